@@ -1,0 +1,3 @@
+from planbench.cli import main
+
+main()

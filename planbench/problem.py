@@ -1,0 +1,97 @@
+"""A Blocksworld problem in canonical names, read from and written to PDDL in any encoding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from planbench import world
+from planbench.encodings import Encoding, match_domain
+from planbench.errors import InputError
+from planbench.pddl import ProblemSpec, SurfaceAtom, parse_domain, parse_problem, read_text, write_problem
+
+Atom = tuple
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Blocks, initial atoms and goal atoms, all in canonical names (a, b, ...; on, clear...)."""
+
+    name: str
+    blocks: tuple[str, ...]
+    init: tuple[Atom, ...]
+    goal: tuple[Atom, ...]
+
+    @cached_property
+    def world(self) -> world.World:
+        return world.World(self.blocks)
+
+    @cached_property
+    def init_state(self) -> int:
+        return self.world.state(self.init)
+
+    @cached_property
+    def goal_mask(self) -> int:
+        return self.world.state(self.goal)
+
+
+def _canonical_atom(atom: SurfaceAtom, encoding: Encoding, objects: set[str], source: str, section: str) -> Atom:
+    predicate = encoding.predicate_from_pddl(atom.predicate)
+    if predicate is None:
+        known = ", ".join(encoding.predicates.values())
+        raise InputError(source, atom.line, f"unknown predicate {atom.predicate!r} in {section} (the domain has {known})")
+    if len(atom.args) != world.PREDICATE_ARITY[predicate]:
+        raise InputError(
+            source, atom.line,
+            f"({atom.predicate} {' '.join(atom.args)}) in {section}: {atom.predicate} takes "
+            f"{world.PREDICATE_ARITY[predicate]} argument(s), not {len(atom.args)}",
+        )
+    for arg in atom.args:
+        if arg not in objects:
+            raise InputError(source, atom.line, f"unknown object {arg!r} in {section} (not in :objects)")
+    return (predicate, *(encoding.object_from_pddl(a) for a in atom.args))
+
+
+def from_spec(spec: ProblemSpec, encoding: Encoding, source: str = "<problem>") -> Problem:
+    """Map a parsed problem to canonical names; InputError names the line of any bad atom."""
+    objects = set(spec.objects)
+    if len(objects) != len(spec.objects):
+        raise InputError(source, spec.lines.get("objects", 0), "an object is declared twice in :objects")
+    for atom in spec.init:
+        if atom.args and any(a.startswith("?") for a in atom.args):
+            raise InputError(source, atom.line, "variables are not allowed in :init")
+    init = tuple(_canonical_atom(a, encoding, objects, source, ":init") for a in spec.init)
+    goal = tuple(_canonical_atom(a, encoding, objects, source, ":goal") for a in spec.goal)
+    blocks = tuple(encoding.object_from_pddl(o) for o in spec.objects)
+    return Problem(spec.name, blocks, init, goal)
+
+
+def to_spec(problem: Problem, encoding: Encoding) -> ProblemSpec:
+    def surface(atom: Atom) -> SurfaceAtom:
+        return SurfaceAtom(encoding.predicates[atom[0]], tuple(encoding.object_to_pddl(b) for b in atom[1:]))
+
+    domain_name = parse_domain(encoding.domain_pddl).name if encoding.domain_pddl else encoding.name
+    return ProblemSpec(
+        name=problem.name,
+        domain=domain_name,
+        objects=tuple(encoding.object_to_pddl(b) for b in problem.blocks),
+        init=tuple(surface(a) for a in problem.init),
+        goal=tuple(surface(a) for a in problem.goal),
+    )
+
+
+def to_pddl(problem: Problem, encoding: Encoding) -> str:
+    """PDDL text of a problem in an encoding, in PlanBench's file layout."""
+    return write_problem(to_spec(problem, encoding))
+
+
+def read_domain(path: str | Path) -> Encoding:
+    """The encoding a domain file is written in (see :func:`encodings.match_domain`)."""
+    source = str(path)
+    return match_domain(parse_domain(read_text(path), source), source)
+
+
+def read_problem(path: str | Path, encoding: Encoding) -> Problem:
+    source = str(path)
+    return from_spec(parse_problem(read_text(path), source), encoding, source)
