@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from functools import wraps
+from pathlib import Path
 from typing import Callable
 
 import click
@@ -81,6 +83,135 @@ def validate(domain: str, problem: str, plan: str, as_json: bool, encoding: str 
     else:
         click.echo(result.message(chosen, form))
     sys.exit(0 if result.valid else 1)
+
+
+def _range(text: str, option: str) -> tuple[int, int]:
+    """'4-6' or '5' -> (low, high)."""
+    try:
+        low, _, high = text.partition("-")
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a number or a range like 4-6", param_hint=option) from None
+    if bounds[0] > bounds[1] or bounds[0] < 1:
+        raise click.BadParameter(f"{text!r} is not a range of positive numbers", param_hint=option)
+    return bounds
+
+
+@main.command()
+def sets() -> None:
+    """List the bundled instance sets with their sizes and optimal-length histograms."""
+    from planbench.instances import SETS, histogram, load_set
+
+    for name in SETS:
+        instance_set = load_set(name)
+        scored = instance_set.scored()
+        blocks = histogram(Counter(i.blocks for i in scored))
+        click.echo(f"{name}: {len(scored)} instances; {instance_set.description}")
+        click.echo(f"  blocks: {blocks}")
+        click.echo(f"  optimal length: {histogram(instance_set.lengths())}")
+    click.echo("Each set can be rendered in any encoding: blocksworld, mystery, randomized, randomized:<seed>.")
+
+
+@main.command()
+@click.argument("problem", type=click.Path(dir_okay=False))
+@click.option("--domain", type=click.Path(dir_okay=False), help="Domain file (default: recognise the encoding from PROBLEM).")
+@click.option("--encoding", default=None, help="Encoding of PROBLEM (default: recognised).")
+@click.option("--json", "as_json", is_flag=True, help="Print plan, length, proof and timing as JSON.")
+@click.option("--max-seconds", default=600.0, show_default=True, help="Give up after this long.")
+@reports_input_errors
+def solve(problem: str, domain: str | None, encoding: str | None, as_json: bool, max_seconds: float) -> None:
+    """Print an optimal plan for PROBLEM, proven optimal, in the problem's encoding."""
+    from planbench.solve import SolverLimit, solve as solve_problem
+
+    chosen = encodings.get(encoding) if encoding else (problems.read_domain(domain) if domain else None)
+    if chosen is None:
+        chosen = problems.guess_encoding(problem)
+    task = problems.read_problem(problem, chosen)
+    try:
+        solution = solve_problem(task, max_seconds=max_seconds, source=problem)
+    except SolverLimit as error:
+        raise InputError(problem, 0, f"no proven optimal plan within the limits: {error}") from None
+    plan = [chosen.action_to_pddl(a) for a in solution.plan]
+    if as_json:
+        click.echo(json.dumps({
+            "problem": problem, "encoding": chosen.name, "length": solution.length, "plan": plan,
+            "moves": solution.moves, "detours": solution.detours, "lower_bound": 2 * solution.lower_bound,
+            "proven_optimal": True, "search_nodes": solution.nodes, "seconds": round(solution.seconds, 6),
+        }, indent=2))
+        return
+    for line in plan:
+        click.echo(line)
+    click.echo(f"; optimal length {solution.length} (proven; {solution.detours} detour(s), "
+               f"{solution.nodes} search nodes, {solution.seconds:.3f} s)")
+
+
+@main.command()
+@click.option("--blocks", "blocks_text", default="4-6", show_default=True, help="Number of blocks, or a range like 4-6.")
+@click.option("--count", default=100, show_default=True, help="How many instances (ignored with --lengths).")
+@click.option("--seed", default=0, show_default=True, help="Same seed, same set, on any machine.")
+@click.option("--lengths", "lengths_text", default=None, help="Balance by optimal plan length, e.g. 20-40 (even lengths).")
+@click.option("--per-length", default=10, show_default=True, help="Instances per optimal length, with --lengths.")
+@click.option("--encoding", default="blocksworld", show_default=True, help="Encoding of the PDDL files written.")
+@click.option("--unique-up-to-renaming", is_flag=True, help="Also drop instances equal to another up to renaming the blocks.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the set to.")
+@reports_input_errors
+def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, per_length: int, encoding: str,
+             unique_up_to_renaming: bool, out: str) -> None:
+    """Generate a seeded set of random instances with proven optimal plans."""
+    from rich.progress import Progress
+
+    from planbench import generate as generator
+    from planbench.instances import Instance, histogram, write_set
+
+    chosen = encodings.get(encoding)
+    blocks = _range(blocks_text, "--blocks")
+    lengths = _range(lengths_text, "--lengths") if lengths_text else None
+    total = sum(per_length for n in range(lengths[0], lengths[1] + 1) if n % 2 == 0) if lengths else count
+    name = Path(out).name
+    made = []
+    with Progress(transient=True) as progress:
+        bar = progress.add_task("generating", total=total)
+        try:
+            for number, item in enumerate(generator.generate(blocks, count, seed, lengths, per_length,
+                                                             unique_up_to_renaming), 1):
+                made.append(Instance(name, name, number, item.problem, item.plan, seed=seed))
+                progress.advance(bar)
+        except RuntimeError as error:
+            raise InputError("generate", 0, str(error)) from None
+    manifest = write_set(Path(out), made, chosen)
+    lengths_seen = Counter(i.length for i in made)
+    click.echo(f"wrote {len(made)} instances ({chosen.name}) and {manifest}")
+    click.echo(f"optimal length: {histogram(lengths_seen)}")
+
+
+@main.command()
+@click.option("--set", "set_name", required=True, help="A bundled set (planbench sets) or a generated set's folder.")
+@click.option("--encoding", default="blocksworld", show_default=True, help="blocksworld, mystery, randomized, randomized:<seed>.")
+@click.option("--style", required=True, help="zero-shot, one-shot, state-tracking, zero-shot-pddl or one-shot-pddl.")
+@click.option("--system/--no-system", default=None, help="Send PlanBench's system message (default: as PlanBench did for the style).")
+@click.option("--system-text", default=None, help="Send this system message instead.")
+@click.option("--fix-quirks", is_flag=True, help="Repair PlanBench's prompt quirks (unbalanced PDDL parenthesis, cost line, fixed state-tracking example).")
+@click.option("--wording", default="current", show_default=True, help="current, or 2023 (PlanBench's GPT-4 prompts of 2023).")
+@click.option("--seed", default=0, show_default=True, help="Seed for choosing one-shot examples in generated sets.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="JSON-lines file to write ('-' for stdout).")
+@reports_input_errors
+def prompts(set_name: str, encoding: str, style: str, system: bool | None, system_text: str | None, fix_quirks: bool,
+            wording: str, seed: int, out: str) -> None:
+    """Write PlanBench's prompts for a set, one JSON line per instance."""
+    from planbench.instances import load_set
+    from planbench.prompts import PromptOptions, check_style, prompt_records
+
+    check_style(style)
+    chosen = encodings.get(encoding)
+    options = PromptOptions(system=system_text if system_text else system, fix_quirks=fix_quirks, seed=seed,
+                            wording=wording)
+    records = prompt_records(load_set(set_name), chosen, style, options)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if out == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(out).write_text(text)
+        click.echo(f"wrote {len(records)} prompts ({chosen.name}, {style}) to {out}", err=True)
 
 
 if __name__ == "__main__":

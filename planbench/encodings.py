@@ -46,6 +46,16 @@ class Encoding:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_action_from", {v: k for k, v in self.actions.items()})
         object.__setattr__(self, "_predicate_from", {v: k for k, v in self.predicates.items()})
+        object.__setattr__(self, "_domain_name", None)
+        object.__setattr__(self, "_names", {})  # (kind, block) -> surface name: prompts ask often
+
+    @property
+    def domain_name(self) -> str:
+        """The name in the domain file's ``(define (domain NAME)``, read once."""
+        if self._domain_name is None:  # type: ignore[attr-defined]
+            name = parse_domain(self.domain_pddl).name if self.domain_pddl else self.name
+            object.__setattr__(self, "_domain_name", name)
+        return self._domain_name  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------ names
     def action_from_pddl(self, name: str) -> str | None:
@@ -57,6 +67,12 @@ class Encoding:
 
     def object_to_pddl(self, block: str) -> str:
         """Surface PDDL name of a canonical block (a -> o0 in Randomized)."""
+        cached = self._names.get(("pddl", block))  # type: ignore[attr-defined]
+        if cached is None:
+            cached = self._names[("pddl", block)] = self._object_to_pddl(block)  # type: ignore[attr-defined]
+        return cached
+
+    def _object_to_pddl(self, block: str) -> str:
         if self.object_pddl == "{name}":
             return block
         index = world.block_index(block)
@@ -74,6 +90,12 @@ class Encoding:
 
     def object_to_text(self, block: str) -> str:
         """Natural-language name of a canonical block ("red block", "object a", "object_0")."""
+        cached = self._names.get(("text", block))  # type: ignore[attr-defined]
+        if cached is None:
+            cached = self._names[("text", block)] = self._object_to_text(block)  # type: ignore[attr-defined]
+        return cached
+
+    def _object_to_text(self, block: str) -> str:
         index = world.block_index(block)
         if isinstance(self.object_text, tuple):
             if index is not None and index < len(self.object_text):
@@ -182,7 +204,8 @@ def seeded(seed: int) -> Encoding:
         predicates={p: {"pddl": tokens[p], "text": " ".join([tokens[p]] + ["{}"] * arity[p])}
                     for p in world.PREDICATES},
     )
-    data.pop("intro", None)  # built from templates by the prompt module
+    data.pop("intro", None)  # built from the template by the prompt module,
+    data.pop("intro_action_order", None)  # in an order shuffled by the encoding's name
     canonical_domain = get("blocksworld").domain_pddl
     return _from_data(data, rename_domain(canonical_domain, tokens, domain_name))
 

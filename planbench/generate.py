@@ -14,6 +14,7 @@ across Python versions and machines: the same seed gives the same set anywhere.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -82,23 +83,29 @@ def random_problem(n: int, rng: random.Random, name: str = "") -> Problem | None
     return Problem(name or f"BW-rand-{n}", blocks, init_atoms(start, blocks), goal)
 
 
-def canonical_key(problem: Problem) -> tuple:
-    """A key equal for problems that are the same up to renaming the blocks.
+def canonical_key(problem: Problem, max_orders: int = 40_320) -> tuple:
+    """A key equal for two problems exactly when they are the same up to renaming blocks.
 
-    Towers of the initial state with each block tagged by its goal support's position
-    in the initial state, so the key does not depend on names; sorted so order does not
-    matter either.
+    Blocks are coloured by name-free features (height, tower size, has a goal) and the
+    colours refined by the goal links until stable; towers are then ordered by their
+    colour sequences, and the key is the smallest encoding over the orders of towers
+    whose sequences tie (renaming can only permute those). Past ``max_orders`` orders
+    the refined order alone is used (a duplicate could then slip through).
     """
+    n = len(problem.blocks)
     index = {b: i for i, b in enumerate(problem.blocks)}
-    below = [-1] * len(problem.blocks)
+    below = [-1] * n
     for atom in problem.init:
         if atom[0] == "on":
             below[index[atom[1]]] = index[atom[2]]
-    target = [-1] * len(problem.blocks)
+    target = [-1] * n
     for atom in problem.goal:
         target[index[atom[1]]] = index[atom[2]]
+    source = [-1] * n
+    for x, t in enumerate(target):
+        if t >= 0:
+            source[t] = x
     above = {y: x for x, y in enumerate(below) if y >= 0}
-    position: dict[int, tuple[int, int]] = {}
     towers = []
     for bottom in (x for x, y in enumerate(below) if y < 0):
         tower, x = [], bottom
@@ -106,19 +113,43 @@ def canonical_key(problem: Problem) -> tuple:
             tower.append(x)
             x = above.get(x)
         towers.append(tower)
-    # Name-free coordinates: towers sorted by a name-free signature, then positions.
-    def signature(tower: list[int]) -> tuple:
-        return (len(tower), tuple(target[x] >= 0 for x in tower))
-    towers.sort(key=signature)
-    for t, tower in enumerate(towers):
-        for h, x in enumerate(tower):
-            position[x] = (t, h)
-    # Towers with equal signatures can still be ordered differently; try all orders of
-    # each group of equal signatures would be exponential, so refine by the goal links.
-    key = tuple(
-        tuple(position[target[x]] if target[x] >= 0 else None for x in tower) for tower in towers
-    )
-    return key
+    tower_of = {x: t for t, tower in enumerate(towers) for x in tower}
+    height = {x: h for tower in towers for h, x in enumerate(tower)}
+    colour = [(height[x], len(towers[tower_of[x]]), target[x] >= 0, source[x] >= 0) for x in range(n)]
+    for _ in range(n):
+        refined = [(colour[x], colour[target[x]] if target[x] >= 0 else None,
+                    colour[source[x]] if source[x] >= 0 else None,
+                    tuple(colour[y] for y in towers[tower_of[x]])) for x in range(n)]
+        ranks = {c: r for r, c in enumerate(sorted(set(refined), key=repr))}
+        new = [ranks[c] for c in refined]
+        if len(set(new)) == len(set(colour)):
+            colour = new
+            break
+        colour = new
+    signature = [tuple(colour[x] for x in tower) for tower in towers]
+    order = sorted(range(len(towers)), key=lambda t: signature[t])
+    groups: list[list[int]] = []
+    for t in order:
+        if groups and signature[groups[-1][0]] == signature[t]:
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+
+    def encode(tower_order: list[int]) -> tuple:
+        position = {x: (i, h) for i, t in enumerate(tower_order) for h, x in enumerate(towers[t])}
+        return tuple(tuple(position[target[x]] if target[x] >= 0 else None for x in towers[t]) for t in tower_order)
+
+    orders = 1
+    for group in groups:
+        orders *= math.factorial(len(group))
+    if orders > max_orders:
+        return encode(order)
+    best = None
+    for choice in itertools.product(*(itertools.permutations(g) for g in groups)):
+        key = encode([t for group in choice for t in group])
+        if best is None or key < best:
+            best = key
+    return best
 
 
 def generate(

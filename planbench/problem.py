@@ -64,17 +64,22 @@ def from_spec(spec: ProblemSpec, encoding: Encoding, source: str = "<problem>") 
     init = tuple(_canonical_atom(a, encoding, objects, source, ":init") for a in spec.init)
     goal = tuple(_canonical_atom(a, encoding, objects, source, ":goal") for a in spec.goal)
     blocks = tuple(encoding.object_from_pddl(o) for o in spec.objects)
-    return Problem(spec.name, blocks, init, goal)
+    name = spec.name
+    if encoding.problem_name and name == encoding.problem_name.format(n=len(blocks)):
+        name = f"BW-rand-{len(blocks)}"  # the canonical name of a PlanBench-style problem
+    return Problem(name, blocks, init, goal)
 
 
 def to_spec(problem: Problem, encoding: Encoding) -> ProblemSpec:
     def surface(atom: Atom) -> SurfaceAtom:
         return SurfaceAtom(encoding.predicates[atom[0]], tuple(encoding.object_to_pddl(b) for b in atom[1:]))
 
-    domain_name = parse_domain(encoding.domain_pddl).name if encoding.domain_pddl else encoding.name
+    name = problem.name
+    if name.startswith("BW-rand-") and encoding.problem_name:  # PlanBench names problems per encoding
+        name = encoding.problem_name.format(n=len(problem.blocks))
     return ProblemSpec(
-        name=problem.name,
-        domain=domain_name,
+        name=name,
+        domain=encoding.domain_name,
         objects=tuple(encoding.object_to_pddl(b) for b in problem.blocks),
         init=tuple(surface(a) for a in problem.init),
         goal=tuple(surface(a) for a in problem.goal),
@@ -95,3 +100,17 @@ def read_domain(path: str | Path) -> Encoding:
 def read_problem(path: str | Path, encoding: Encoding) -> Problem:
     source = str(path)
     return from_spec(parse_problem(read_text(path), source), encoding, source)
+
+
+def guess_encoding(path: str | Path) -> Encoding:
+    """The built-in encoding whose predicate names a problem file uses (no domain given)."""
+    from planbench.encodings import BUILTIN, get
+
+    source = str(path)
+    spec = parse_problem(read_text(path), source)
+    used = {atom.predicate for atom in spec.init + spec.goal}
+    for name in BUILTIN:
+        encoding = get(name)
+        if used <= set(encoding.predicates.values()):
+            return encoding
+    raise InputError(source, 0, "cannot tell the encoding from the predicates; give --domain or --encoding")

@@ -14,6 +14,7 @@ of integer operations: the validator's inner loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 ACTIONS: tuple[str, ...] = ("pick-up", "put-down", "stack", "unstack")
@@ -60,6 +61,7 @@ def block_name(index: int) -> str:
     return name
 
 
+@lru_cache(maxsize=4096)
 def block_index(name: str) -> int | None:
     """Inverse of :func:`block_name`; None for a name that is not in that scheme."""
     if not name or not name.isascii() or not name.isalpha() or not name.islower():
@@ -125,12 +127,10 @@ class World:
     def atoms(self, state: int) -> list[Atom]:
         """The ground atoms of a bitset, in bit order (handempty, clear, ontable, holding, on)."""
         out = []
-        position = 0
         while state:
-            if state & 1:
-                out.append(self.atom(position))
-            state >>= 1
-            position += 1
+            lowest = state & -state
+            out.append(self.atom(lowest.bit_length() - 1))
+            state ^= lowest
         return out
 
     def masks(self, action: Action) -> tuple[int, int, int]:

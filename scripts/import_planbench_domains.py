@@ -8,7 +8,6 @@ records where it came from.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -91,8 +90,6 @@ def main() -> None:
               "on": "b6e9q4r60gagvdcn"}
     arity = {"pick-up": 1, "put-down": 1, "stack": 2, "unstack": 2,
              "clear": 1, "ontable": 1, "handempty": 0, "holding": 1, "on": 2}
-    query = json.loads((REF / "responses/obfuscated_randomized_blocksworld_3/o1-mini_chat/"
-                         "task_1_plan_generation_zero_shot.json").read_text())["instances"][0]["query"]
     write("randomized", {
         "name": "randomized",
         "title": "Randomized Mystery Blocksworld",
@@ -103,7 +100,15 @@ def main() -> None:
         "predicates": {p: {"pddl": tokens[p], "text": " ".join([tokens[p]] + ["{}"] * arity[p])}
                        for p in CANONICAL_PREDICATES},
         "objects": {"pddl": "o{index}", "text": "object_{index}"},
-        "intro": query[: query.index("\n[STATEMENT]")],
+        # The introduction is built from PlanBench's obfuscated-domain template (planbench.prompts);
+        # PlanBench generated it once per set, with the actions in these orders (its recorded prompts).
+        "intro_action_order": {
+            "planbench-500": ["stack", "pick-up", "put-down", "unstack"],
+            "planbench-3": ["put-down", "unstack", "stack", "pick-up"],
+            "default": ["stack", "pick-up", "put-down", "unstack"],
+        },
+        # Zero-shot PDDL prompts replace the domain's name by a random string (FACTS.md Q20).
+        "hide_domain_name": True,
     }, REF / "domains/obfuscated_randomized_blocksworld.pddl")
 
 

@@ -61,3 +61,15 @@ def random_plan(rng: random.Random, problem: Problem, gold: list[Action]) -> lis
     if kind == 5:
         walk.insert(rng.randrange(len(walk) + 1), random_action(rng, problem.blocks))
     return walk
+
+
+def random_problems(rng: random.Random, count: int, low: int, high: int):
+    """``count`` random instances of ``low``..``high`` blocks (the generator's drop rule applied)."""
+    from planbench.generate import random_problem
+
+    made = 0
+    while made < count:
+        problem = random_problem(rng.randint(low, high), rng)
+        if problem is not None:
+            made += 1
+            yield problem

@@ -1,0 +1,220 @@
+"""Instances and instance sets: the bundled PlanBench sets and generated ones, on disk.
+
+An instance is a canonical :class:`~planbench.problem.Problem` with an optimal plan and
+its length. PlanBench's ids are kept so recorded answers join to them. The bundled sets
+live in ``instances/<part>.jsonl`` (one line per instance; PlanBench's MIT licence);
+a generated set is a folder with ``manifest.jsonl`` and PDDL files.
+
+Sets (FACTS.md §0, §4): ``planbench-500`` (Blocksworld ids 1-500, 4-5 blocks),
+``planbench-3`` (ids 1-100, 3 blocks), ``planbench-600`` (both: the leaderboard's 600),
+``planbench-hard-110`` (6-15 blocks, optimal 20-40 steps). Ids 501 and 101 are carried
+as *extras*: not scored, only used as one-shot examples (PlanBench shows instance i-1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planbench import world
+from planbench.errors import InputError
+from planbench.generate import goal_atoms, init_atoms
+from planbench.problem import Problem
+from planbench.resources import data_dir
+
+Action = tuple
+
+PARTS = {
+    "planbench-500": "PlanBench Blocksworld, ids 1-500 (4-5 blocks)",
+    "planbench-3": "PlanBench Blocksworld, ids 1-100 (3 blocks)",
+    "planbench-hard-110": "PlanBench's 110 larger problems (6-15 blocks, optimal 20-40 steps)",
+}
+SETS = {
+    "planbench-600": ("planbench-500", "planbench-3"),
+    "planbench-500": ("planbench-500",),
+    "planbench-3": ("planbench-3",),
+    "planbench-hard-110": ("planbench-hard-110",),
+}
+
+
+def parse_action(text: str) -> Action:
+    return tuple(text.strip().strip("()").split())
+
+
+def format_action(action: Action) -> str:
+    return "(" + " ".join(action) + ")"
+
+
+@dataclass(frozen=True)
+class Instance:
+    set: str
+    part: str
+    id: int
+    problem: Problem
+    plan: tuple[Action, ...]  # an optimal plan, canonical names (PlanBench's gold for its sets)
+    plans: dict[str, tuple[Action, ...]] = field(default_factory=dict, compare=False)  # per-encoding gold
+    extra: bool = False  # outside the scored range: a one-shot example only
+    seed: int | None = None
+
+    @property
+    def length(self) -> int:
+        return len(self.plan)
+
+    @property
+    def blocks(self) -> int:
+        return len(self.problem.blocks)
+
+    @property
+    def key(self) -> str:
+        """Unique within a set: ``part/id`` (PlanBench's 3-block ids repeat the main set's)."""
+        return f"{self.part}/{self.id}"
+
+    def gold(self, encoding: str) -> tuple[Action, ...]:
+        """The gold plan PlanBench shows for this encoding (its Fast Downward plans differ
+        by encoding when tie-breaking differs); the canonical optimal plan otherwise."""
+        return self.plans.get(encoding.split(":")[0], self.plan)
+
+    def to_record(self) -> dict:
+        """One JSON line: towers bottom first, goal pairs, plans as PDDL strings."""
+        index = {b: i for i, b in enumerate(self.problem.blocks)}
+        below = [-1] * len(index)
+        for atom in self.problem.init:
+            if atom[0] == "on":
+                below[index[atom[1]]] = index[atom[2]]
+        record = {
+            "id": self.id,
+            "blocks": self.blocks,
+            "init": towers_of(below, self.problem.blocks),
+            "goal": [list(atom[1:]) for atom in self.problem.goal],
+            "length": self.length,
+            "plan": [format_action(a) for a in self.plan],
+        }
+        if self.plans:
+            record["plans"] = {k: [format_action(a) for a in v] for k, v in self.plans.items()}
+        if self.extra:
+            record["extra"] = True
+        if self.seed is not None:
+            record["seed"] = self.seed
+        return record
+
+
+def towers_of(below: list[int], blocks: tuple[str, ...]) -> list[list[str]]:
+    above = {y: x for x, y in enumerate(below) if y >= 0}
+    towers = []
+    for bottom in (x for x, y in enumerate(below) if y < 0):
+        tower, x = [], bottom
+        while x is not None:
+            tower.append(blocks[x])
+            x = above.get(x)
+        towers.append(tower)
+    return towers
+
+
+def from_record(record: dict, set_name: str, source: str = "", part: str | None = None) -> Instance:
+    """An instance from one JSON line; InputError names the source and instance."""
+    where = f"{source}#{record.get('id', '?')}" if source else f"instance {record.get('id', '?')}"
+    try:
+        n = int(record["blocks"])
+        blocks = tuple(world.block_name(i) for i in range(n))
+        index = {b: i for i, b in enumerate(blocks)}
+        below = [-1] * n
+        seen = 0
+        for tower in record["init"]:
+            for lower, upper in zip(tower, tower[1:]):
+                below[index[upper]] = index[lower]
+            seen += len(tower)
+        if seen != n:
+            raise ValueError(f"the towers hold {seen} blocks, not {n}")
+        goal = tuple(("on", x, y) for x, y in record["goal"])
+        for _, x, y in goal:
+            index[x], index[y]
+        problem = Problem(record.get("name", f"BW-rand-{n}"), blocks, init_atoms(tuple(below), blocks), goal)
+        plan = tuple(parse_action(a) for a in record["plan"])
+        plans = {k: tuple(parse_action(a) for a in v) for k, v in record.get("plans", {}).items()}
+        return Instance(set_name, part or set_name, int(record["id"]), problem, plan, plans,
+                        bool(record.get("extra", False)), record.get("seed"))
+    except (KeyError, ValueError, TypeError) as error:
+        raise InputError(where, 0, f"not a valid instance record: {error!r}") from None
+
+
+def read_jsonl(path: Path, set_name: str, part: str | None = None) -> list[Instance]:
+    """Instances of a JSON-lines file; a bad line is an InputError naming file and line."""
+    out = []
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as error:
+        raise InputError(str(path), 0, f"cannot read: {error.strerror or error}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(str(path), number, f"not JSON: {error.msg}") from None
+        try:
+            out.append(from_record(record, set_name, str(path), part))
+        except InputError as error:
+            raise InputError(str(path), number, error.message) from None
+    return out
+
+
+@dataclass(frozen=True)
+class InstanceSet:
+    name: str
+    instances: tuple[Instance, ...]
+    description: str = ""
+
+    def scored(self) -> list[Instance]:
+        """The instances a run evaluates (extras are one-shot examples only)."""
+        return [i for i in self.instances if not i.extra]
+
+    def find(self, part: str, id: int) -> Instance | None:
+        return self._index.get((part, id))  # type: ignore[attr-defined]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {(i.part, i.id): i for i in self.instances})
+
+    def lengths(self) -> Counter:
+        return Counter(i.length for i in self.scored())
+
+
+def load_set(name: str) -> InstanceSet:
+    """A bundled set by name, or a generated set's folder (with ``manifest.jsonl``)."""
+    if name in SETS:
+        folder = data_dir("instances")
+        instances = []
+        for part in SETS[name]:
+            instances.extend(read_jsonl(folder / f"{part}.jsonl", name, part))
+        return InstanceSet(name, tuple(instances), " + ".join(PARTS[p] for p in SETS[name]))
+    path = Path(name)
+    manifest = path / "manifest.jsonl" if path.is_dir() else path
+    if manifest.is_file():
+        set_name = path.name if path.is_dir() else path.stem
+        return InstanceSet(set_name, tuple(read_jsonl(manifest, set_name)), f"generated set at {path}")
+    raise InputError(name, 0, "unknown instance set; choose one of: " + ", ".join(SETS) + ", or a generated set's folder")
+
+
+def histogram(counter: Counter) -> str:
+    return " ".join(f"{k}:{counter[k]}" for k in sorted(counter))
+
+
+def goal_from_state(below: tuple[int, ...], blocks: tuple[str, ...]) -> tuple:
+    return goal_atoms(below, blocks)
+
+
+def write_set(folder: Path, instances: list[Instance], encoding) -> Path:
+    """A generated set on disk: ``domain.pddl``, ``instance-<id>.pddl`` in the encoding, and
+    ``manifest.jsonl`` (canonical: id, blocks, init, goal, optimal plan and length, seed)."""
+    from planbench.problem import to_pddl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "domain.pddl").write_text(encoding.domain_pddl)
+    lines = []
+    for instance in instances:
+        (folder / f"instance-{instance.id}.pddl").write_text(to_pddl(instance.problem, encoding))
+        lines.append(json.dumps(instance.to_record(), separators=(",", ":")))
+    manifest = folder / "manifest.jsonl"
+    manifest.write_text("\n".join(lines) + ("\n" if lines else ""))
+    return manifest

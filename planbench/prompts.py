@@ -1,0 +1,388 @@
+"""PlanBench's task-1 prompts, byte for byte, for any instance, encoding and style.
+
+PlanBench's own prompt code no longer runs (FACTS.md §0 item 13); this module rebuilds
+its prompts from the facts (FACTS.md §3) and the texts in ``domains/<encoding>/``, and
+the golden tests compare them with PlanBench's recorded prompts.
+
+Styles:
+  zero-shot       the statement and "What is the plan to achieve my goal? ..."
+  one-shot        an example statement with its plan, then the query ending at [PLAN]
+  state-tracking  one-shot, the example plan written state by state (PlanBench t1_cot)
+  zero-shot-pddl  the 2024-25 PDDL wording (o1 runs, the hard set), quirks included
+  one-shot-pddl   PDDL domain, an example problem and its plan, the query problem
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Iterable
+
+from planbench import world
+from planbench.encodings import Encoding
+from planbench.errors import InputError
+from planbench.instances import Instance, InstanceSet
+from planbench.problem import to_pddl
+
+STYLES = ("zero-shot", "one-shot", "state-tracking", "zero-shot-pddl", "one-shot-pddl")
+ONE_SHOT = ("one-shot", "state-tracking", "one-shot-pddl")
+
+SYSTEM_MESSAGE = "You are the planner assistant who comes up with correct plans."
+# PlanBench's 2023 chat code sent this system message; its 2024-25 zero-shot runs (o1,
+# DeepSeek-R1: the leaderboard's numbers) sent none. Defaults follow the runs that
+# produced each style's published numbers; every record says what was used.
+SYSTEM_DEFAULT = {"zero-shot": False, "zero-shot-pddl": False, "one-shot": True, "state-tracking": True,
+                  "one-shot-pddl": True}
+
+ZERO_SHOT_INSTRUCTION = "What is the plan to achieve my goal? Just give the actions in the plan."
+PDDL_ZERO_SHOT_HEADER = (
+    "The following is a PDDL specification of a planning problem. The first part, under the heading [DOMAIN], "
+    "is the domain file. The second part, under the heading [QUERY PROBLEM], is the problem file. Using this "
+    "information, which is correct, and no further assumptions, find a plan which, when run from the specified "
+    "initial state, satisfies the specified goal. Provide your answer as a sequence of actions in PDDL format. An "
+    "action ACTION which acts on two objects OBJ1 and OBJ2 would be written (ACTION OBJ1 OBJ2). Do not provide "
+    "anything else in your answer."
+)
+PDDL_ZERO_SHOT_HEADER_2023 = (
+    "Here is a pddl domain, a planning problem. Provide the plan for the query problem. Provide only the pddl "
+    "syntax for the plan where each action is represented as (ACTION_NAME OBJECTS)."
+)
+WORDINGS = ("current", "2023")
+# The 2023 GPT-4 files (FACTS.md §3.8, Q19): the Blocksworld introduction then had ten
+# restrictions (one-shot) or a trailing space after the last (zero-shot), and prompts
+# ended with a newline.
+LAST_RESTRICTION = "Once you stack a block on top of a second block, the second block is no longer clear.\n"
+PDDL_ONE_SHOT_HEADER = (
+    "Here is a pddl domain, an example problem and it's corresponding plan. Provide the plan for the query "
+    "problem. Provide only the pddl syntax for the plan."
+)
+
+Action = tuple
+Atom = tuple
+
+
+# ---------------------------------------------------------------- natural-language pieces
+
+
+def join_atoms(texts: list[str]) -> str:
+    """PlanBench's list: "A, B and C" (a single item as is)."""
+    if len(texts) <= 1:
+        return "".join(texts)
+    return ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
+def statement_atoms(atoms: Iterable[Atom], encoding: Encoding) -> str:
+    """Atoms sorted as PlanBench sorts them (by PDDL name and arguments) and rendered."""
+    def key(atom: Atom) -> str:
+        return encoding.predicates[atom[0]] + " " + " ".join(encoding.object_to_pddl(b) for b in atom[1:])
+    return join_atoms([encoding.atom_to_text(a) for a in sorted(atoms, key=key)])
+
+
+def plan_text(plan: Iterable[Action], encoding: Encoding) -> str:
+    return "".join(encoding.action_to_text(a) + "\n" for a in plan)
+
+
+def statement(instance: Instance, encoding: Encoding, plan: tuple[Action, ...] | None) -> str:
+    """PlanBench's ``fill_template``: one [STATEMENT] block; ``plan`` None asks the question,
+    an empty plan ends at [PLAN] (the query of a one-shot prompt)."""
+    problem = instance.problem
+    text = "\n[STATEMENT]\nAs initial conditions I have that, " + statement_atoms(problem.init, encoding).strip() + "."
+    text += "\nMy goal is to have that " + statement_atoms(problem.goal, encoding) + "."
+    if plan is None:
+        text += "\n\n" + ZERO_SHOT_INSTRUCTION
+    else:
+        shown = ("\n" + plan_text(plan, encoding) + "[PLAN END]\n") if plan else ""
+        text += "\n\nMy plan is as follows:\n\n[PLAN]" + shown
+    # PlanBench rewrites every "blocksworld" domain's statement this way (FACTS.md §3.1, Q12).
+    return text.replace("-", " ").replace("ontable", "on the table")
+
+
+# ---------------------------------------------------------------- domain introductions
+
+
+def introduction(encoding: Encoding, part: str, state_tracking: bool = False) -> str:
+    """The domain introduction: from the encoding's data, or built from PlanBench's
+    randomized template for encodings that have none (seeded ones)."""
+    data = encoding.data
+    intros = data.get("intro_by_part", {})
+    intro = intros.get(part) or data.get("intro") or randomized_introduction(encoding, part)
+    if state_tracking:
+        return intro + "\n" + STATE_TRACKING_PARAGRAPH + "\n"
+    return intro
+
+
+STATE_TRACKING_PARAGRAPH = (
+    "The plan correctness is defined in terms of states resulting from executing the actions in the plan. An "
+    "action is executable in a state when all its preconditions hold in that state. The state resulting from the "
+    "action execution consists of everything in the previous state with the addition and deletion of add and "
+    "delete effects of the action. Plan correctness is defined as follows: if the first action in the plan is "
+    "applicable in the initial state, i.e., its preconditions are all present there; and the second action is "
+    "applicable in the state resulting from applying the first action to the initial state, this process "
+    "continues until the state resulting from the application of the last action in the last but one state gives "
+    "rise to the final state where all the goals are satisfied."
+)
+
+
+def _oxford(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def randomized_introduction(encoding: Encoding, part: str = "") -> str:
+    """PlanBench's introduction for obfuscated domains (FACTS.md §2.7, §3.9.5), for any
+    encoding: one line per action, then its preconditions, add and delete effects in the
+    domain file's order, objects written object_0, object_1. A one-atom precondition is
+    written without a space after the colon, as in PlanBench's. The action order is the
+    encoding's ``intro_action_order`` (per part), else a fixed shuffle seeded by its name."""
+    orders = encoding.data.get("intro_action_order", {})
+    order = orders.get(part) or orders.get("default")
+    if not order:
+        order = list(world.ACTIONS)
+        random.Random(f"intro-order-{encoding.name}").shuffle(order)
+    params = ("object_0", "object_1")
+
+    def atom(schema_atom: tuple) -> str:
+        token = encoding.predicates[schema_atom[0]]
+        return " ".join([token, *(params[i] for i in schema_atom[1:])])
+
+    lines = ["I am playing with a set of objects. Here are the actions I can do", ""]
+    for action in order:
+        token = encoding.actions[action]
+        lines.append(" ".join([token.capitalize(), *params[: world.ACTION_ARITY[action]]]) + ".")
+    lines += ["", "I have the following restrictions on my actions:"]
+    for action in order:
+        token = encoding.actions[action]
+        pre, add, delete = world.SCHEMAS[action]
+        pre_text = _oxford([atom(a) for a in pre])
+        lines.append(f"To perform {token} action, the following facts need to be true:"
+                     + (pre_text if len(pre) == 1 else " " + pre_text))
+        lines.append(f"Once {token} is performed the following facts will be true: " + _oxford([atom(a) for a in add]))
+        lines.append(f"Once {token} is performed the following facts will be false: " + _oxford([atom(a) for a in delete]))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- state tracking
+
+
+def _state_text(state_atoms: list[Atom], encoding: Encoding) -> str:
+    """A state as PlanBench's t1_cot writes it: atoms sorted as ``pred_arg_arg`` strings."""
+    def key(atom: Atom) -> str:
+        return "_".join([encoding.predicates[atom[0]], *(encoding.object_to_pddl(b) for b in atom[1:])])
+    return join_atoms([encoding.atom_to_text(a) for a in sorted(state_atoms, key=key)])
+
+
+def state_tracking_statement(instance: Instance, encoding: Encoding, plan: tuple[Action, ...] | None) -> str:
+    """The t1_cot block: no period after the initial state, no blank line before the plan;
+    the example plan step by step with states, preconditions and the final state."""
+    problem = instance.problem
+    text = "\n[STATEMENT]\nAs initial conditions I have that, " + _state_text(list(problem.init), encoding)
+    text += "\nMy goal is to have that " + statement_atoms(problem.goal, encoding) + "."
+    text += "\nMy plan is as follows:\n\n[PLAN]"
+    if not plan:
+        return text
+    w = problem.world
+    state = problem.init_state
+    for number, action in enumerate(plan, 1):
+        before = _state_text(w.atoms(state), encoding)
+        preconditions = world.ground(world.SCHEMAS[action[0]][0], action[1:])
+        state = w.apply(state, action)
+        if state is None:
+            raise InputError(f"instance {instance.key}", 0, f"its gold plan fails at step {number}")
+        text += (
+            f"\n{number}. Current State: {before}\n"
+            f"   Action: {encoding.action_to_text(action)}\n"
+            f"   Reason: The above action is applicable in the current state because its preconditions; "
+            f"{_state_text(preconditions, encoding)}, are satisfied in the current state.\n"
+            f"   Resulting State: {_state_text(w.atoms(state), encoding)}\n"
+        )
+    text += (f"\nFinal State: {_state_text(w.atoms(state), encoding)}\n"
+             "The goal conditions are satisfied in the final state. Hence, the above plan is valid.\n[PLAN END]\n")
+    return text
+
+
+# ---------------------------------------------------------------- PDDL styles
+
+
+def _domain_name_for(encoding: Encoding, instance: Instance) -> str | None:
+    """PlanBench hid the randomized domain's name behind a fresh 6-character string per
+    prompt (FACTS.md Q20); ours is seeded by the instance so prompts are reproducible."""
+    if not encoding.data.get("hide_domain_name"):
+        return None
+    rng = random.Random(f"domain-name-{encoding.name}-{instance.key}")
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(6))
+
+
+def _pddl_texts(instance: Instance, encoding: Encoding) -> tuple[str, str]:
+    domain = encoding.domain_pddl
+    problem = to_pddl(instance.problem, encoding)
+    hidden = _domain_name_for(encoding, instance)
+    if hidden:
+        name = encoding.domain_name
+        domain = domain.replace(f"(domain {name})", f"(domain {hidden})", 1)
+        problem = problem.replace(f"(:domain {name})", f"(:domain {hidden})", 1)
+    return domain, problem
+
+
+def zero_shot_pddl(instance: Instance, encoding: Encoding, fix_quirks: bool = False) -> str:
+    domain, problem = _pddl_texts(instance, encoding)
+    if fix_quirks:
+        query = problem.strip()
+    else:
+        # FACTS.md §3.5, Q11: "(define" + text.split("(define")[1][:-1].strip() + "\n)" drops
+        # the space after "(define" and adds one unbalanced ")".
+        query = "(define" + problem.split("(define")[1][:-1].strip() + "\n)"
+    return PDDL_ZERO_SHOT_HEADER + "\n[DOMAIN]\n" + domain.strip() + "\n\n[QUERY PROBLEM]\n" + query + "\n\n[PLAN]"
+
+
+def one_shot_pddl(instance: Instance, example: Instance, encoding: Encoding, fix_quirks: bool = False) -> str:
+    domain, query = _pddl_texts(instance, encoding)
+    _, shown = _pddl_texts(example, encoding)
+    plan = "".join(encoding.action_to_pddl(a) + "\n" for a in example.gold(encoding.name))
+    if not fix_quirks:  # PlanBench showed Fast Downward's sas_plan, cost line and all
+        plan += f"; cost = {len(example.gold(encoding.name))} (unit cost)\n"
+    return (PDDL_ONE_SHOT_HEADER + "\n[DOMAIN]\n" + domain.strip() + "\n\n[PROBLEM]\n" + shown.strip()
+            + "\n\n[PLAN]\n" + plan.strip() + "\n[PLAN_END]\n\n[QUERY PROBLEM]\n" + query.strip() + "\n\n")
+
+
+# ---------------------------------------------------------------- one prompt, a set of prompts
+
+
+_EXAMPLE_BLOCKS: dict[tuple, str] = {}
+
+
+def _example_block(style: str, example: Instance, encoding: Encoding) -> str:
+    """The example's statement with its plan; the same example serves many queries."""
+    key = (style, encoding.name, example.key, example.gold(encoding.name), example.problem)
+    block = _EXAMPLE_BLOCKS.get(key)
+    if block is None:
+        if len(_EXAMPLE_BLOCKS) > 20_000:
+            _EXAMPLE_BLOCKS.clear()
+        plan = example.gold(encoding.name)
+        block = (state_tracking_statement(example, encoding, plan) if style == "state-tracking"
+                 else statement(example, encoding, plan))
+        _EXAMPLE_BLOCKS[key] = block
+    return block
+
+
+def render(instance: Instance, encoding: Encoding, style: str, example: Instance | None = None,
+           fix_quirks: bool = False, wording: str = "current") -> str:
+    """The prompt text of one instance."""
+    check_style(style)
+    if wording == "2023":
+        return _render_2023(instance, encoding, style, example)
+    if wording != "current":
+        raise InputError(wording, 0, "unknown wording; choose one of: " + ", ".join(WORDINGS))
+    if style in ONE_SHOT and example is None:
+        raise InputError(f"instance {instance.key}", 0, f"the {style} style needs an example instance")
+    if style == "zero-shot":
+        return introduction(encoding, instance.part) + statement(instance, encoding, None)
+    if style == "one-shot":
+        return introduction(encoding, instance.part) + _example_block(style, example, encoding) + statement(
+            instance, encoding, ())
+    if style == "state-tracking":
+        return (introduction(encoding, instance.part, state_tracking=True)
+                + _example_block(style, example, encoding) + state_tracking_statement(instance, encoding, None))
+    if style == "zero-shot-pddl":
+        return zero_shot_pddl(instance, encoding, fix_quirks)
+    return one_shot_pddl(instance, example, encoding, fix_quirks)
+
+
+def _render_2023(instance: Instance, encoding: Encoding, style: str, example: Instance | None) -> str:
+    """PlanBench's 2023 prompts, as in its GPT-4 result files (Blocksworld only)."""
+    if encoding.name != "blocksworld" or style not in ("zero-shot", "one-shot", "zero-shot-pddl"):
+        raise InputError("2023", 0, "the 2023 wording exists for the blocksworld encoding and the zero-shot, "
+                         "one-shot and zero-shot-pddl styles only")
+    intro = introduction(encoding, instance.part)
+    if style == "zero-shot":
+        intro = intro.replace(LAST_RESTRICTION, LAST_RESTRICTION[:-1] + " \n")
+        return intro + statement(instance, encoding, None) + "\n"
+    if style == "one-shot":
+        intro = intro.replace(LAST_RESTRICTION, "")
+        return intro + statement(example, encoding, example.gold(encoding.name)) + statement(instance, encoding, ()) + "\n"
+    domain, problem = _pddl_texts(instance, encoding)
+    return PDDL_ZERO_SHOT_HEADER_2023 + "\n[DOMAIN]\n" + domain.strip() + "\n\n[QUERY PROBLEM]\n" + problem.lstrip()
+
+
+def check_style(style: str) -> None:
+    if style not in STYLES:
+        raise InputError(style, 0, "unknown prompt style; choose one of: " + ", ".join(STYLES))
+
+
+def is_planbench_part(part: str) -> bool:
+    return part.startswith("planbench-")
+
+
+def queries_and_examples(instance_set: InstanceSet, style: str, seed: int = 0,
+                         fix_quirks: bool = False) -> list[tuple[Instance, Instance | None]]:
+    """Which instances are asked, and each one's example.
+
+    PlanBench's sets: zero-shot asks ids 1..N; one-shot asks ids 2..N+1 with instance
+    i-1 as the example (FACTS.md §0 item 7), so the kept extra instance (501, 101) is
+    asked and id 1 is only an example. State tracking asks the same ids, but PlanBench's
+    recorded prompts all show instance 1 as the example (while their records say i-1);
+    we do the same unless ``fix_quirks``. Generated sets: every instance is asked; the
+    example is another instance of the same set chosen by ``random.Random(f"{seed}-{id}")``.
+    """
+    check_style(style)
+    if style not in ONE_SHOT:
+        return [(i, None) for i in instance_set.scored()]
+    pairs: list[tuple[Instance, Instance | None]] = []
+    for instance in instance_set.instances:
+        if is_planbench_part(instance.part):
+            if instance.id == 1:
+                continue
+            shown = 1 if style == "state-tracking" and not fix_quirks else instance.id - 1
+            example = instance_set.find(instance.part, shown)
+            if example is None:
+                raise InputError(f"instance {instance.key}", 0, f"its one-shot example {instance.part}/{shown} is missing")
+        else:
+            others = [i for i in instance_set.instances if i.part == instance.part and i.id != instance.id]
+            if not others:
+                raise InputError(f"instance {instance.key}", 0, "a one-shot prompt needs another instance in the set as its example")
+            example = random.Random(f"{seed}-{instance.id}").choice(others)
+        if not example.plan:
+            raise InputError(f"instance {example.key}", 0, "has no gold plan, which a one-shot example needs")
+        pairs.append((instance, example))
+    return pairs
+
+
+@dataclass(frozen=True)
+class PromptOptions:
+    system: bool | str | None = None  # None: the style's default; True: PlanBench's; a str: that text
+    fix_quirks: bool = False
+    seed: int = 0  # example choice for generated sets
+    wording: str = "current"
+
+
+def prompt_records(instance_set: InstanceSet, encoding: Encoding, style: str,
+                   options: PromptOptions = PromptOptions()) -> list[dict]:
+    """One record per asked instance: ids, the prompt, the chat messages, the gold plan."""
+    system = options.system
+    if system is None:
+        system = SYSTEM_DEFAULT[style]
+    system_text = SYSTEM_MESSAGE if system is True else (system or None)
+    records = []
+    for instance, example in queries_and_examples(instance_set, style, options.seed, options.fix_quirks):
+        text = render(instance, encoding, style, example, options.fix_quirks, options.wording)
+        messages = ([{"role": "system", "content": system_text}] if system_text else []) + [
+            {"role": "user", "content": text}]
+        gold = instance.gold(encoding.name)
+        records.append({
+            "set": instance_set.name,
+            "part": instance.part,
+            "id": instance.id,
+            "encoding": encoding.name,
+            "style": style,
+            "example_id": example.id if example else None,
+            "blocks": instance.blocks,
+            "optimal_length": instance.length,
+            "system_message": system_text,
+            "fix_quirks": options.fix_quirks,
+            "wording": options.wording,
+            "prompt": text,
+            "messages": messages,
+            "gold_plan_pddl": [encoding.action_to_pddl(a) for a in gold],
+            "gold_plan_text": [encoding.action_to_text(a) for a in gold],
+        })
+    return records
