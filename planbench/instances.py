@@ -20,7 +20,7 @@ from pathlib import Path
 
 from planbench import world
 from planbench.errors import InputError
-from planbench.generate import goal_atoms, init_atoms
+from planbench.generate import init_atoms
 from planbench.problem import Problem
 from planbench.resources import data_dir
 
@@ -198,10 +198,6 @@ def load_set(name: str) -> InstanceSet:
 
 def histogram(counter: Counter) -> str:
     return " ".join(f"{k}:{counter[k]}" for k in sorted(counter))
-
-
-def goal_from_state(below: tuple[int, ...], blocks: tuple[str, ...]) -> tuple:
-    return goal_atoms(below, blocks)
 
 
 def write_set(folder: Path, instances: list[Instance], encoding) -> Path:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from planbench import world
 from planbench.errors import InputError
 from planbench.problem import Problem
 

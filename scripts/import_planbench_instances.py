@@ -17,9 +17,9 @@ import json
 import os
 from pathlib import Path
 
-from planbench import encodings, pddl, world
+from planbench import encodings, world
 from planbench import problem as problems
-from planbench.instances import Instance, format_action, parse_action
+from planbench.instances import Instance, parse_action
 from planbench.solve import solve
 from planbench.validate import validate
 
