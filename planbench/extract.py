@@ -96,3 +96,209 @@ def planbench_pddl(text: str, encoding: Encoding) -> list[Action]:
             continue
         plan.append((action, *(encoding.object_from_pddl(w.lower()) for w in words[1:])))
     return plan
+
+
+# ---------------------------------------------------------------- the default extractor
+
+import re  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The plan an answer gives, or why none could be read (``failure``)."""
+
+    plan: tuple[Action, ...]
+    failure: str | None = None  # "empty", "no_plan_claimed", "no_actions"
+    notes: tuple[str, ...] = field(default=())
+
+
+_MARKER = re.compile(
+    r"^\s*(?:(?:[-*•+>]|#+|\d+\s*[.):]|\(\d+\)|[a-z]\)|step\s*\d+\s*[:.)-]?|action\s*\d*\s*[:.)-]|"
+    r"then,?|next,?|first,?|finally,?|now,?|after that,?|and|so,?|instead,?|therefore,?)\s*)+")
+_NUMBERED = re.compile(r"^\s*(?:#+\s*)?(?:step\s*)?(\d+)\s*[.):-]?\s+|^\s*(?:#+\s*)?step\s*(\d+)\b")
+_CORRECTION = re.compile(r"\b(?:is|would be|was)\s+(?:not|n't)\s+(?:correct|possible|valid|allowed|right|needed|necessary|required|the goal)\b[^,;:]*?"
+                         r"(?:[,;:]\s*|\s+)(?:so|instead|therefore|hence)?[,:]?\s*")
+_NO_PLAN = re.compile(r"no (?:valid )?plan (?:is )?(?:possible|exists)|(?:is|are) (?:impossible|not possible)|"
+                      r"cannot be (?:achieved|reached|satisfied)|no (?:possible )?sequence of actions")
+
+
+class ActionReader:
+    """Reads the actions an instruction line names, in one encoding's words."""
+
+    def __init__(self, encoding: Encoding, blocks: int):
+        self.encoding = encoding
+        verbs: dict[str, str] = {}
+        for action in world.ACTIONS:
+            verbs[encoding.actions[action]] = action
+            verbs[encoding.actions[action].replace("-", " ")] = action
+            verbs[encoding.action_text[action].split(" {}")[0].split(" the")[0].strip()] = action
+        if encoding.name == "blocksworld":
+            verbs.update({"pickup": "pick-up", "pick_up": "pick-up", "putdown": "put-down", "put_down": "put-down",
+                          "pick": "pick-up", "lift": "pick-up", "grab": "pick-up", "take": "pick-up",
+                          "put": "put-down", "place": "put-down", "remove": "unstack", "unstack": "unstack",
+                          "stack": "stack", "move": "stack"})
+        self.verbs = verbs
+        self.verb_pattern = re.compile(r"^(" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True))
+                                       + r")(?![a-z0-9])(?:\s+(?:up|down))?")
+        names: dict[str, str] = {}
+        for i in range(blocks):
+            block = world.block_name(i)
+            names[encoding.object_to_text(block).lower()] = block
+            names[encoding.object_to_pddl(block).lower()] = block
+            compact = encoding.data.get("objects", {}).get("compact")
+            if compact and i < len(compact):
+                names[compact[i]] = block
+                names[compact[i] + " block"] = block
+            if encoding.object_text == "object {name}":
+                names[f"object {block}"] = block
+        self.names = names
+        self.object_pattern = re.compile(r"(?<![a-z0-9_])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+                                         + r")(?![a-z0-9_])")
+        self.letters = encoding.object_pddl == "{name}"
+        self._seen: dict[tuple[str, str | None], list[Action]] = {}
+
+    def objects(self, text: str) -> list[str]:
+        found = [self.names[m.group(1)] for m in self.object_pattern.finditer(text)]
+        if not found and self.letters:  # "(stack a b)", "Feast(d) from c"
+            found = [w for w in re.findall(r"(?<![a-z0-9_])([a-z])(?![a-z0-9_])", text) if w in self.names.values()]
+        return found
+
+    def read(self, line: str, held: str | None) -> list[Action]:
+        """The actions of one line, memoised: answers repeat the same lines over and over."""
+        key = (line, held)
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) > 200_000:
+                self._seen.clear()
+            found = self._seen[key] = self._read(line, held)
+        return found
+
+    def _read(self, line: str, held: str | None) -> list[Action]:
+        """The actions of one line (several for PDDL or 'then'-joined phrases). A step that
+        corrects itself ("stack X on Y is not correct, so put down Z") means the correction."""
+        correction = _CORRECTION.search(line)
+        if correction and line.count("(", 0, correction.start()) > line.count(")", 0, correction.start()):
+            correction = None  # "(this action is not necessary ...)": a remark, not a retraction
+        if correction:  # a retracted step with nothing after "so" names no action
+            return self._read(line[correction.end():], held)
+        sexprs = re.findall(r"\(([^()]*)\)", line)
+        actions = []
+        if sexprs and not self.verb_pattern.match(line.strip()):
+            for inner in sexprs:
+                action = self._phrase(inner.replace(",", " ").strip(), None)
+                if action:
+                    actions.append(action)
+            if actions:
+                return actions
+        for phrase in re.split(r"[;,]?\s*\b(?:and then|then)\b\s*", line):
+            action = self._phrase(phrase.strip(), held)
+            if action:
+                actions.append(action)
+                held = action[1] if action[0] in ("pick-up", "unstack") else None
+            elif actions:
+                break
+        return actions
+
+    def _phrase(self, phrase: str, held: str | None) -> Action | None:
+        phrase = _MARKER.sub("", phrase).strip()
+        match = self.verb_pattern.match(phrase)
+        if not match:
+            return None
+        action = self.verbs[match.group(1)]
+        rest = phrase[match.end():]
+        objects = self.objects(re.sub(r"\bon (?:to )?the table\b", " ", rest))
+        table = re.search(r"\b(?:on|onto) the table\b|\bdown\b", rest) is not None or "down" in match.group(0)
+        if self.encoding.name == "blocksworld":
+            action = self._blocksworld(action, match.group(0), objects, table)
+        if action is None:
+            return None
+        arity = world.ACTION_ARITY[action]
+        if not objects and arity == 1 and held and re.match(r"^\s*(?:it|that block|this block)\b", rest):
+            objects = [held]
+        if len(objects) < arity:
+            return None
+        return (action, *objects[:arity])
+
+    @staticmethod
+    def _blocksworld(action: str, verb: str, objects: list[str], table: bool) -> str | None:
+        """Synonyms: 'put/place X on Y' stacks, 'put X down' or 'on the table' puts down,
+        'pick up X from Y' unstacks."""
+        if action == "put-down" and len(objects) >= 2 and not table:
+            return "stack"
+        if action == "stack" and verb.startswith("move"):
+            return "stack" if len(objects) >= 2 and not table else ("put-down" if table else None)
+        if action == "pick-up" and len(objects) >= 2:
+            return "unstack"
+        if action == "unstack" and len(objects) == 1:
+            return "pick-up"
+        return action
+
+
+_READERS: dict[tuple[str, int], ActionReader] = {}
+
+
+def _reader(encoding: Encoding, blocks: int) -> ActionReader:
+    """One reader per encoding: building its patterns costs more than reading an answer."""
+    key = (encoding.name, blocks)
+    if key not in _READERS:
+        _READERS[key] = ActionReader(encoding, blocks)
+    return _READERS[key]
+
+
+def _clean(text: str) -> str:
+    if "</think>" in text:
+        text = text.rsplit("</think>", 1)[1]
+    text = re.sub(r"\*\*|__|`|\\\(|\\\)", "", text)
+    return text.lower()
+
+
+def extract(text: str, encoding: Encoding, blocks: int = 26) -> Extraction:
+    """The plan an answer gives as its final answer (see the module notes on `default`)."""
+    if text is None or not text.strip():
+        return Extraction((), "empty")
+    reader = _reader(encoding, blocks)
+    lines = _clean(text).split("\n")
+    blocks_found: list[list[Action]] = []
+    current: list[Action] = []
+    item_number: int | None = None
+    item_taken = False
+    held: str | None = None
+    gap = 0
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            gap += 1
+            continue
+        numbered = _NUMBERED.match(line)
+        number = int(numbered.group(1) or numbered.group(2)) if numbered else None
+        actions = reader.read(line, held)
+        if number is not None:
+            if number == 1 or (item_number is not None and number <= item_number) or (current and gap > 1 and not actions):
+                if current:
+                    blocks_found.append(current)
+                current = []
+            item_number, item_taken = number, False
+        if actions:
+            if item_number is not None and number is None and raw[:1].isspace() is False and _MARKER.match(raw) is None:
+                pass
+            if item_number is not None and item_taken and number is None:
+                gap = 0
+                continue  # a sub-line restating the step
+            if item_number is None and current and gap > 1:
+                blocks_found.append(current)
+                current = []
+            current.extend(actions)
+            item_taken = item_number is not None
+            last = actions[-1]
+            held = last[1] if last[0] in ("pick-up", "unstack") else None
+        elif number is None and item_number is not None and not raw[:1].isspace() and not _MARKER.match(raw):
+            # Unindented prose ends the numbered list.
+            item_number = None
+        gap = 0
+    if current:
+        blocks_found.append(current)
+    if not blocks_found:
+        claimed = _NO_PLAN.search(_clean(text)) is not None
+        return Extraction((), "no_plan_claimed" if claimed else "no_actions")
+    return Extraction(tuple(blocks_found[-1]), None, (f"{len(blocks_found)} candidate plan(s); the last taken",))
