@@ -214,5 +214,104 @@ def prompts(set_name: str, encoding: str, style: str, system: bool | None, syste
         click.echo(f"wrote {len(records)} prompts ({chosen.name}, {style}) to {out}", err=True)
 
 
+@main.command(name="import")
+@click.argument("results", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Run directory to create.")
+@reports_input_errors
+def import_command(results: str, out: str) -> None:
+    """Import a PlanBench results file (.json or .json.gz) as a run directory."""
+    from planbench.importer import import_results
+
+    run, problems = import_results(results, out)
+    for problem in problems:
+        click.echo(f"planbench: {problem}", err=True)
+    click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {run.info['style']}) into {out}")
+
+
+def _print_summary(name: str, rows: list[dict]) -> None:
+    from planbench.score import summarise
+
+    overall = summarise(rows).iloc[0]
+    overall = {k: (int(v) if k in ("valid", "answered", "optimal", "invalid", "unparseable", "truncated", "no_response")
+                   else v) for k, v in overall.items()}
+    line = (f"{name}: {overall['valid']}/{overall['answered']} valid = {100 * overall['accuracy']:.1f}% "
+            f"(95% CI {100 * overall['ci_low']:.1f}-{100 * overall['ci_high']:.1f}); optimal {overall['optimal']}; "
+            f"invalid {overall['invalid']}, unparseable {overall['unparseable']}, truncated {overall['truncated']}, "
+            f"no response {overall['no_response']}")
+    if "recorded_accuracy" in overall:
+        line += f"; recorded {100 * overall['recorded_accuracy']:.1f}%, agreement {100 * overall['agreement']:.1f}%"
+    click.echo(line)
+
+
+@main.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--extractor", default=None, help="default, planbench-rule[-2024|-2023], planbench-pddl.")
+@click.option("--by", default="optimal_length", show_default=True, help="Columns to group the printed table by (comma-separated).")
+@reports_input_errors
+def score(run_dirs: tuple[str, ...], extractor: str | None, by: str) -> None:
+    """Judge every answer of each run: writes RUN_DIR/scores.csv and prints the summary."""
+    from planbench.runs import read_run
+    from planbench.score import score_run, summarise, write_scores
+
+    for folder in run_dirs:
+        run = read_run(folder)
+        rows = score_run(run, extractor)
+        write_scores(rows, Path(folder) / "scores.csv")
+        _print_summary(run.name, rows)
+        if by:
+            table = summarise(rows, [c.strip() for c in by.split(",")])
+            click.echo(table[[*[c.strip() for c in by.split(",")], "answered", "valid", "accuracy", "ci_low", "ci_high"]]
+                       .to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+@main.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+@click.option("--extractor", default=None, help="Re-score with this extractor (default: each run's scores.csv, else default).")
+@reports_input_errors
+def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
+    """Write report.md and accuracy_by_length.png for one or more runs, side by side."""
+    from planbench.report import write_report
+    from planbench.runs import read_run
+    from planbench.score import score_run
+
+    runs = {}
+    for folder in run_dirs:
+        run = read_run(folder)
+        runs[run.name] = score_run(run, extractor)
+    click.echo(f"wrote {write_report(runs, Path(out))}")
+
+
+@main.command()
+@click.option("--out", default="planbench-report", show_default=True, type=click.Path(file_okay=False))
+@click.option("--extractor", default="default", show_default=True, help="Extractor to score the recorded answers with.")
+@reports_input_errors
+def reproduce(out: str, extractor: str) -> None:
+    """Score PlanBench's recorded answers (bundled) against the bundled sets, offline."""
+    from rich.progress import Progress
+
+    from planbench.importer import import_results
+    from planbench.report import write_report
+    from planbench.resources import data_dir
+    from planbench.score import score_run, write_scores
+
+    files = sorted(data_dir("recorded").glob("*.json.gz"))
+    runs = {}
+    with Progress(transient=True) as progress:
+        task = progress.add_task("scoring recorded answers", total=len(files))
+        for path in files:
+            folder = Path(out) / "runs" / path.name.removesuffix(".json.gz")
+            run, problems = import_results(path, folder)
+            for problem in problems:
+                progress.console.print(f"planbench: {problem}")
+            rows = score_run(run, extractor)
+            write_scores(rows, folder / "scores.csv")
+            runs[run.name] = rows
+            progress.advance(task)
+    for name, rows in runs.items():
+        _print_summary(name, rows)
+    click.echo(f"wrote {write_report(runs, Path(out), 'PlanBench recorded answers, re-scored by planbench')}")
+
+
 if __name__ == "__main__":
     main()

@@ -119,6 +119,7 @@ _MARKER = re.compile(
 _NUMBERED = re.compile(r"^\s*(?:#+\s*)?(?:step\s*)?(\d+)\s*[.):-]?\s+|^\s*(?:#+\s*)?step\s*(\d+)\b")
 _CORRECTION = re.compile(r"\b(?:is|would be|was)\s+(?:not|n't)\s+(?:correct|possible|valid|allowed|right|needed|necessary|required|the goal)\b[^,;:]*?"
                          r"(?:[,;:]\s*|\s+)(?:so|instead|therefore|hence)?[,:]?\s*")
+_PRONOUN = re.compile(r"\b(?:it|that block|this block)\b")
 _NO_PLAN = re.compile(r"no (?:valid )?plan (?:is )?(?:possible|exists)|(?:is|are) (?:impossible|not possible)|"
                       r"cannot be (?:achieved|reached|satisfied)|no (?:possible )?sequence of actions")
 
@@ -157,6 +158,8 @@ class ActionReader:
                                          + r")(?![a-z0-9_])")
         self.letters = encoding.object_pddl == "{name}"
         self._seen: dict[tuple[str, str | None], list[Action]] = {}
+        self.any_verb = re.compile(r"(?<![a-z0-9_])(?:" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True))
+                                   + r")(?![a-z0-9_])")
 
     def objects(self, text: str) -> list[str]:
         found = [self.names[m.group(1)] for m in self.object_pattern.finditer(text)]
@@ -166,7 +169,7 @@ class ActionReader:
 
     def read(self, line: str, held: str | None) -> list[Action]:
         """The actions of one line, memoised: answers repeat the same lines over and over."""
-        key = (line, held)
+        key = (line, held) if _PRONOUN.search(line) else (line, None)
         found = self._seen.get(key)
         if found is None:
             if len(self._seen) > 200_000:
@@ -177,6 +180,8 @@ class ActionReader:
     def _read(self, line: str, held: str | None) -> list[Action]:
         """The actions of one line (several for PDDL or 'then'-joined phrases). A step that
         corrects itself ("stack X on Y is not correct, so put down Z") means the correction."""
+        if not self.any_verb.search(line):
+            return []  # most reasoning prose names no action at all
         correction = _CORRECTION.search(line)
         if correction and line.count("(", 0, correction.start()) > line.count(")", 0, correction.start()):
             correction = None  # "(this action is not necessary ...)": a remark, not a retraction

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent
 
 
 def data_dir(name: str) -> Path:
-    """The folder ``domains`` or ``instances``, wherever this installation keeps it."""
+    """The folder ``domains``, ``instances`` or ``recorded``, wherever this installation keeps it."""
     for candidate in (PACKAGE / "_data" / name, PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate

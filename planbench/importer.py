@@ -1,0 +1,136 @@
+"""Import PlanBench's results files into run directories (FACTS.md §6.1 variants).
+
+Handled: 2023 files (``correct``, list plans), current files (``llm_correct``), zero-shot,
+one-shot, state-tracking and PDDL prompts, the GPT-4o-translation files (their
+``raw_translation`` is kept as evidence) and back-prompting files (the first attempt:
+PlanBench's zero-shot number for the hard set, FACTS.md §5.7, Q17). Each answer is
+joined to a bundled set by PlanBench's instance id; the recorded verdict is kept beside
+the answer so scores can show both.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from planbench.errors import InputError
+from planbench.instances import load_set
+from planbench.runs import Run, write_run
+
+FOLDERS = {  # PlanBench domain folder -> (bundled set, part, encoding)
+    "blocksworld": ("planbench-500", "planbench-500", "blocksworld"),
+    "blocksworld_3": ("planbench-3", "planbench-3", "blocksworld"),
+    "mystery_blocksworld": ("planbench-500", "planbench-500", "mystery"),
+    "mystery_blocksworld_3": ("planbench-3", "planbench-3", "mystery"),
+    "obfuscated_randomized_blocksworld": ("planbench-500", "planbench-500", "randomized"),
+    "obfuscated_randomized_blocksworld_3": ("planbench-3", "planbench-3", "randomized"),
+    "blocksworld_hard": ("planbench-hard-110", "planbench-hard-110", "blocksworld"),
+    "blocksworld_new": ("planbench-hard-110", "planbench-hard-110", "blocksworld"),
+}
+# How PlanBench made each kind of recorded verdict (planbench-ref README).
+TRANSLATED_MODELS = ("o1-preview", "o1-mini", "deepseek", "qwq", "llama-3.1-405b")
+
+
+def load_results(path: Path) -> dict:
+    try:
+        raw = path.read_bytes()
+        if path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+        data = json.loads(raw)
+    except OSError as error:
+        raise InputError(str(path), 0, f"cannot read: {error.strerror or error}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        line = getattr(error, "lineno", 0)
+        raise InputError(str(path), line, "not a complete JSON results file (truncated?)") from None
+    except EOFError:
+        raise InputError(str(path), 0, "a truncated .gz file") from None
+    if not isinstance(data, dict) or not isinstance(data.get("instances"), list):
+        raise InputError(str(path), 0, "not a PlanBench results file (no 'instances' list)")
+    return data
+
+
+def describe(path: Path, data: dict) -> dict:
+    """Set, part, encoding, style and model of a results file, from its path and fields."""
+    parts = path.parts
+    folder = next((p for p in reversed(parts[:-1]) if p in FOLDERS), None)
+    bundled = path.name.split("__")  # recorded/<folder>__<engine>__<task>.json.gz
+    if len(bundled) == 3 and bundled[0] in FOLDERS:
+        folder = bundled[0]
+    domain = str(data.get("domain", ""))
+    if folder is None:
+        folder = domain if domain in FOLDERS else domain.replace("_zero_shot", "")
+    if folder not in FOLDERS:
+        raise InputError(str(path), 0, f"cannot tell the PlanBench domain (folder or 'domain' field {domain!r})")
+    set_name, part, encoding = FOLDERS[folder]
+    name = path.name.replace(".gz", "")
+    task = str(data.get("task", name))
+    style = ("state-tracking" if "state_tracking" in name else
+             "zero-shot-pddl" if "zero_shot_pddl" in name or "pddl" in task else
+             "zero-shot" if "zero_shot" in name or data.get("prompt_type") == "zeroshot" else "one-shot")
+    engine = str(data.get("engine") or (parts[-2] if len(parts) > 1 else "unknown"))
+    model = engine.removesuffix("_chat")
+    translated = any(m in model for m in TRANSLATED_MODELS) or any("raw_translation" in i for i in data["instances"][:5])
+    verdicts = ("GPT-4o translation + VAL" if translated else "PDDL line rule + VAL" if "pddl" in style
+                else "rule parser + VAL")
+    if "backprompting" in name:
+        verdicts = "first attempt, PDDL line rule + VAL"
+    return {"set": set_name, "part": part, "encoding": encoding, "style": style, "model": model,
+            "recorded_verdicts": verdicts, "source": str(path), "planbench_folder": folder}
+
+
+def _first_attempt(record: dict) -> tuple[str | None, bool | None]:
+    """(answer, verdict) of a back-prompting record's first attempt (FACTS.md Q17)."""
+    messages = record.get("messages") or []
+    answer = next((m.get("content") for m in messages if m.get("role") == "assistant"), None)
+    step = (record.get("step_wise_dict") or {}).get("0", {})
+    verifier = step.get("sound_verifier_json")
+    verdict = True if not verifier else bool(verifier.get("validation_info", {}).get("is_valid_plan"))
+    return answer, verdict
+
+
+def import_results(path: str | Path, out: str | Path) -> tuple[Run, list[str]]:
+    """A PlanBench results file as a run directory; returns the run and the problems met
+    (ids not in the set, records without an answer), which never stop the import."""
+    path = Path(path)
+    data = load_results(path)
+    info = describe(path, data)
+    instance_set = load_set(info["set"])
+    problems: list[str] = []
+    responses = []
+    for number, record in enumerate(data["instances"], 1):
+        if not isinstance(record, dict) or "instance_id" not in record:
+            problems.append(f"{path}: record {number} has no instance_id; skipped")
+            continue
+        try:
+            instance_id = int(record["instance_id"])
+        except (TypeError, ValueError):
+            problems.append(f"{path}: record {number}: instance_id {record['instance_id']!r} is not a number; skipped")
+            continue
+        if instance_set.find(info["part"], instance_id) is None:
+            problems.append(f"{path}: instance {instance_id} is not in {info['part']}; skipped")
+            continue
+        if "step_wise_dict" in record or "messages" in record and "llm_raw_response" not in record:
+            text, recorded = _first_attempt(record)
+        else:
+            text = record.get("llm_raw_response")
+            recorded = record.get("llm_correct", record.get("correct"))
+        extracted = record.get("extracted_llm_plan")
+        responses.append({
+            "part": info["part"], "id": instance_id, "sample": 0, "text": text,
+            "finish_reason": _finish_reason(record),
+            "error": None if text else "no response recorded",
+            "recorded": {"verdict": recorded, "how": info["recorded_verdicts"],
+                         "extracted_plan": "\n".join(extracted) if isinstance(extracted, list) else extracted},
+        })
+    info = dict(info, name=f"{info['model']}-{info['planbench_folder']}-{info['style']}", imported=True)
+    return write_run(Path(out), info, responses), problems
+
+
+def _finish_reason(record: dict) -> str | None:
+    response = record.get("response_object")
+    if isinstance(response, dict):
+        choices = response.get("choices") or []
+        if choices and isinstance(choices[0], dict):
+            return choices[0].get("finish_reason")
+    return None

@@ -1,0 +1,134 @@
+"""Judge every answer of a run: one row per (instance, sample) in ``scores.csv``.
+
+Outcomes never mix infrastructure failures into model failures (DESIGN.md):
+``no_response`` (nothing came back), ``truncated`` (the token limit cut the answer),
+``unparseable`` (no plan could be read), ``invalid`` (with the failing step and why, or
+the unmet goal), ``valid`` (with ``optimal`` and the excess steps). Accuracy is valid /
+answered (everything but no_response), with a Wilson 95% interval.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from planbench import encodings
+from planbench.errors import InputError
+from planbench.extract import extract, planbench_pddl, planbench_rule
+from planbench.instances import load_set
+from planbench.runs import Run, read_responses
+from planbench.validate import validate
+
+EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl")
+OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response")
+COLUMNS = ["set", "part", "id", "sample", "encoding", "style", "model", "blocks", "optimal_length", "outcome",
+           "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind", "reason",
+           "extractor", "recorded_verdict"]
+
+
+def read_plan(text: str, encoding, extractor: str) -> tuple[tuple, str | None]:
+    """(plan, failure kind or None) with the named extractor."""
+    if extractor == "default":
+        result = extract(text, encoding)
+        return result.plan, result.failure
+    if extractor.startswith("planbench-rule"):
+        generation = extractor.rsplit("-", 1)[1] if extractor.count("-") == 2 else "2025"
+        plan = tuple(planbench_rule(text, encoding, 12, generation))
+    elif extractor == "planbench-pddl":
+        plan = tuple(planbench_pddl(text, encoding))
+    else:
+        raise InputError(extractor, 0, "unknown extractor; choose one of: " + ", ".join(EXTRACTORS))
+    return plan, (None if plan else "no_actions")
+
+
+def judge(response: dict, instance, encoding, extractor: str) -> dict:
+    """One row of scores.csv for one answer."""
+    row = {"outcome": None, "plan_length": None, "valid": False, "optimal": False, "excess_steps": None,
+           "failing_step": None, "failure_kind": None, "reason": None}
+    text = response.get("text")
+    if not text or not str(text).strip():
+        row.update(outcome="no_response", reason=response.get("error") or "empty answer")
+        return row
+    if response.get("finish_reason") == "length":
+        row.update(outcome="truncated", reason="the answer hit the token limit")
+        return row
+    plan, failure = read_plan(str(text), encoding, extractor)
+    if not plan:
+        row.update(outcome="unparseable", failure_kind=failure, reason=f"no plan could be read ({failure})")
+        return row
+    result = validate(instance.problem, plan)
+    row["plan_length"] = len(plan)
+    if result.valid:
+        row.update(outcome="valid", valid=True, optimal=len(plan) == instance.length,
+                   excess_steps=len(plan) - instance.length)
+    else:
+        row.update(outcome="invalid", failing_step=result.failure.step, failure_kind=result.failure.kind,
+                   reason=result.message(encoding, "canonical"))
+    return row
+
+
+def score_run(run: Run, extractor: str | None = None) -> list[dict]:
+    """Rows for every answer of a run; answers that cannot be joined are reported, not lost."""
+    info = run.info
+    extractor = extractor or info.get("extractor") or "default"
+    if extractor not in EXTRACTORS:
+        raise InputError(extractor, 0, "unknown extractor; choose one of: " + ", ".join(EXTRACTORS))
+    encoding = encodings.get(info["encoding"])
+    instance_set = load_set(info["set"])
+    rows = []
+    for response in read_responses(run):
+        part = response.get("part", info["set"])
+        instance = instance_set.find(part, int(response["id"]))
+        if instance is None:
+            raise_later = f"{run.folder}: instance {part}/{response['id']} is not in set {info['set']}"
+            rows.append({"id": response["id"], "part": part, "outcome": "no_response", "reason": raise_later})
+            continue
+        row = {"set": info["set"], "part": part, "id": instance.id, "sample": response.get("sample", 0),
+               "encoding": encoding.name, "style": info.get("style"), "model": info.get("model"),
+               "blocks": instance.blocks, "optimal_length": instance.length, "extractor": extractor,
+               "recorded_verdict": (response.get("recorded") or {}).get("verdict")}
+        row.update(judge(response, instance, encoding, extractor))
+        rows.append(row)
+    return rows
+
+
+def write_scores(rows: list[dict], path: Path) -> None:
+    import pandas as pd
+
+    pd.DataFrame(rows).reindex(columns=COLUMNS).to_csv(path, index=False)
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a proportion (95% by default)."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def summarise(rows: list[dict], by: list[str] | None = None):
+    """Accuracy table (pandas DataFrame): n, counts per outcome, accuracy and its interval,
+    optimal rate; grouped by any columns (optimal_length, blocks, encoding, model...)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    groups = frame.groupby(by, dropna=False) if by else [((), frame)]
+    out = []
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        counts = group["outcome"].value_counts()
+        answered = int(len(group) - counts.get("no_response", 0))
+        valid = int(counts.get("valid", 0))
+        low, high = wilson(valid, answered)
+        entry = dict(zip(by or [], key))
+        entry.update(n=len(group), answered=answered, **{o: int(counts.get(o, 0)) for o in OUTCOMES},
+                     accuracy=valid / answered if answered else math.nan, ci_low=low, ci_high=high,
+                     optimal=int(group["optimal"].fillna(False).astype(bool).sum()))
+        if group["recorded_verdict"].notna().any():
+            recorded = group["recorded_verdict"].dropna().astype(bool)
+            entry["recorded_accuracy"] = recorded.sum() / len(group)
+            entry["agreement"] = (recorded == group.loc[recorded.index, "valid"].astype(bool)).mean()
+        out.append(entry)
+    return pd.DataFrame(out)

@@ -1,0 +1,116 @@
+"""Import PlanBench results, score them, report them; bad input is reported, not fatal."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ref_path
+from planbench.errors import InputError
+from planbench.importer import import_results
+from planbench.runs import read_responses, read_run
+from planbench.score import score_run, summarise, wilson
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "planbench", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_wilson_interval() -> None:
+    low, high = wilson(55, 100)
+    assert abs(low - 0.4524) < 1e-3 and abs(high - 0.6438) < 1e-3
+    assert wilson(0, 29)[0] == 0.0 and abs(wilson(0, 29)[1] - 0.1170) < 1e-3
+
+
+@pytest.mark.parametrize("relative, extractor, expected", [
+    # The rule-scored files: PlanBench's own parser gives back the published numbers.
+    ("blocksworld/gpt-4o_chat/task_1_plan_generation.json", "planbench-rule-2024", 125),
+    ("mystery_blocksworld/gpt-4o_chat/task_1_plan_generation.json", "planbench-rule", 5),
+    ("blocksworld/gpt-4_chat/task_1_plan_generation_zero_shot_pddl.json", "planbench-pddl", 65),
+    ("blocksworld_3/gpt-4_chat/task_1_plan_generation_state_tracking.json", "default", 55),
+])
+def test_import_and_score_reproduce_recorded_counts(tmp_path, relative, extractor, expected) -> None:
+    imported, problems = import_results(ref_path("responses", relative), tmp_path / "run")
+    assert problems == []
+    rows = score_run(read_run(tmp_path / "run"), extractor)
+    assert sum(r["outcome"] == "valid" for r in rows) == expected
+    assert sum(bool(r["recorded_verdict"]) for r in rows) == expected
+
+
+def test_back_prompting_first_attempt(tmp_path) -> None:
+    """The hard set's zero-shot number is the first attempt of the back-prompting run."""
+    path = ref_path("responses", "blocksworld_hard", "gpt-4o-mini_chat",
+                    "task_1_plan_generation_backprompting_zero_shot_pddl.json")
+    imported, problems = import_results(path, tmp_path / "hard")
+    assert problems == [] and imported.info["set"] == "planbench-hard-110"
+    assert imported.info["style"] == "zero-shot-pddl"
+    rows = score_run(read_run(tmp_path / "hard"))
+    assert len(rows) == 29 and all(r["recorded_verdict"] is False for r in rows)
+    assert all(r["outcome"] == "invalid" for r in rows)
+    first = json.loads(path.read_text())["instances"][0]
+    assert read_responses(imported)[0]["text"] == next(m["content"] for m in first["messages"] if m["role"] == "assistant")
+
+
+def test_cli_import_score_report(tmp_path) -> None:
+    source = ref_path("responses", "mystery_blocksworld_3", "o1-mini_chat", "task_1_plan_generation_zero_shot.json")
+    first, second = tmp_path / "o1", tmp_path / "gpt4o"
+    assert run("import", str(source), "--out", str(first)).returncode == 0
+    other = ref_path("responses", "mystery_blocksworld_3", "gpt-4o_chat", "task_1_plan_generation_zero_shot.json")
+    assert run("import", str(other), "--out", str(second)).returncode == 0
+    scored = run("score", str(first), "--by", "optimal_length")
+    assert scored.returncode == 0, scored.stderr
+    assert "o1-mini-mystery_blocksworld_3-zero-shot: 40/101 valid = 39.6%" in scored.stdout
+    header = (first / "scores.csv").read_text().splitlines()[0].split(",")
+    for column in ("id", "set", "encoding", "style", "model", "blocks", "optimal_length", "outcome", "plan_length",
+                   "valid", "optimal", "excess_steps", "failing_step", "reason", "extractor", "recorded_verdict"):
+        assert column in header
+    reported = run("report", str(first), str(second), "--out", str(tmp_path / "report"))
+    assert reported.returncode == 0, reported.stderr
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "| o1-mini-mystery_blocksworld_3-zero-shot | 101 | 101 | 40 |" in text
+    assert "gpt-4o-mystery_blocksworld_3-zero-shot" in text
+    assert (tmp_path / "report" / "accuracy_by_length.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bad_results_files(tmp_path) -> None:
+    source = ref_path("responses", "blocksworld_3", "gpt-4o_chat", "task_1_plan_generation_zero_shot.json")
+    truncated = tmp_path / "blocksworld_3" / "m_chat" / "task_1_plan_generation_zero_shot.json"
+    truncated.parent.mkdir(parents=True)
+    truncated.write_text(source.read_text()[:5000])
+    with pytest.raises(InputError) as info:
+        import_results(truncated, tmp_path / "x")
+    assert str(truncated) in str(info.value) and "truncated" in str(info.value)
+    data = json.loads(source.read_text())
+    data["instances"][3]["instance_id"] = 999
+    data["instances"][4]["llm_raw_response"] = ""
+    odd = tmp_path / "blocksworld_3" / "m_chat" / "odd.json"
+    odd.write_text(json.dumps(data))
+    result = run("import", str(odd), "--out", str(tmp_path / "odd"))
+    assert result.returncode == 0 and "instance 999 is not in planbench-3; skipped" in result.stderr
+    rows = score_run(read_run(tmp_path / "odd"))
+    assert len(rows) == 99 and sum(r["outcome"] == "no_response" for r in rows) == 1
+    # A responses file cut short by a kill: the complete lines still count.
+    responses = tmp_path / "odd" / "responses.jsonl"
+    responses.write_text(responses.read_text()[:-40])
+    assert len(read_responses(read_run(tmp_path / "odd"))) == 98
+    gz = tmp_path / "blocksworld_3__x__t.json.gz"
+    gz.write_bytes(gzip.compress(source.read_bytes())[:300])
+    assert run("import", str(gz), "--out", str(tmp_path / "gz")).returncode == 2
+    assert run("score", str(tmp_path / "nothing")).returncode == 2
+    assert "unknown extractor" in run("score", str(tmp_path / "odd"), "--extractor", "magic").stderr
+
+
+def test_reproduce_is_offline_and_complete(tmp_path) -> None:
+    out = tmp_path / "planbench-report"
+    result = subprocess.run([sys.executable, "-m", "planbench", "reproduce", "--out", str(out)], capture_output=True,
+                            text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "llama-3.1-405b_aws-blocksworld-zero-shot: 314/500 valid = 62.8%" in result.stdout
+    assert (out / "report.md").exists() and (out / "accuracy_by_length.png").exists()
+    assert len(list((out / "runs").glob("*/scores.csv"))) == 16
+    rows = summarise([{"outcome": "valid", "optimal": True, "recorded_verdict": None}])
+    assert rows.iloc[0]["accuracy"] == 1.0
