@@ -313,5 +313,67 @@ def reproduce(out: str, extractor: str) -> None:
     click.echo(f"wrote {write_report(runs, Path(out), 'PlanBench recorded answers, re-scored by planbench')}")
 
 
+@main.command()
+@click.option("--set", "set_name", required=True, help="A bundled set or a generated set's folder.")
+@click.option("--encoding", default="blocksworld", show_default=True)
+@click.option("--style", required=True, help="zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl.")
+@click.option("--model", required=True, help="Model name at the endpoint, or optimal, random[:seed], replay:RUN_DIR.")
+@click.option("--base-url", default=None, help="OpenAI-compatible endpoint (vLLM, Ollama, OpenRouter...).")
+@click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the key.")
+@click.option("--samples", default=1, show_default=True, help="Answers per prompt.")
+@click.option("--concurrency", default=8, show_default=True)
+@click.option("--max-tokens", default=None, type=int)
+@click.option("--temperature", default=None, type=float)
+@click.option("--reasoning-effort", default=None, type=click.Choice(["low", "medium", "high"]))
+@click.option("--api", default="chat", type=click.Choice(["chat", "responses"]), show_default=True)
+@click.option("--limit", default=None, type=int, help="Only the first N prompts.")
+@click.option("--system/--no-system", default=None, help="PlanBench's system message (default: the style's).")
+@click.option("--max-attempts", default=6, show_default=True, help="Attempts per request before no_response.")
+@click.option("--max-cost", default=None, type=float, help="Stop sending once this many USD are spent.")
+@click.option("--timeout", default=600.0, show_default=True, help="Seconds per request.")
+@click.option("--pricing", default=None, type=click.Path(dir_okay=False), help="YAML of prices to add or override.")
+@click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="Response cache (default ~/.cache/planbench).")
+@click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
+@click.option("--no-score", is_flag=True, help="Do not score and report after the run.")
+@click.option("--out", default=None, type=click.Path(file_okay=False), help="Run directory (required unless --dry-run).")
+@reports_input_errors
+def run(set_name, encoding, style, model, base_url, api_key_env, samples, concurrency, max_tokens, temperature,
+        reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir, dry_run,
+        no_score, out) -> None:
+    """Ask a model for plans (resumable: the same command sends only what is missing)."""
+    from planbench.runner import RunConfig, estimate, execute
+
+    config = RunConfig(set=set_name, encoding=encoding, style=style, model=model, base_url=base_url,
+                       api_key_env=api_key_env, samples=samples, concurrency=concurrency, max_tokens=max_tokens,
+                       temperature=temperature, reasoning_effort=reasoning_effort, api=api, limit=limit,
+                       system=system, max_attempts=max_attempts, max_cost=max_cost, timeout=timeout,
+                       pricing=pricing, cache_dir=cache_dir)
+    if dry_run:
+        guess = estimate(config)
+        cost = "unknown (model not in the pricing table)" if guess["cost"] is None else f"${guess['cost']:.2f}"
+        click.echo(f"{guess['requests']} requests, ~{guess['prompt_tokens']:,} prompt tokens, up to "
+                   f"{guess['output_tokens_assumed']:,} output tokens ({guess['output_tokens_each']} each): {cost}")
+        return
+    if out is None:
+        raise click.UsageError("--out is required (the run directory)")
+    try:
+        tally = execute(config, out)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted; finished answers are in {out}/responses.jsonl; run the same command to resume", err=True)
+        sys.exit(130)
+    click.echo(f"{tally.done} answers ({tally.cached} from cache, {tally.errors} errors, {tally.requests} requests), "
+               f"{tally.tokens:,} tokens, ${tally.spend:.4f}" + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))
+    if not no_score:
+        from planbench.report import write_report
+        from planbench.runs import read_run
+        from planbench.score import score_run, write_scores
+
+        finished = read_run(out)
+        rows = score_run(finished)
+        write_scores(rows, Path(out) / "scores.csv")
+        _print_summary(finished.name, rows)
+        write_report({finished.name: rows}, Path(out))
+
+
 if __name__ == "__main__":
     main()

@@ -75,8 +75,13 @@ def score_run(run: Run, extractor: str | None = None) -> list[dict]:
         raise InputError(extractor, 0, "unknown extractor; choose one of: " + ", ".join(EXTRACTORS))
     encoding = encodings.get(info["encoding"])
     instance_set = load_set(info["set"])
+    latest: dict[tuple, dict] = {}
+    for response in read_responses(run):  # a resumed run appends retries: the last answer counts
+        key = (response.get("part"), response.get("id"), response.get("sample", 0))
+        if key not in latest or not response.get("error") or latest[key].get("error"):
+            latest[key] = response
     rows = []
-    for response in read_responses(run):
+    for response in latest.values():
         part = response.get("part", info["set"])
         instance = instance_set.find(part, int(response["id"]))
         if instance is None:

@@ -1,0 +1,222 @@
+"""Model clients behind one small interface: the OpenAI SDK for any compatible endpoint,
+and offline models (``optimal``, ``replay:PATH``, ``random``) for tests and baselines.
+
+A client answers one prompt record with a :class:`Completion`; retries, concurrency,
+caching and cost live in :mod:`planbench.runner`, so every client gets them the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planbench import encodings
+from planbench.errors import InputError
+from planbench.instances import load_set
+
+REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5", "deepseek-reasoner", "deepseek-r1", "qwq")
+
+
+@dataclass
+class Completion:
+    text: str | None
+    finish_reason: str | None = None
+    model: str | None = None  # as returned by the endpoint
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    cached_tokens: int = 0
+    latency: float = 0.0
+    raw: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """What is sent besides the messages; part of the cache key and of run.json."""
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+    reasoning_effort: str | None = None
+    api: str = "chat"  # "chat" (Chat Completions) or "responses"
+    reasoning: bool = False  # a reasoning model: max_completion_tokens, no temperature
+
+    def as_dict(self) -> dict:
+        return {"max_tokens": self.max_tokens, "temperature": self.temperature,
+                "reasoning_effort": self.reasoning_effort, "api": self.api, "reasoning": self.reasoning}
+
+
+def is_reasoning_model(name: str) -> bool:
+    return name.lower().startswith(REASONING_PREFIXES)
+
+
+class OpenAIModel:
+    """Any OpenAI-compatible endpoint through the official SDK (async client).
+
+    The SDK's own retries are off (``max_retries=0``): the runner retries with backoff and
+    honours Retry-After, and counts attempts."""
+
+    def __init__(self, model: str, base_url: str | None, api_key: str | None, parameters: Parameters,
+                 timeout: float = 600.0):
+        import openai
+
+        self.name = model
+        self.base_url = base_url
+        self.parameters = parameters
+        # The SDK's aiohttp transport (openai[aiohttp]) costs about half the CPU per request
+        # of its default httpx one, which bounds a run's throughput (scripts/bench_run.py).
+        try:
+            http_client = openai.DefaultAioHttpClient(timeout=timeout)
+        except Exception:  # noqa: BLE001 - the extra is missing: the default transport
+            http_client = None
+        self.client = openai.AsyncOpenAI(api_key=api_key or "not-needed", base_url=base_url, max_retries=0,
+                                         timeout=timeout, http_client=http_client)
+
+    async def complete(self, record: dict) -> Completion:
+        start = time.perf_counter()
+        if self.parameters.api == "responses":
+            return await self._responses(record, start)
+        kwargs: dict = {"model": self.name, "messages": record["messages"]}
+        p = self.parameters
+        if p.max_tokens:
+            kwargs["max_completion_tokens" if p.reasoning else "max_tokens"] = p.max_tokens
+        if p.temperature is not None:
+            kwargs["temperature"] = p.temperature
+        if p.reasoning_effort:
+            kwargs["reasoning_effort"] = p.reasoning_effort
+        # The raw response, read as JSON: the SDK still sends, authenticates and raises typed
+        # errors, but we skip building its pydantic models (a third of its CPU per answer).
+        raw = await self.client.chat.completions.with_raw_response.create(**kwargs)
+        response = json.loads(raw.content)
+        choices = response.get("choices") or [{}]
+        choice = choices[0] or {}
+        usage = response.get("usage") or {}
+        details = usage.get("completion_tokens_details") or {}
+        prompt_details = usage.get("prompt_tokens_details") or {}
+        return Completion(
+            text=(choice.get("message") or {}).get("content"),
+            finish_reason=choice.get("finish_reason"),
+            model=response.get("model"),
+            prompt_tokens=usage.get("prompt_tokens") or 0,
+            completion_tokens=usage.get("completion_tokens") or 0,
+            reasoning_tokens=details.get("reasoning_tokens") or 0,
+            cached_tokens=prompt_details.get("cached_tokens") or 0,
+            latency=time.perf_counter() - start,
+        )
+
+    async def _responses(self, record: dict, start: float) -> Completion:
+        p = self.parameters
+        kwargs: dict = {"model": self.name, "input": record["messages"]}
+        if p.max_tokens:
+            kwargs["max_output_tokens"] = p.max_tokens
+        if p.temperature is not None:
+            kwargs["temperature"] = p.temperature
+        if p.reasoning_effort:
+            kwargs["reasoning"] = {"effort": p.reasoning_effort}
+        response = await self.client.responses.create(**kwargs)
+        usage = response.usage
+        incomplete = getattr(response, "incomplete_details", None)
+        return Completion(
+            text=response.output_text,
+            finish_reason="length" if incomplete and getattr(incomplete, "reason", "") == "max_output_tokens" else "stop",
+            model=response.model,
+            prompt_tokens=getattr(usage, "input_tokens", 0) or 0,
+            completion_tokens=getattr(usage, "output_tokens", 0) or 0,
+            reasoning_tokens=getattr(getattr(usage, "output_tokens_details", None), "reasoning_tokens", 0) or 0,
+            latency=time.perf_counter() - start,
+        )
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class OptimalModel:
+    """Answers every prompt with its gold (optimal) plan: the ceiling, and a pipeline check."""
+
+    name = "optimal"
+    base_url = None
+
+    async def complete(self, record: dict) -> Completion:
+        pddl = "pddl" in record["style"]
+        lines = record["gold_plan_pddl"] if pddl else record["gold_plan_text"]
+        return Completion("\n".join(lines), "stop", self.name)
+
+    async def close(self) -> None:
+        return None
+
+
+class RandomModel:
+    """Random legal actions (a floor): a random walk of applicable actions as long as the
+    optimal plan, written in the encoding's words."""
+
+    base_url = None
+
+    def __init__(self, seed: int = 0):
+        self.name = f"random:{seed}"
+        self.seed = seed
+
+    async def complete(self, record: dict) -> Completion:
+        instance = load_set(record["set"]).find(record["part"], record["id"])
+        encoding = encodings.get(record["encoding"])
+        rng = random.Random(f"{self.seed}-{record['part']}-{record['id']}-{record.get('sample', 0)}")
+        problem = instance.problem
+        w, state, plan = problem.world, problem.init_state, []
+        blocks = problem.blocks
+        candidates = [("pick-up", b) for b in blocks] + [("put-down", b) for b in blocks]
+        candidates += [(n, x, y) for n in ("stack", "unstack") for x in blocks for y in blocks if x != y]
+        for _ in range(instance.length):
+            options = [a for a in candidates if w.apply(state, a) is not None]
+            action = rng.choice(options)
+            state = w.apply(state, action)
+            plan.append(action)
+        pddl = "pddl" in record["style"]
+        text = "\n".join(encoding.action_to_pddl(a) if pddl else encoding.action_to_text(a) for a in plan)
+        return Completion(text, "stop", self.name)
+
+    async def close(self) -> None:
+        return None
+
+
+class ReplayModel:
+    """Recorded answers (a run directory or its responses.jsonl) played back by instance."""
+
+    base_url = None
+
+    def __init__(self, path: str):
+        self.name = f"replay:{path}"
+        source = Path(path)
+        source = source / "responses.jsonl" if source.is_dir() else source
+        try:
+            lines = source.read_text().splitlines()
+        except OSError as error:
+            raise InputError(str(source), 0, f"cannot read recorded answers: {error.strerror or error}") from None
+        self.answers: dict[tuple, dict] = {}
+        for number, line in enumerate(lines, 1):
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a cut-off last line
+            self.answers[(item.get("part"), int(item["id"]), item.get("sample", 0))] = item
+
+    async def complete(self, record: dict) -> Completion:
+        item = self.answers.get((record["part"], record["id"], record.get("sample", 0)))
+        if item is None:
+            return Completion(None, None, self.name)
+        return Completion(item.get("text"), item.get("finish_reason") or "stop", self.name)
+
+    async def close(self) -> None:
+        return None
+
+
+def offline_model(name: str):
+    """``optimal``, ``random[:seed]``, ``replay:PATH``; None for a real model name."""
+    if name == "optimal":
+        return OptimalModel()
+    if name == "random" or name.startswith("random:"):
+        seed = name.split(":", 1)[1] if ":" in name else "0"
+        return RandomModel(int(seed) if seed.isdigit() else 0)
+    if name.startswith("replay:"):
+        return ReplayModel(name.split(":", 1)[1])
+    return None

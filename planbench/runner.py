@@ -1,0 +1,359 @@
+"""Run a model over a set's prompts: concurrent, resumable, cached, with cost accounting.
+
+The expensive step, so nothing finished is ever lost: each answer is appended to
+``responses.jsonl`` and flushed as it lands; the same command on the same run directory
+sends only what is missing; a content-addressed cache (model, endpoint, messages,
+parameters, sample) lets a new run reuse identical calls. Rate limits, server errors,
+timeouts and dropped connections are retried with exponential backoff and jitter,
+honouring Retry-After; after the last attempt the answer is recorded with its error
+(scored ``no_response``). The API key is read from the environment and written nowhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import random
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from planbench import __version__, encodings
+from planbench.errors import InputError
+from planbench.instances import load_set
+from planbench.models import Completion, OpenAIModel, Parameters, is_reasoning_model, offline_model
+from planbench.prompts import PromptOptions, check_style, prompt_records
+from planbench.resources import PACKAGE
+from planbench.runs import RESPONSES_FILE, RUN_FILE
+
+RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
+
+
+@dataclass
+class RunConfig:
+    set: str
+    encoding: str
+    style: str
+    model: str
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"  # the variable's name is recorded; its value never
+    samples: int = 1
+    concurrency: int = 8
+    max_tokens: int | None = None
+    temperature: float | None = None
+    reasoning_effort: str | None = None
+    api: str = "chat"
+    limit: int | None = None
+    system: bool | str | None = None
+    fix_quirks: bool = False
+    max_attempts: int = 6
+    max_cost: float | None = None
+    timeout: float = 600.0
+    backoff: float = 1.0  # seconds before the first retry; doubles each time (plus jitter)
+    cache_dir: str | None = None
+    pricing: str | None = None
+    extras: dict = field(default_factory=dict)
+
+    def parameters(self) -> Parameters:
+        reasoning = is_reasoning_model(self.model)
+        temperature = self.temperature
+        return Parameters(self.max_tokens, temperature, self.reasoning_effort, self.api, reasoning)
+
+    def identity(self) -> dict:
+        """What must match for a run directory to be resumed."""
+        keep = ("set", "encoding", "style", "model", "base_url", "samples", "max_tokens", "temperature",
+                "reasoning_effort", "api", "system", "fix_quirks")
+        return {k: getattr(self, k) for k in keep}
+
+
+# ---------------------------------------------------------------- pricing
+
+
+def load_pricing(path: str | None) -> dict:
+    """Per model: USD per million input / cached input / output tokens (user file overrides)."""
+    table = yaml.safe_load((PACKAGE / "pricing.yaml").read_text())["models"]
+    if path:
+        try:
+            extra = yaml.safe_load(Path(path).read_text())
+        except (OSError, yaml.YAMLError) as error:
+            raise InputError(path, 0, f"cannot read the pricing file: {error}") from None
+        table.update((extra or {}).get("models", extra or {}))
+    return table
+
+
+def price_of(pricing: dict, model: str) -> dict | None:
+    """The longest matching model-name prefix's prices."""
+    best = None
+    for name, prices in pricing.items():
+        if model == name or model.startswith(name):
+            if best is None or len(name) > len(best[0]):
+                best = (name, prices)
+    return best[1] if best else None
+
+
+def cost_of(prices: dict | None, completion: Completion) -> float | None:
+    if prices is None:
+        return None
+    fresh = max(completion.prompt_tokens - completion.cached_tokens, 0)
+    cached_rate = prices.get("cached_input", prices["input"])
+    return (fresh * prices["input"] + completion.cached_tokens * cached_rate
+            + completion.completion_tokens * prices["output"]) / 1_000_000
+
+
+# ---------------------------------------------------------------- cache
+
+
+def cache_key(model: str, base_url: str | None, messages: list, parameters: Parameters, sample: int) -> str:
+    payload = json.dumps({"model": model, "base_url": base_url, "messages": messages,
+                          "parameters": parameters.as_dict(), "sample": sample}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("PLANBENCH_CACHE", Path.home() / ".cache" / "planbench"))
+
+
+class ResponseCache:
+    """Content-addressed answers of one (model, endpoint): an append-only JSON-lines file
+    keyed by :func:`cache_key`, read once into memory. One file, not one per answer,
+    because creating files cost more than a request to a fast local server."""
+
+    def __init__(self, folder: Path, model: str, base_url: str | None):
+        name = hashlib.sha256(f"{model}\n{base_url}".encode()).hexdigest()[:20]
+        self.path = folder / f"{name}.jsonl"
+        self.entries: dict[str, dict] = {}
+        if self.path.exists():
+            for line in self.path.read_text().splitlines():
+                try:
+                    item = json.loads(line)
+                    self.entries[item["key"]] = item["completion"]
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    continue  # a line cut short
+        self._out = None
+
+    def get(self, key: str) -> Completion | None:
+        found = self.entries.get(key)
+        try:
+            return Completion(**found) if found else None
+        except TypeError:
+            return None
+
+    def put(self, key: str, completion: Completion) -> None:
+        if self._out is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._out = self.path.open("a", encoding="utf-8")
+        entry = asdict(completion)
+        self.entries[key] = entry
+        self._out.write(json.dumps({"key": key, "completion": entry}, ensure_ascii=False) + "\n")
+        self._out.flush()
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+
+
+# ---------------------------------------------------------------- the run
+
+
+def prepare(config: RunConfig) -> list[dict]:
+    check_style(config.style)
+    encoding = encodings.get(config.encoding)
+    options = PromptOptions(system=config.system, fix_quirks=config.fix_quirks)
+    if config.system is None and is_reasoning_model(config.model):
+        options = PromptOptions(system=False, fix_quirks=config.fix_quirks)  # reasoning models: none unless asked
+    records = prompt_records(load_set(config.set), encoding, config.style, options)
+    return records[: config.limit] if config.limit else records
+
+
+def done_keys(folder: Path) -> set[tuple]:
+    """Answers already on disk (errors are missing work: they are sent again)."""
+    path = folder / RESPONSES_FILE
+    keys = set()
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if not item.get("error"):
+                keys.add((item["part"], item["id"], item.get("sample", 0)))
+    return keys
+
+
+def write_run_file(folder: Path, config: RunConfig) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / RUN_FILE
+    info = {"name": folder.name, **asdict(config), "planbench_version": __version__,
+            "python": sys.version.split()[0]}
+    if path.exists():
+        previous = json.loads(path.read_text())
+        differs = {k: (previous.get(k), v) for k, v in config.identity().items() if previous.get(k) != v}
+        if differs:
+            raise InputError(str(path), 0, "this run directory holds a different run: "
+                             + ", ".join(f"{k} was {a!r}, now {b!r}" for k, (a, b) in differs.items()))
+    path.write_text(json.dumps(info, indent=2) + "\n")
+
+
+def _retry_delay(error: Exception, attempt: int, base: float) -> float:
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    after = headers.get("retry-after") if hasattr(headers, "get") else None
+    if after:
+        try:
+            return min(float(after), 120.0)
+        except ValueError:
+            pass
+    return min(base * 2 ** (attempt - 1), 60.0) * (0.5 + random.random())
+
+
+def _retryable(error: Exception) -> bool:
+    import openai
+
+    if isinstance(error, (openai.APITimeoutError, openai.APIConnectionError)):
+        return True
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
+    return False
+
+
+def _describe(error: Exception) -> str:
+    status = getattr(error, "status_code", None)
+    text = f"{type(error).__name__}" + (f" {status}" if status else "")
+    message = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{text}: {message}" if message else text
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    done: int = 0
+    errors: int = 0
+    cached: int = 0
+    tokens: int = 0
+    spend: float = 0.0
+    requests: int = 0
+    stopped_for_cost: bool = False
+
+
+async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[dict, int]], progress) -> Tally:
+    pricing = load_pricing(config.pricing)
+    prices = price_of(pricing, config.model)
+    parameters = config.parameters()
+    cache = ResponseCache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), config.model,
+                          config.base_url)
+    tally = Tally(total=len(jobs))
+    semaphore = asyncio.Semaphore(max(1, config.concurrency))
+    out = (folder / RESPONSES_FILE).open("a", encoding="utf-8")
+    bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if progress else None
+
+    def record(line: dict) -> None:
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        out.flush()
+
+    async def one(prompt: dict, sample: int) -> None:
+        key = cache_key(config.model, config.base_url, prompt["messages"], parameters, sample)
+        async with semaphore:
+            if config.max_cost is not None and tally.spend >= config.max_cost:
+                tally.stopped_for_cost = True
+                return
+            completion, error, attempts, from_cache = None, None, 0, False
+            completion = cache.get(key)
+            from_cache = completion is not None
+            while completion is None and attempts < config.max_attempts:
+                attempts += 1
+                tally.requests += 1
+                try:
+                    completion = await client.complete({**prompt, "sample": sample})
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is fatal
+                    error = _describe(exc)
+                    if not _retryable(exc) or attempts >= config.max_attempts:
+                        break
+                    await asyncio.sleep(_retry_delay(exc, attempts, config.backoff))
+            cost = None
+            if completion is not None and completion.text is not None:
+                error = None
+                if not from_cache and client.base_url is not None:
+                    cache.put(key, completion)
+                cost = 0.0 if from_cache else cost_of(prices, completion)
+            elif completion is not None and error is None:
+                error = "the answer was empty"
+            usage = asdict(completion) if completion else {}
+            record({
+                "part": prompt["part"], "id": prompt["id"], "sample": sample, "style": prompt["style"],
+                "encoding": prompt["encoding"], "model_requested": config.model,
+                "model": usage.get("model"), "text": usage.get("text"), "finish_reason": usage.get("finish_reason"),
+                "usage": {k: usage.get(k, 0) for k in ("prompt_tokens", "completion_tokens", "reasoning_tokens",
+                                                       "cached_tokens")},
+                "latency": round(usage.get("latency", 0.0), 4), "attempts": attempts, "cached": from_cache,
+                "cost": cost, "error": error, "request": key,
+            })
+            tally.done += 1
+            tally.errors += error is not None
+            tally.cached += from_cache
+            tally.tokens += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
+            tally.spend += cost or 0.0
+            if progress:
+                progress.update(bar, advance=1, errors=tally.errors, tokens=tally.tokens, spend=tally.spend)
+
+    tasks = [asyncio.create_task(one(prompt, sample)) for prompt, sample in jobs]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        out.close()
+        cache.close()
+        await client.close()
+    return tally
+
+
+def make_client(config: RunConfig):
+    offline = offline_model(config.model)
+    if offline is not None:
+        return offline
+    api_key = os.environ.get(config.api_key_env)
+    if not api_key and not config.base_url:
+        raise InputError(config.api_key_env, 0, f"set the environment variable {config.api_key_env} to your API key "
+                         "(or give --base-url for a local server)")
+    return OpenAIModel(config.model, config.base_url, api_key, config.parameters(), config.timeout)
+
+
+def estimate(config: RunConfig) -> dict:
+    """--dry-run: prompt tokens (about 4 characters each), output tokens and cost."""
+    jobs = prepare(config)
+    characters = sum(len(m["content"]) for r in jobs for m in r["messages"])
+    prompt_tokens = config.samples * characters // 4
+    output_each = config.max_tokens or 1_000
+    output_tokens = config.samples * len(jobs) * output_each
+    prices = price_of(load_pricing(config.pricing), config.model)
+    cost = None if prices is None else (prompt_tokens * prices["input"] + output_tokens * prices["output"]) / 1e6
+    return {"requests": config.samples * len(jobs), "prompt_tokens": prompt_tokens,
+            "output_tokens_assumed": output_tokens, "output_tokens_each": output_each, "cost": cost,
+            "priced_as": None if prices is None else prices}
+
+
+def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -> Tally:
+    """Send what is missing in ``folder`` and append the answers; returns the tally."""
+    folder = Path(folder)
+    records = prepare(config)
+    write_run_file(folder, config)
+    done = done_keys(folder)
+    jobs = [(r, s) for r in records for s in range(config.samples) if (r["part"], r["id"], s) not in done]
+    client = make_client(config)
+    if not jobs:
+        return Tally(total=0)
+    if show_progress:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("errors {task.fields[errors]}"), TextColumn("tokens {task.fields[tokens]:,}"),
+                   TextColumn("${task.fields[spend]:.4f}"), TimeElapsedColumn())
+        with Progress(*columns, transient=False) as progress:
+            return asyncio.run(_run_async(config, folder, client, jobs, progress))
+    return asyncio.run(_run_async(config, folder, client, jobs, None))

@@ -1,0 +1,54 @@
+"""Benchmark: runner throughput against a local OpenAI-compatible server with 50 ms latency.
+
+    python scripts/bench_run.py [--requests 2000] [--concurrency 64] [--latency 0.05]
+
+The server (tests/openai_server.py) runs in its own process; the runner sends the
+requests through the real OpenAI SDK with a fresh cache. The ideal is concurrency /
+latency requests per second; the last line prints the rate and its ratio to the ideal
+(target: at least 50%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from planbench.runner import RunConfig, execute
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=0.05)
+    args = parser.parse_args()
+    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "openai_server.py"), str(args.latency)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        base_url = server.stdout.readline().strip()
+        samples = -(-args.requests // 500)
+        with tempfile.TemporaryDirectory() as folder:
+            config = RunConfig(set="planbench-500", encoding="blocksworld", style="zero-shot", model="bench-model",
+                               base_url=base_url, api_key_env="PLANBENCH_BENCH_KEY", samples=samples,
+                               concurrency=args.concurrency, limit=-(-args.requests // samples),
+                               cache_dir=str(Path(folder) / "cache"), timeout=30)
+            start = time.perf_counter()
+            tally = execute(config, Path(folder) / "run", show_progress=False)
+            elapsed = time.perf_counter() - start
+    finally:
+        server.terminate()
+    rate = tally.done / elapsed
+    ideal = args.concurrency / args.latency
+    print(f"{tally.done} answers ({tally.errors} errors) in {elapsed:.2f} s")
+    print(f"runner {rate:,.0f} requests/s, ideal {ideal:,.0f} requests/s (concurrency {args.concurrency} / "
+          f"{args.latency * 1000:.0f} ms), ratio {rate / ideal:.0%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The runner against a real local OpenAI-compatible server, through the real SDK."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from openai_server import OpenAIServer
+from planbench.runner import RunConfig, execute
+from planbench.runs import read_responses, read_run
+from planbench.score import score_run
+
+SECRET = "sk-test-secret-9f8e7d6c5b4a"
+
+
+def config(server: OpenAIServer, tmp_path: Path, **overrides) -> RunConfig:
+    values = dict(set="planbench-3", encoding="blocksworld", style="zero-shot", model="gpt-4o-mini",
+                  base_url=server.base_url, api_key_env="PLANBENCH_TEST_KEY", concurrency=8, limit=10,
+                  max_attempts=6, timeout=1.0, backoff=0.01, cache_dir=str(tmp_path / "cache"))
+    values.update(overrides)
+    return RunConfig(**values)
+
+
+@pytest.fixture(autouse=True)
+def key(monkeypatch):
+    monkeypatch.setenv("PLANBENCH_TEST_KEY", SECRET)
+
+
+def test_answers_land_with_usage_and_cost(tmp_path) -> None:
+    with OpenAIServer() as server:
+        tally = execute(config(server, tmp_path), tmp_path / "run", show_progress=False)
+    assert tally.done == 10 and tally.errors == 0 and server.requests == 10
+    responses = read_responses(read_run(tmp_path / "run"))
+    assert len(responses) == 10
+    first = responses[0]
+    assert first["text"].startswith("1. Pick up") and first["finish_reason"] == "stop"
+    assert first["usage"] == {"prompt_tokens": 100, "completion_tokens": 20, "reasoning_tokens": 5, "cached_tokens": 10}
+    # gpt-4o-mini: 90 fresh x 0.15 + 10 cached x 0.075 + 20 x 0.60 per million tokens.
+    assert abs(first["cost"] - (90 * 0.15 + 10 * 0.075 + 20 * 0.60) / 1e6) < 1e-12
+    assert server.authorizations == {f"Bearer {SECRET}"}
+    rows = score_run(read_run(tmp_path / "run"))
+    assert {r["outcome"] for r in rows} <= {"valid", "invalid"}
+
+
+def test_faults_are_retried_and_succeed(tmp_path) -> None:
+    with OpenAIServer(script=["429", "500", "drop", "slow"], slow_seconds=2.5) as server:
+        tally = execute(config(server, tmp_path, limit=6), tmp_path / "run", show_progress=False)
+    assert tally.done == 6 and tally.errors == 0
+    assert server.requests == 6 * 5  # four faults, then the answer
+    attempts = [r["attempts"] for r in read_responses(read_run(tmp_path / "run"))]
+    assert attempts == [5] * 6
+
+
+def test_permanent_failure_is_no_response(tmp_path) -> None:
+    with OpenAIServer(script=["500"] * 10) as server:
+        tally = execute(config(server, tmp_path, limit=3, max_attempts=3), tmp_path / "run", show_progress=False)
+    assert tally.errors == 3 and server.requests == 9
+    responses = read_responses(read_run(tmp_path / "run"))
+    assert all(r["error"].startswith("InternalServerError 500") and r["text"] is None for r in responses)
+    assert {r["outcome"] for r in score_run(read_run(tmp_path / "run"))} == {"no_response"}
+
+
+def test_truncated_answers_are_truncated(tmp_path) -> None:
+    with OpenAIServer() as server:
+        server.finish_reason = "length"
+        execute(config(server, tmp_path, limit=2), tmp_path / "run", show_progress=False)
+    assert {r["outcome"] for r in score_run(read_run(tmp_path / "run"))} == {"truncated"}
+
+
+def test_resume_and_cache(tmp_path) -> None:
+    with OpenAIServer() as server:
+        execute(config(server, tmp_path, limit=5), tmp_path / "run", show_progress=False)
+        execute(config(server, tmp_path, limit=8), tmp_path / "run", show_progress=False)
+        assert server.requests == 8  # the second run sent only the three missing prompts
+        execute(config(server, tmp_path, limit=8), tmp_path / "other", show_progress=False)
+        assert server.requests == 8  # a new run directory reuses the cache
+    assert sum(r["cached"] for r in read_responses(read_run(tmp_path / "other"))) == 8
+    with pytest.raises(Exception) as info:
+        with OpenAIServer() as server:
+            execute(config(server, tmp_path, limit=8, style="one-shot"), tmp_path / "run", show_progress=False)
+    assert "holds a different run" in str(info.value)
+
+
+def test_killed_run_resumes_with_exactly_the_missing_requests(tmp_path) -> None:
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "planbench", "run", "--set", "planbench-3", "--style", "zero-shot",
+               "--model", "gpt-4o-mini", "--api-key-env", "PLANBENCH_TEST_KEY", "--concurrency", "4",
+               "--cache-dir", str(tmp_path / "cache"), "--no-score", "--out", str(out)]
+    env = {**os.environ, "PLANBENCH_TEST_KEY": SECRET}
+    with OpenAIServer(latency=0.05) as server:
+        first = subprocess.Popen([*command, "--base-url", server.base_url], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            path = out / "responses.jsonl"
+            if path.exists() and len(path.read_text().splitlines()) >= 30:
+                break
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        time.sleep(0.5)  # requests the killed process had already sent reach the server's count
+        saved = len(read_responses(read_run(out)))
+        before = server.requests
+        assert 30 <= saved < 100
+        second = subprocess.run([*command, "--base-url", server.base_url], env=env, capture_output=True, text=True,
+                                timeout=120)
+        assert second.returncode == 0, second.stderr
+        assert server.requests - before == 100 - saved
+    answers = read_responses(read_run(out))
+    assert len({(r["part"], r["id"]) for r in answers}) == 100 == len(answers)
+    for path in [*out.rglob("*"), *(tmp_path / "cache").rglob("*")]:
+        if path.is_file():
+            assert SECRET not in path.read_text(errors="ignore"), path
+
+
+def test_dead_endpoint_is_no_response_not_a_crash(tmp_path) -> None:
+    with OpenAIServer() as server:
+        url = server.base_url
+    tally = execute(config(server, tmp_path, base_url=url, limit=2, max_attempts=2), tmp_path / "run",
+                    show_progress=False)
+    assert tally.errors == 2
+    errors = [r["error"] for r in read_responses(read_run(tmp_path / "run"))]
+    assert all(e.startswith(("APIConnectionError", "APITimeoutError")) for e in errors), errors
+
+
+def test_max_cost_stops_sending(tmp_path) -> None:
+    with OpenAIServer() as server:
+        tally = execute(config(server, tmp_path, limit=20, concurrency=1, max_cost=0.00004), tmp_path / "run",
+                        show_progress=False)
+    assert tally.stopped_for_cost and tally.done < 20 and server.requests == tally.done
+
+
+def test_offline_models_and_dry_run(tmp_path) -> None:
+    result = subprocess.run([sys.executable, "-m", "planbench", "run", "--set", "planbench-3", "--style", "one-shot",
+                             "--model", "optimal", "--out", str(tmp_path / "optimal")], capture_output=True, text=True)
+    assert result.returncode == 0 and "100/100 valid = 100.0%" in result.stdout
+    assert (tmp_path / "optimal" / "report.md").exists()
+    dry = subprocess.run([sys.executable, "-m", "planbench", "run", "--set", "planbench-600", "--style", "zero-shot",
+                          "--model", "o1-preview", "--max-tokens", "2000", "--dry-run"], capture_output=True, text=True)
+    assert dry.returncode == 0 and dry.stdout.startswith("600 requests") and "$" in dry.stdout
+    missing = subprocess.run([sys.executable, "-m", "planbench", "run", "--set", "planbench-3", "--style", "zero-shot",
+                              "--model", "gpt-4o", "--api-key-env", "NO_SUCH_KEY_VAR", "--out", str(tmp_path / "x")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "NO_SUCH_KEY_VAR" in missing.stderr
