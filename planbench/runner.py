@@ -338,6 +338,87 @@ def estimate(config: RunConfig) -> dict:
             "priced_as": None if prices is None else prices}
 
 
+WORKER_SHARE = 32  # concurrent requests one process keeps busy: the SDK costs ~3 ms CPU each
+
+
+def worker_count(config: RunConfig, client) -> int:
+    """Processes to spread the requests over. The SDK's CPU cost per request caps one
+    process at a few hundred requests per second, so high concurrency against a fast
+    endpoint needs more than one (each appends whole lines to the same files)."""
+    if not isinstance(client, OpenAIModel):
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4, config.concurrency // WORKER_SHARE))
+
+
+class _QueueProgress:
+    """A stand-in for rich's Progress in a worker process: sends the updates to the parent."""
+
+    def __init__(self, queue):
+        self.queue = queue
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def update(self, task, advance=0, errors=0, tokens=0, spend=0.0) -> None:
+        self.queue.put(("update", advance, errors, tokens, spend))
+
+
+def _worker(config: RunConfig, folder: Path, jobs: list, queue) -> None:
+    try:
+        tally = asyncio.run(_run_async(config, folder, make_client(config), jobs, _QueueProgress(queue)))
+        queue.put(("done", tally))
+    except KeyboardInterrupt:
+        queue.put(("done", None))
+
+
+def _progress_bar():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("errors {task.fields[errors]}"), TextColumn("tokens {task.fields[tokens]:,}"),
+               TextColumn("${task.fields[spend]:.4f}"), TimeElapsedColumn())
+    return Progress(*columns, transient=False)
+
+
+def _run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_progress: bool) -> Tally:
+    import contextlib
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    share = RunConfig(**{**asdict(config), "concurrency": max(1, config.concurrency // workers),
+                         "max_cost": None if config.max_cost is None else config.max_cost / workers})
+    processes = [context.Process(target=_worker, args=(share, folder, jobs[i::workers], queue), daemon=True)
+                 for i in range(workers)]
+    for process in processes:
+        process.start()
+    total = Tally(total=len(jobs))
+    finished = 0
+    progress = _progress_bar() if show_progress else contextlib.nullcontext()
+    with progress:
+        bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if show_progress else None
+        seen = {"errors": 0, "tokens": 0, "spend": 0.0}
+        while finished < workers:
+            kind, *payload = queue.get()
+            if kind == "update" and show_progress:
+                advance, errors, tokens, spend = payload
+                seen["errors"] += 1 if errors and advance else 0
+                progress.update(bar, advance=advance)
+            elif kind == "done":
+                finished += 1
+                part = payload[0]
+                if part is not None:
+                    for name in ("done", "errors", "cached", "tokens", "requests"):
+                        setattr(total, name, getattr(total, name) + getattr(part, name))
+                    total.spend += part.spend
+                    total.stopped_for_cost |= part.stopped_for_cost
+                if show_progress:
+                    progress.update(bar, errors=total.errors, tokens=total.tokens, spend=total.spend)
+    for process in processes:
+        process.join()
+    return total
+
+
 def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -> Tally:
     """Send what is missing in ``folder`` and append the answers; returns the tally."""
     folder = Path(folder)
@@ -348,12 +429,10 @@ def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -
     client = make_client(config)
     if not jobs:
         return Tally(total=0)
+    workers = worker_count(config, client)
+    if workers > 1:
+        return _run_workers(config, folder, jobs, workers, show_progress)
     if show_progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("errors {task.fields[errors]}"), TextColumn("tokens {task.fields[tokens]:,}"),
-                   TextColumn("${task.fields[spend]:.4f}"), TimeElapsedColumn())
-        with Progress(*columns, transient=False) as progress:
+        with _progress_bar() as progress:
             return asyncio.run(_run_async(config, folder, client, jobs, progress))
     return asyncio.run(_run_async(config, folder, client, jobs, None))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -148,3 +149,16 @@ def test_offline_models_and_dry_run(tmp_path) -> None:
                               "--model", "gpt-4o", "--api-key-env", "NO_SUCH_KEY_VAR", "--out", str(tmp_path / "x")],
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "NO_SUCH_KEY_VAR" in missing.stderr
+
+
+def test_worker_processes_share_the_files(tmp_path, monkeypatch) -> None:
+    """High concurrency spreads requests over processes; each answer lands once, whole."""
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    with OpenAIServer(latency=0.01) as server:
+        tally = execute(config(server, tmp_path, limit=100, concurrency=64), tmp_path / "run", show_progress=False)
+        assert tally.done == 100 and tally.errors == 0 and server.requests == 100
+    lines = (tmp_path / "run" / "responses.jsonl").read_text().splitlines()
+    answers = [json.loads(line) for line in lines]
+    assert sorted(a["id"] for a in answers) == list(range(1, 101))
+    cache_lines = next((tmp_path / "cache").glob("*.jsonl")).read_text().splitlines()
+    assert len({json.loads(line)["key"] for line in cache_lines}) == 100
