@@ -25,7 +25,7 @@ class Problem:
 
     @cached_property
     def world(self) -> world.World:
-        return world.World(self.blocks)
+        return world.shared(self.blocks)
 
     @cached_property
     def init_state(self) -> int:

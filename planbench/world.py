@@ -162,6 +162,13 @@ class World:
         return (state & ~delete) | add
 
 
+@lru_cache(maxsize=256)
+def shared(blocks: tuple[str, ...]) -> World:
+    """One World per set of block names: its action masks depend on nothing else, so every
+    problem over the same blocks reuses them (scoring validates thousands of problems)."""
+    return World(blocks)
+
+
 @dataclass(frozen=True)
 class Towers:
     """A physically consistent state: each block on the table or on one block, nothing held.
