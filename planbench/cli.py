@@ -245,17 +245,23 @@ def _print_summary(name: str, rows: list[dict]) -> None:
 
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
-@click.option("--extractor", default=None, help="default, planbench-rule[-2024|-2023], planbench-pddl.")
+@click.option("--extractor", default=None, help="default, planbench-rule[-2024|-2023], planbench-pddl, planbench-llm.")
 @click.option("--by", default="optimal_length", show_default=True, help="Columns to group the printed table by (comma-separated).")
+@click.option("--translator-model", default="gpt-4o", show_default=True, help="Model for planbench-llm translations.")
+@click.option("--translator-base-url", default=None, help="Endpoint for planbench-llm translations.")
+@click.option("--translator-api-key-env", default="OPENAI_API_KEY", show_default=True)
 @reports_input_errors
-def score(run_dirs: tuple[str, ...], extractor: str | None, by: str) -> None:
+def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_model: str,
+          translator_base_url: str | None, translator_api_key_env: str) -> None:
     """Judge every answer of each run: writes RUN_DIR/scores.csv and prints the summary."""
     from planbench.runs import read_run
     from planbench.score import score_run, summarise, write_scores
 
     for folder in run_dirs:
         run = read_run(folder)
-        rows = score_run(run, extractor)
+        translator = {"model": translator_model, "base_url": translator_base_url,
+                      "api_key_env": translator_api_key_env, "cache_dir": None}
+        rows = score_run(run, extractor, translator)
         write_scores(rows, Path(folder) / "scores.csv")
         _print_summary(run.name, rows)
         if by:

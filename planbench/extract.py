@@ -11,6 +11,9 @@ judges them exactly as VAL would have judged PlanBench's extracted plan file.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
 from planbench import world
 from planbench.encodings import Encoding
 
@@ -100,8 +103,6 @@ def planbench_pddl(text: str, encoding: Encoding) -> list[Action]:
 
 # ---------------------------------------------------------------- the default extractor
 
-import re  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -285,8 +286,6 @@ def extract(text: str, encoding: Encoding, blocks: int = 26) -> Extraction:
                 current = []
             item_number, item_taken = number, False
         if actions:
-            if item_number is not None and number is None and raw[:1].isspace() is False and _MARKER.match(raw) is None:
-                pass
             if item_number is not None and item_taken and number is None:
                 gap = 0
                 continue  # a sub-line restating the step

@@ -110,7 +110,7 @@ def import_results(path: str | Path, out: str | Path) -> tuple[Run, list[str]]:
         if instance_set.find(info["part"], instance_id) is None:
             problems.append(f"{path}: instance {instance_id} is not in {info['part']}; skipped")
             continue
-        if "step_wise_dict" in record or "messages" in record and "llm_raw_response" not in record:
+        if "step_wise_dict" in record or ("messages" in record and "llm_raw_response" not in record):
             text, recorded = _first_attempt(record)
         else:
             text = record.get("llm_raw_response")
@@ -121,7 +121,8 @@ def import_results(path: str | Path, out: str | Path) -> tuple[Run, list[str]]:
             "finish_reason": _finish_reason(record),
             "error": None if text else "no response recorded",
             "recorded": {"verdict": recorded, "how": info["recorded_verdicts"],
-                         "extracted_plan": "\n".join(extracted) if isinstance(extracted, list) else extracted},
+                         "extracted_plan": "\n".join(extracted) if isinstance(extracted, list) else extracted,
+                         "raw_translation": record.get("raw_translation")},
         })
     info = dict(info, name=f"{info['model']}-{info['planbench_folder']}-{info['style']}", imported=True)
     return write_run(Path(out), info, responses), problems

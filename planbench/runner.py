@@ -397,13 +397,10 @@ def _run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show
     progress = _progress_bar() if show_progress else contextlib.nullcontext()
     with progress:
         bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if show_progress else None
-        seen = {"errors": 0, "tokens": 0, "spend": 0.0}
         while finished < workers:
             kind, *payload = queue.get()
             if kind == "update" and show_progress:
-                advance, errors, tokens, spend = payload
-                seen["errors"] += 1 if errors and advance else 0
-                progress.update(bar, advance=advance)
+                progress.update(bar, advance=payload[0])
             elif kind == "done":
                 finished += 1
                 part = payload[0]

@@ -17,17 +17,24 @@ from planbench.errors import InputError
 from planbench.extract import extract, planbench_pddl, planbench_rule
 from planbench.instances import load_set
 from planbench.runs import Run, read_responses
+from planbench.translate import postprocess, translate
 from planbench.validate import validate
 
-EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl")
+EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl",
+              "planbench-llm")
 OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response")
 COLUMNS = ["set", "part", "id", "sample", "encoding", "style", "model", "blocks", "optimal_length", "outcome",
            "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind", "reason",
            "extractor", "recorded_verdict"]
 
 
-def read_plan(text: str, encoding, extractor: str) -> tuple[tuple, str | None]:
+def read_plan(text: str, encoding, extractor: str, translation: str | None = None) -> tuple[tuple, str | None]:
     """(plan, failure kind or None) with the named extractor."""
+    if extractor == "planbench-llm":
+        if translation is None:
+            return (), "no_translation"
+        plan = tuple(postprocess(translation, encoding))
+        return plan, (None if plan else "no_actions")
     if extractor == "default":
         result = extract(text, encoding)
         return result.plan, result.failure
@@ -41,7 +48,7 @@ def read_plan(text: str, encoding, extractor: str) -> tuple[tuple, str | None]:
     return plan, (None if plan else "no_actions")
 
 
-def judge(response: dict, instance, encoding, extractor: str) -> dict:
+def judge(response: dict, instance, encoding, extractor: str, translation: str | None = None) -> dict:
     """One row of scores.csv for one answer."""
     row = {"outcome": None, "plan_length": None, "valid": False, "optimal": False, "excess_steps": None,
            "failing_step": None, "failure_kind": None, "reason": None}
@@ -52,7 +59,7 @@ def judge(response: dict, instance, encoding, extractor: str) -> dict:
     if response.get("finish_reason") == "length":
         row.update(outcome="truncated", reason="the answer hit the token limit")
         return row
-    plan, failure = read_plan(str(text), encoding, extractor)
+    plan, failure = read_plan(str(text), encoding, extractor, translation)
     if not plan:
         row.update(outcome="unparseable", failure_kind=failure, reason=f"no plan could be read ({failure})")
         return row
@@ -67,8 +74,11 @@ def judge(response: dict, instance, encoding, extractor: str) -> dict:
     return row
 
 
-def score_run(run: Run, extractor: str | None = None) -> list[dict]:
-    """Rows for every answer of a run; answers that cannot be joined are reported, not lost."""
+def score_run(run: Run, extractor: str | None = None, translator: dict | None = None) -> list[dict]:
+    """Rows for every answer of a run; answers that cannot be joined are reported, not lost.
+
+    ``translator`` (model, base_url, api_key_env, cache_dir) serves ``planbench-llm`` for
+    answers without a recorded translation."""
     info = run.info
     extractor = extractor or info.get("extractor") or "default"
     if extractor not in EXTRACTORS:
@@ -80,19 +90,28 @@ def score_run(run: Run, extractor: str | None = None) -> list[dict]:
         key = (response.get("part"), response.get("id"), response.get("sample", 0))
         if key not in latest or not response.get("error") or latest[key].get("error"):
             latest[key] = response
+    translations: dict[tuple, str | None] = {}
+    if extractor == "planbench-llm":
+        translations = {key: (r.get("recorded") or {}).get("raw_translation") for key, r in latest.items()}
+        missing = {key: latest[key]["text"] for key, value in translations.items()
+                   if value is None and latest[key].get("text")}
+        if missing:
+            settings = {"model": "gpt-4o", "base_url": None, "api_key_env": "OPENAI_API_KEY", "cache_dir": None,
+                        **(translator or {})}
+            translations.update(translate(missing, **settings))
     rows = []
-    for response in latest.values():
+    for key, response in latest.items():
         part = response.get("part", info["set"])
         instance = instance_set.find(part, int(response["id"]))
         if instance is None:
-            raise_later = f"{run.folder}: instance {part}/{response['id']} is not in set {info['set']}"
-            rows.append({"id": response["id"], "part": part, "outcome": "no_response", "reason": raise_later})
+            reason = f"{run.folder}: instance {part}/{response['id']} is not in set {info['set']}"
+            rows.append({"id": response["id"], "part": part, "outcome": "no_response", "reason": reason})
             continue
         row = {"set": info["set"], "part": part, "id": instance.id, "sample": response.get("sample", 0),
                "encoding": encoding.name, "style": info.get("style"), "model": info.get("model"),
                "blocks": instance.blocks, "optimal_length": instance.length, "extractor": extractor,
                "recorded_verdict": (response.get("recorded") or {}).get("verdict")}
-        row.update(judge(response, instance, encoding, extractor))
+        row.update(judge(response, instance, encoding, extractor, translations.get(key)))
         rows.append(row)
     return rows
 

@@ -112,5 +112,16 @@ def main() -> None:
     }, REF / "domains/obfuscated_randomized_blocksworld.pddl")
 
 
+def write_translation_prompt() -> None:
+    """PlanBench's GPT-4o translation prompt (FACTS.md Appendix A): the Python string starts
+    with a newline and ends with one; FACTS.md shows what lies between."""
+    facts = (REF / "FACTS.md").read_text()
+    block = facts[facts.index("## Appendix A."):]
+    body = block[block.index("````text\n") + len("````text\n"):]
+    body = body[: body.index("\n````")]
+    (ROOT / "planbench" / "translation_prompt.txt").write_text(body + "\n")
+
+
 if __name__ == "__main__":
     main()
+    write_translation_prompt()

@@ -1,0 +1,115 @@
+"""PlanBench's LLM extraction: ask a model (GPT-4o in PlanBench) to translate an answer
+into a PDDL plan, then post-process it exactly as PlanBench did (FACTS.md §5.3).
+
+This is how PlanBench scored its reasoning-model results; it is reported under its own
+extractor name, ``planbench-llm``. Recorded translations (``raw_translation`` in
+PlanBench's files) are reused without a call, as PlanBench itself did, so re-scoring
+released files is deterministic; new translations go through the same client, retries
+and cache as any run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import tempfile
+from pathlib import Path
+
+from planbench import world
+from planbench.encodings import Encoding
+
+PROMPT = (Path(__file__).with_name("translation_prompt.txt")).read_text()
+BLOCKSWORLD_NAMES = {"unstack": "unstack", "stack": "stack", "pick-up": "pick-up", "put-down": "put-down",
+                     "pickup": "pick-up", "putdown": "put-down", "put_down": "put-down", "pick_up": "pick-up"}
+
+
+def translation_query(answer: str) -> str:
+    return PROMPT + "\n\n[RAW TEXT]\n" + answer + "\n\n[PDDL PLAN]"
+
+
+def postprocess(translation: str, encoding: Encoding) -> list[tuple]:
+    """PlanBench's post-processing of a translation into canonical actions."""
+    if "[PDDL PLAN]" in translation:
+        plan = translation.split("[PDDL PLAN]")[1].split("[PDDL PLAN END]")[0].strip()
+    else:
+        plan = translation.split("[PDDL PLAN END]")[0].strip()
+    plan = plan.lower()
+    if encoding.name == "blocksworld":
+        lines = _blocksworld_lines(plan, encoding)
+    elif encoding.name == "mystery":
+        lines = []
+        for line in plan.replace("object_", "").split("\n"):
+            if "no plan possible" in line:
+                lines.append("(no plan possible)")
+                continue
+            line = re.sub(r"\d", "", line.replace(".", "").replace("*", "")).strip()
+            if line.startswith("(") and "pddl plan" not in line:
+                lines.append("(" + line.strip("()") + ")")
+    else:
+        lines = []
+        for line in plan.replace("object_", "o").split("\n"):
+            line = line.replace(".", "").strip()
+            if "no plan possible" in line:
+                lines.append("(no plan possible)")
+            elif line.startswith("("):
+                lines.append(line)
+    actions = []
+    for line in lines:
+        words = line.strip("()").split()
+        if not words:
+            continue
+        name = encoding.action_from_pddl(words[0])
+        actions.append((name if name else "?" + words[0], *(encoding.object_from_pddl(w) for w in words[1:])))
+    return actions
+
+
+def _blocksworld_lines(plan: str, encoding: Encoding) -> list[str]:
+    colours = encoding.data["objects"]["compact"]
+    lines = []
+    for line in plan.split("\n"):
+        line = re.sub(r"\d", "", line.replace("(", "").replace(")", "").replace(".", "")).strip()
+        if not line or line == "no plan possible":
+            continue
+        name, *tokens = line.split()
+        if name not in BLOCKSWORLD_NAMES:
+            continue
+        objects = []
+        for token in tokens:
+            letter = next((world.block_name(i) for i, c in enumerate(colours) if c in token), None)
+            if letter:
+                objects.append(letter)
+        lines.append("(" + " ".join([BLOCKSWORLD_NAMES[name], *objects]) + ")")
+    return lines
+
+
+class _Silent:
+    """No progress bar for translations: they run inside `planbench score`."""
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def update(self, *args, **kwargs) -> None:
+        return None
+
+
+def translate(answers: dict[tuple, str], model: str, base_url: str | None, api_key_env: str,
+              cache_dir: str | None, concurrency: int = 8) -> dict[tuple, str | None]:
+    """Translations of answers ((part, id, sample) -> text) through the runner's client,
+    retries and cache; an answer whose translation failed maps to None."""
+    from planbench.runner import RunConfig, _run_async, make_client
+
+    config = RunConfig(set="", encoding="", style="translation", model=model, base_url=base_url,
+                       api_key_env=api_key_env, concurrency=concurrency, cache_dir=cache_dir)
+    texts = sorted(set(answers.values()))  # identical answers share one translation
+    jobs = [({"part": "translation", "id": number, "style": "translation", "encoding": "",
+              "messages": [{"role": "user", "content": translation_query(text)}]}, 0)
+            for number, text in enumerate(texts)]
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(_run_async(config, Path(folder), make_client(config), jobs, _Silent()))
+        lines = (Path(folder) / "responses.jsonl").read_text().splitlines()
+    translated: dict[str, str | None] = {}
+    for line in lines:
+        item = json.loads(line)
+        translated[texts[item["id"]]] = item.get("text")
+    return {key: translated.get(text) for key, text in answers.items()}
