@@ -83,16 +83,6 @@ def _blocksworld_lines(plan: str, encoding: Encoding) -> list[str]:
     return lines
 
 
-class _Silent:
-    """No progress bar for translations: they run inside `planbench score`."""
-
-    def add_task(self, *args, **kwargs) -> int:
-        return 0
-
-    def update(self, *args, **kwargs) -> None:
-        return None
-
-
 def translate(answers: dict[tuple, str], model: str, base_url: str | None, api_key_env: str,
               cache_dir: str | None, concurrency: int = 8) -> dict[tuple, str | None]:
     """Translations of answers ((part, id, sample) -> text) through the runner's client,
@@ -106,7 +96,7 @@ def translate(answers: dict[tuple, str], model: str, base_url: str | None, api_k
               "messages": [{"role": "user", "content": translation_query(text)}]}, 0)
             for number, text in enumerate(texts)]
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(_run_async(config, Path(folder), make_client(config), jobs, _Silent()))
+        asyncio.run(_run_async(config, Path(folder), make_client(config), jobs, None))  # no bar inside `score`
         lines = (Path(folder) / "responses.jsonl").read_text().splitlines()
     translated: dict[str, str | None] = {}
     for line in lines:

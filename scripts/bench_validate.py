@@ -23,6 +23,7 @@ from pathlib import Path
 from planbench import encodings, pddl
 from planbench import problem as problems
 from planbench.errors import InputError
+from planbench.importer import FOLDERS
 from planbench.validate import canonical_steps, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,13 +37,11 @@ def recorded_plans(limit: int) -> list[tuple[Path, str, str, str]]:
         domain = path.relative_to(REF / "responses").parts[0]
         if "backprompting" in path.name or "state_tracking" in path.name:
             continue
-        size = "blocksworld_3" if domain.endswith("_3") else "blocksworld"
-        if domain.startswith("mystery"):
-            plan_enc, folder, file_enc = "mystery", "mystery_" + size, "mystery"
-        elif domain.startswith("obfuscated"):
-            plan_enc, folder, file_enc = "randomized", size, "blocksworld"
-        else:
-            plan_enc, folder, file_enc = "blocksworld", size, "blocksworld"
+        _, part, plan_enc = FOLDERS[domain]
+        # PlanBench ships Mystery instance files; Randomized ones are Blocksworld's, renamed.
+        file_enc = "mystery" if plan_enc == "mystery" else "blocksworld"
+        folder = {"planbench-500": "blocksworld", "planbench-3": "blocksworld_3"}[part]
+        folder = "mystery_" + folder if file_enc == "mystery" else folder
         for instance in json.loads(path.read_text())["instances"]:
             plan = instance.get("extracted_llm_plan")
             if plan is None:

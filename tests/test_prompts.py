@@ -13,18 +13,11 @@ import pytest
 from conftest import REF, ref_path
 from planbench import encodings
 from planbench.errors import InputError
+from planbench.importer import FOLDERS
 from planbench.instances import load_set
 from planbench.prompts import (STYLES, PromptOptions, prompt_records, queries_and_examples,
                                randomized_introduction, render)
 
-FOLDERS = {  # PlanBench folder -> (our part, our encoding)
-    "blocksworld": ("planbench-500", "blocksworld"),
-    "blocksworld_3": ("planbench-3", "blocksworld"),
-    "mystery_blocksworld": ("planbench-500", "mystery"),
-    "mystery_blocksworld_3": ("planbench-3", "mystery"),
-    "obfuscated_randomized_blocksworld_3": ("planbench-3", "randomized"),
-    "blocksworld_hard": ("planbench-hard-110", "blocksworld"),
-}
 
 
 # (file, instance id): why PlanBench's recorded query is not a prompt it could have sent.
@@ -53,7 +46,7 @@ def reference_files() -> list[str]:
 @pytest.mark.parametrize("relative", reference_files())
 def test_prompts_are_byte_identical(relative: str) -> None:
     data = json.loads(ref_path(relative).read_text())
-    part, encoding_name = FOLDERS[relative.split("/")[1]]
+    _, part, encoding_name = FOLDERS[relative.split("/")[1]]
     encoding = encodings.get(encoding_name)
     style = style_of(relative)
     # FACTS.md §3.8: PlanBench's 2023 GPT-4 files used older wordings; we reproduce them
