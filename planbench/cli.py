@@ -17,12 +17,12 @@ import click
 
 from planbench import encodings, pddl
 from planbench import problem as problems
-from planbench.errors import InputError
+from planbench.errors import InputError, RunError
 from planbench.validate import validate_steps
 
 
 def reports_input_errors(command: Callable) -> Callable:
-    """Turn InputError into one line on stderr and exit status 2."""
+    """Turn InputError into one line on stderr and exit status 2 (a run stopped short: 1)."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -31,6 +31,9 @@ def reports_input_errors(command: Callable) -> Callable:
         except InputError as error:
             click.echo(f"planbench: {error}", err=True)
             sys.exit(2)
+        except RunError as error:
+            click.echo(f"planbench: {error}", err=True)
+            sys.exit(1)
 
     return wrapper
 

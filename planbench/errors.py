@@ -18,3 +18,8 @@ class InputError(Exception):
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         return f"{where}: {self.message}"
+
+
+class RunError(Exception):
+    """A run that stopped short (a worker process died): finished answers are on disk and
+    the same command resumes. The CLI prints the message and exits with status 1."""

@@ -17,13 +17,14 @@ import json
 import os
 import random
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
 
 from planbench import __version__, encodings
-from planbench.errors import InputError
+from planbench.errors import InputError, RunError
 from planbench.instances import load_set
 from planbench.models import Completion, OpenAIModel, Parameters, is_reasoning_model, offline_model
 from planbench.prompts import PromptOptions, check_style, prompt_records
@@ -138,7 +139,7 @@ class ResponseCache:
     def get(self, key: str) -> Completion | None:
         found = self.entries.get(key)
         try:
-            return Completion(**found) if found else None
+            return Completion.from_dict(found) if found else None
         except TypeError:
             return None
 
@@ -146,7 +147,7 @@ class ResponseCache:
         if self._out is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._out = self.path.open("a", encoding="utf-8")
-        entry = asdict(completion)
+        entry = completion.as_dict()
         self.entries[key] = entry
         self._out.write(json.dumps({"key": key, "completion": entry}, ensure_ascii=False) + "\n")
         self._out.flush()
@@ -239,7 +240,34 @@ class Tally:
     stopped_for_cost: bool = False
 
 
-async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[dict, int]], progress) -> Tally:
+class Budget:
+    """What the run has spent, against ``--max-cost``. Worker processes share one counter
+    (a ``multiprocessing.Value``) so the limit holds for the run, not for each worker."""
+
+    def __init__(self, limit: float | None, shared=None):
+        self.limit = limit
+        self.shared = shared
+        self.local = 0.0
+
+    def spent(self) -> float:
+        return self.shared.value if self.shared is not None else self.local
+
+    def exhausted(self) -> bool:
+        return self.limit is not None and self.spent() >= self.limit
+
+    def add(self, cost: float) -> None:
+        if not cost:
+            return
+        if self.shared is None:
+            self.local += cost
+            return
+        with self.shared.get_lock():
+            self.shared.value += cost
+
+
+async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[dict, int]], progress,
+                     budget: Budget | None = None) -> Tally:
+    budget = budget or Budget(config.max_cost)
     pricing = load_pricing(config.pricing)
     prices = price_of(pricing, config.model)
     parameters = config.parameters()
@@ -257,7 +285,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
     async def one(prompt: dict, sample: int) -> None:
         key = cache_key(config.model, config.base_url, prompt["messages"], parameters, sample)
         async with semaphore:
-            if config.max_cost is not None and tally.spend >= config.max_cost:
+            if budget.exhausted():
                 tally.stopped_for_cost = True
                 return
             completion, error, attempts, from_cache = None, None, 0, False
@@ -283,7 +311,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
                 cost = 0.0 if from_cache else cost_of(prices, completion)
             elif completion is not None and error is None:
                 error = "the answer was empty"
-            usage = asdict(completion) if completion else {}
+            usage = completion.as_dict() if completion else {}
             record({
                 "part": prompt["part"], "id": prompt["id"], "sample": sample, "style": prompt["style"],
                 "encoding": prompt["encoding"], "model_requested": config.model,
@@ -298,6 +326,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
             tally.cached += from_cache
             tally.tokens += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
             tally.spend += cost or 0.0
+            budget.add(cost or 0.0)
             if progress:
                 progress.update(bar, advance=1, errors=tally.errors, tokens=tally.tokens, spend=tally.spend)
 
@@ -351,24 +380,45 @@ def worker_count(config: RunConfig, client) -> int:
 
 
 class _QueueProgress:
-    """A stand-in for rich's Progress in a worker process: sends the updates to the parent."""
+    """A stand-in for rich's Progress in a worker process: sends the updates to the parent,
+    a few times a second rather than per answer (a queue message costs a pickle and a
+    pipe write, which at hundreds of answers a second is CPU taken from the requests)."""
 
-    def __init__(self, queue):
-        self.queue = queue
+    INTERVAL = 0.2
+
+    def __init__(self, queue, index: int):
+        self.queue, self.index = queue, index
+        self.pending = 0
+        self.fields: dict = {}
+        self.last = time.monotonic()
 
     def add_task(self, *args, **kwargs) -> int:
         return 0
 
-    def update(self, task, advance=0, errors=0, tokens=0, spend=0.0) -> None:
-        self.queue.put(("update", advance, errors, tokens, spend))
+    def update(self, task, advance=0, **fields) -> None:
+        self.pending += advance
+        self.fields = fields  # the worker's running totals: errors, tokens, spend
+        if time.monotonic() - self.last >= self.INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.queue.put(("update", self.index, self.pending, self.fields))
+        self.pending, self.last = 0, time.monotonic()
 
 
-def _worker(config: RunConfig, folder: Path, jobs: list, queue) -> None:
+def _worker(config: RunConfig, folder: Path, jobs: list, queue, index: int, spent) -> None:
+    progress = _QueueProgress(queue, index)
+    tally, failure = None, None
     try:
-        tally = asyncio.run(_run_async(config, folder, make_client(config), jobs, _QueueProgress(queue)))
-        queue.put(("done", tally))
+        budget = Budget(config.max_cost, spent)
+        tally = asyncio.run(_run_async(config, folder, make_client(config), jobs, progress, budget))
     except KeyboardInterrupt:
-        queue.put(("done", None))
+        pass
+    except Exception as error:  # noqa: BLE001 - reported by the parent, with what was saved
+        failure = f"{type(error).__name__}: {error}"
+    progress.flush()
+    queue.put(("done", index, tally, failure))
 
 
 def _progress_bar():
@@ -383,27 +433,47 @@ def _progress_bar():
 def _run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_progress: bool) -> Tally:
     import contextlib
     import multiprocessing
+    import queue as queue_module
 
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    share = RunConfig(**{**asdict(config), "concurrency": max(1, config.concurrency // workers),
-                         "max_cost": None if config.max_cost is None else config.max_cost / workers})
-    processes = [context.Process(target=_worker, args=(share, folder, jobs[i::workers], queue), daemon=True)
+    share = RunConfig(**{**asdict(config), "concurrency": max(1, config.concurrency // workers)})
+    spent = context.Value("d", 0.0)  # the run's spend, shared so --max-cost holds across workers
+    processes = [context.Process(target=_worker, args=(share, folder, jobs[i::workers], queue, i, spent),
+                                 daemon=True)
                  for i in range(workers)]
     for process in processes:
         process.start()
     total = Tally(total=len(jobs))
+    running: dict[int, dict] = {}  # each worker's latest totals, for the live bar
+    reported: set[int] = set()
+    failures: list[str] = []
     finished = 0
     progress = _progress_bar() if show_progress else contextlib.nullcontext()
     with progress:
         bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if show_progress else None
         while finished < workers:
-            kind, *payload = queue.get()
+            try:
+                kind, *payload = queue.get(timeout=0.5)
+            except queue_module.Empty:
+                lost = [p for i, p in enumerate(processes) if i not in reported and not p.is_alive()]
+                if lost:  # died without a word (killed, or crashed in C): the rest go on
+                    for process in lost:
+                        reported.add(processes.index(process))
+                        failures.append(f"worker {processes.index(process)} exited with code {process.exitcode}")
+                    finished += len(lost)
+                continue
             if kind == "update" and show_progress:
-                progress.update(bar, advance=payload[0])
+                index, advance, fields = payload
+                running[index] = fields
+                progress.update(bar, advance=advance, **{name: sum(f.get(name, 0) for f in running.values())
+                                                         for name in ("errors", "tokens", "spend")})
             elif kind == "done":
                 finished += 1
-                part = payload[0]
+                index, part, failure = payload
+                reported.add(index)
+                if failure:
+                    failures.append(f"worker {index}: {failure}")
                 if part is not None:
                     for name in ("done", "errors", "cached", "tokens", "requests"):
                         setattr(total, name, getattr(total, name) + getattr(part, name))
@@ -413,6 +483,9 @@ def _run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show
                     progress.update(bar, errors=total.errors, tokens=total.tokens, spend=total.spend)
     for process in processes:
         process.join()
+    if failures:
+        raise RunError("; ".join(failures) + f". The {total.done} answers that landed are saved in {folder}; "
+                       "the same command sends only what is missing.")
     return total
 
 

@@ -162,3 +162,47 @@ def test_worker_processes_share_the_files(tmp_path, monkeypatch) -> None:
     assert sorted(a["id"] for a in answers) == list(range(1, 101))
     cache_lines = next((tmp_path / "cache").glob("*.jsonl")).read_text().splitlines()
     assert len({json.loads(line)["key"] for line in cache_lines}) == 100
+
+
+def test_responses_api(tmp_path) -> None:
+    """--api responses: the Responses endpoint, its usage fields, and its incomplete status."""
+    with OpenAIServer() as server:
+        tally = execute(config(server, tmp_path, limit=3, api="responses", max_tokens=300), tmp_path / "run",
+                        show_progress=False)
+        assert tally.done == 3 and tally.errors == 0
+        assert set(server.paths) == {"/v1/responses"}
+        assert server.bodies[0]["max_output_tokens"] == 300 and "input" in server.bodies[0]
+        server.finish_reason = "length"
+        execute(config(server, tmp_path, limit=2, api="responses"), tmp_path / "cut", show_progress=False)
+    first = read_responses(read_run(tmp_path / "run"))[0]
+    assert first["text"].startswith("1. Pick up") and first["finish_reason"] == "stop"
+    assert first["usage"] == {"prompt_tokens": 100, "completion_tokens": 20, "reasoning_tokens": 5, "cached_tokens": 10}
+    assert {r["outcome"] for r in score_run(read_run(tmp_path / "cut"))} == {"truncated"}
+
+
+def test_reasoning_models_get_their_parameters(tmp_path) -> None:
+    """A reasoning model: max_completion_tokens, effort passed through, no temperature or
+    system message unless asked; a chat model: max_tokens, the temperature given."""
+    with OpenAIServer() as server:
+        execute(config(server, tmp_path, model="o3-mini", limit=1, max_tokens=5000, reasoning_effort="high"),
+                tmp_path / "reasoning", show_progress=False)
+        execute(config(server, tmp_path, limit=1, max_tokens=700, temperature=0.0), tmp_path / "chat",
+                show_progress=False)
+    reasoning, chat = server.bodies
+    assert reasoning["max_completion_tokens"] == 5000 and "max_tokens" not in reasoning
+    assert reasoning["reasoning_effort"] == "high" and "temperature" not in reasoning
+    assert [m["role"] for m in reasoning["messages"]] == ["user"]
+    assert chat["max_tokens"] == 700 and chat["temperature"] == 0.0 and chat["model"] == "gpt-4o-mini"
+
+
+def test_max_cost_holds_across_worker_processes(tmp_path, monkeypatch) -> None:
+    """Workers share one spend counter: the run stops near the limit, overshooting by at
+    most the requests already in flight (concurrency), not by a worker's share."""
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    each = (90 * 0.15 + 10 * 0.075 + 20 * 0.60) / 1e6  # gpt-4o-mini, the server's usage
+    with OpenAIServer(latency=0.01) as server:
+        tally = execute(config(server, tmp_path, limit=100, samples=3, concurrency=64, max_cost=80 * each),
+                        tmp_path / "run", show_progress=False)
+    costs = [r["cost"] for r in read_responses(read_run(tmp_path / "run"))]
+    assert tally.stopped_for_cost and server.requests == len(costs) < 300
+    assert 80 * each <= sum(costs) <= (80 + 64) * each + 1e-12
