@@ -44,6 +44,7 @@ class RunConfig:
     api_key_env: str = "OPENAI_API_KEY"  # the variable's name is recorded; its value never
     samples: int = 1
     concurrency: int = 8
+    workers: int | None = None  # processes; None: one per WORKER_SHARE concurrent requests, up to the CPUs
     max_tokens: int | None = None
     temperature: float | None = None
     reasoning_effort: str | None = None
@@ -376,6 +377,8 @@ def worker_count(config: RunConfig, client) -> int:
     endpoint needs more than one (each appends whole lines to the same files)."""
     if not isinstance(client, OpenAIModel):
         return 1
+    if config.workers:
+        return max(1, min(config.workers, config.concurrency))
     return max(1, min(os.cpu_count() or 1, 4, config.concurrency // WORKER_SHARE))
 
 

@@ -151,11 +151,11 @@ def test_offline_models_and_dry_run(tmp_path) -> None:
     assert missing.returncode == 2 and "NO_SUCH_KEY_VAR" in missing.stderr
 
 
-def test_worker_processes_share_the_files(tmp_path, monkeypatch) -> None:
+def test_worker_processes_share_the_files(tmp_path) -> None:
     """High concurrency spreads requests over processes; each answer lands once, whole."""
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
     with OpenAIServer(latency=0.01) as server:
-        tally = execute(config(server, tmp_path, limit=100, concurrency=64), tmp_path / "run", show_progress=False)
+        tally = execute(config(server, tmp_path, limit=100, concurrency=64, workers=2), tmp_path / "run",
+                        show_progress=False)
         assert tally.done == 100 and tally.errors == 0 and server.requests == 100
     lines = (tmp_path / "run" / "responses.jsonl").read_text().splitlines()
     answers = [json.loads(line) for line in lines]
@@ -195,14 +195,44 @@ def test_reasoning_models_get_their_parameters(tmp_path) -> None:
     assert chat["max_tokens"] == 700 and chat["temperature"] == 0.0 and chat["model"] == "gpt-4o-mini"
 
 
-def test_max_cost_holds_across_worker_processes(tmp_path, monkeypatch) -> None:
+def test_max_cost_holds_across_worker_processes(tmp_path) -> None:
     """Workers share one spend counter: the run stops near the limit, overshooting by at
     most the requests already in flight (concurrency), not by a worker's share."""
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
     each = (90 * 0.15 + 10 * 0.075 + 20 * 0.60) / 1e6  # gpt-4o-mini, the server's usage
     with OpenAIServer(latency=0.01) as server:
-        tally = execute(config(server, tmp_path, limit=100, samples=3, concurrency=64, max_cost=80 * each),
+        tally = execute(config(server, tmp_path, limit=100, samples=3, concurrency=64, workers=2,
+                                max_cost=80 * each),
                         tmp_path / "run", show_progress=False)
     costs = [r["cost"] for r in read_responses(read_run(tmp_path / "run"))]
     assert tally.stopped_for_cost and server.requests == len(costs) < 300
     assert 80 * each <= sum(costs) <= (80 + 64) * each + 1e-12
+
+
+def test_a_dead_worker_is_reported_and_its_answers_kept(tmp_path) -> None:
+    """A worker process killed mid-run: the run ends with status 1 and a message saying the
+    answers are saved, rather than waiting forever; the same command then finishes the run."""
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "planbench", "run", "--set", "planbench-3", "--style", "zero-shot",
+               "--model", "gpt-4o-mini", "--api-key-env", "PLANBENCH_TEST_KEY", "--concurrency", "64",
+               "--samples", "3", "--workers", "2", "--cache-dir", str(tmp_path / "cache"), "--no-score",
+               "--out", str(out)]
+    env = {**os.environ, "PLANBENCH_TEST_KEY": SECRET}
+    with OpenAIServer(latency=0.2) as server:
+        run = subprocess.Popen([*command, "--base-url", server.base_url], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        children: list[str] = []
+        deadline = time.time() + 60
+        while time.time() < deadline and not (children and (out / "responses.jsonl").exists()):
+            path = Path(f"/proc/{run.pid}/task/{run.pid}/children")
+            children = path.read_text().split() if path.exists() else []
+            time.sleep(0.05)
+        os.kill(int(children[0]), signal.SIGKILL)
+        stdout, stderr = run.communicate(timeout=120)
+        assert run.returncode == 1, stderr
+        assert "exited with code -9" in stderr and "saved" in stderr
+        saved = len(read_responses(read_run(out)))
+        assert 0 < saved < 300
+        again = subprocess.run([*command, "--base-url", server.base_url], env=env, capture_output=True, text=True,
+                               timeout=120)
+        assert again.returncode == 0, again.stderr
+    assert len({(r["id"], r["sample"]) for r in read_responses(read_run(out))}) == 300
