@@ -54,13 +54,40 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
     table.columns = [str(c) for c in table.columns]
     lines += [_table(table.reset_index(), ["run", *table.columns]), "", "## Why invalid plans fail", ""]
     failure_frame = pd.DataFrame(failures).fillna(0)
-    lines += [_table(failure_frame, list(failure_frame.columns)), "", "![accuracy by optimal length](accuracy_by_length.png)", ""]
+    lines += [_table(failure_frame, list(failure_frame.columns)), ""]
+    lines += _cost_section(overall_frame, length_frame)
+    lines += ["![accuracy by optimal length](accuracy_by_length.png)", ""]
     report = out / "report.md"
     report.write_text("\n".join(lines))
     plot_accuracy(length_frame, out / "accuracy_by_length.png")
     overall_frame.to_csv(out / "summary.csv", index=False)
     length_frame.to_csv(out / "by_optimal_length.csv", index=False)
     return report
+
+
+def _dollars(value: float) -> str:
+    return "n/a" if value != value else f"${value:.4f}" if value < 100 else f"${value:,.0f}"
+
+
+def _cost_section(overall, by_length) -> list[str]:
+    """Spend per run, per answer and per valid plan, overall and by optimal plan length
+    (longer problems cost more tokens and succeed less: the cost of a correct plan grows
+    faster than either). Empty for runs without prices (imported, offline)."""
+    if "cost" not in overall or overall["cost"].isna().all():
+        return []
+    priced = overall[overall["cost"].notna()].copy()
+    for column in ("cost", "cost_per_answer", "cost_per_valid"):
+        priced[column] = priced[column].map(_dollars)
+    columns = ["run", "n", "valid", "cost", "cost_per_answer", "cost_per_valid", "prompt_tokens",
+               "completion_tokens", "reasoning_tokens"]
+    lines = ["## Cost", "", "USD from the pricing table (cached answers cost nothing again).", "",
+             _table(priced, columns), "", "Cost per valid plan by optimal plan length:", ""]
+    rows = by_length[by_length["cost"].notna()]
+    cells = rows.assign(cell=[f"{_dollars(c)} ({_dollars(a)}/answer)" for c, a in
+                              zip(rows["cost_per_valid"], rows["cost_per_answer"])])
+    table = cells.pivot(index="run", columns="optimal_length", values="cell").fillna("")
+    table.columns = [str(c) for c in table.columns]
+    return lines + [_table(table.reset_index(), ["run", *table.columns]), ""]
 
 
 def plot_accuracy(length_frame, path: Path) -> None:

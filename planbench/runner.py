@@ -106,6 +106,22 @@ def cost_of(prices: dict | None, completion: Completion) -> float | None:
             + completion.completion_tokens * prices["output"]) / 1_000_000
 
 
+# ---------------------------------------------------------------- files
+
+
+def open_appending(path: Path):
+    """An unbuffered append-only file: every :func:`append_line` is one ``write`` call."""
+    return path.open("ab", buffering=0)
+
+
+def append_line(out, item: dict) -> None:
+    """One JSON line in a single write to an O_APPEND file: whole on disk as soon as it
+    returns, and never interleaved with a line another worker process appends at the same
+    time (with a buffered text file, its buffer decides when and in how many writes a line
+    goes out; this makes the one-write contract explicit rather than an accident)."""
+    out.write((json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
 # ---------------------------------------------------------------- cache
 
 
@@ -147,11 +163,10 @@ class ResponseCache:
     def put(self, key: str, completion: Completion) -> None:
         if self._out is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._out = self.path.open("a", encoding="utf-8")
+            self._out = open_appending(self.path)
         entry = completion.as_dict()
         self.entries[key] = entry
-        self._out.write(json.dumps({"key": key, "completion": entry}, ensure_ascii=False) + "\n")
-        self._out.flush()
+        append_line(self._out, {"key": key, "completion": entry})
 
     def close(self) -> None:
         if self._out is not None:
@@ -276,12 +291,11 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
                           config.base_url)
     tally = Tally(total=len(jobs))
     semaphore = asyncio.Semaphore(max(1, config.concurrency))
-    out = (folder / RESPONSES_FILE).open("a", encoding="utf-8")
+    out = open_appending(folder / RESPONSES_FILE)
     bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if progress else None
 
     def record(line: dict) -> None:
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        out.flush()
+        append_line(out, line)
 
     async def one(prompt: dict, sample: int) -> None:
         key = cache_key(config.model, config.base_url, prompt["messages"], parameters, sample)

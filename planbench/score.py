@@ -25,7 +25,9 @@ EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rul
 OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response")
 COLUMNS = ["set", "part", "id", "sample", "encoding", "style", "model", "blocks", "optimal_length", "outcome",
            "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind", "reason",
-           "extractor", "recorded_verdict"]
+           "extractor", "recorded_verdict", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cost",
+           "latency"]
+USAGE = ("prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
 def read_plan(text: str, encoding, extractor: str, translation: str | None = None) -> tuple[tuple, str | None]:
@@ -110,7 +112,9 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
         row = {"set": info["set"], "part": part, "id": instance.id, "sample": response.get("sample", 0),
                "encoding": encoding.name, "style": info.get("style"), "model": info.get("model"),
                "blocks": instance.blocks, "optimal_length": instance.length, "extractor": extractor,
-               "recorded_verdict": (response.get("recorded") or {}).get("verdict")}
+               "recorded_verdict": (response.get("recorded") or {}).get("verdict"),
+               **{k: (response.get("usage") or {}).get(k) for k in USAGE},
+               "cost": response.get("cost"), "latency": response.get("latency")}
         row.update(judge(response, instance, encoding, extractor, translations.get(key)))
         rows.append(row)
     return rows
@@ -129,7 +133,8 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # At p = 0 or 1 the bounds equal p exactly in arithmetic but not always in floating point.
+    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def summarise(rows: list[dict], by: list[str] | None = None):
@@ -150,6 +155,10 @@ def summarise(rows: list[dict], by: list[str] | None = None):
         entry.update(n=len(group), answered=answered, **{o: int(counts.get(o, 0)) for o in OUTCOMES},
                      accuracy=valid / answered if answered else math.nan, ci_low=low, ci_high=high,
                      optimal=int(group["optimal"].fillna(False).astype(bool).sum()))
+        if group["cost"].notna().any():  # priced runs: what the answers cost, and per valid plan
+            cost = float(group["cost"].fillna(0).sum())
+            entry.update(cost=cost, cost_per_answer=cost / len(group), cost_per_valid=cost / valid if valid else math.nan,
+                         **{k: int(group[k].fillna(0).sum()) for k in USAGE})
         if group["recorded_verdict"].notna().any():
             recorded = group["recorded_verdict"].dropna().astype(bool)
             entry["recorded_accuracy"] = recorded.sum() / len(group)

@@ -15,6 +15,7 @@ import pytest
 from openai_server import OpenAIServer
 from planbench.runner import RunConfig, execute
 from planbench.runs import read_responses, read_run
+from planbench.report import write_report
 from planbench.score import score_run
 
 SECRET = "sk-test-secret-9f8e7d6c5b4a"
@@ -47,6 +48,13 @@ def test_answers_land_with_usage_and_cost(tmp_path) -> None:
     assert server.authorizations == {f"Bearer {SECRET}"}
     rows = score_run(read_run(tmp_path / "run"))
     assert {r["outcome"] for r in rows} <= {"valid", "invalid"}
+    write_report({"run": rows}, tmp_path / "report")
+    report = (tmp_path / "report" / "report.md").read_text()
+    valid = sum(r["valid"] for r in rows)
+    cost = sum(r["cost"] for r in rows)
+    assert abs(cost - 10 * first["cost"]) < 1e-12
+    per_valid = f"${cost / valid:.4f}" if valid else "n/a"
+    assert "## Cost" in report and f"| run | 10 | {valid} | ${cost:.4f} | ${cost / 10:.4f} | {per_valid} |" in report
 
 
 def test_faults_are_retried_and_succeed(tmp_path) -> None:
@@ -152,8 +160,10 @@ def test_offline_models_and_dry_run(tmp_path) -> None:
 
 
 def test_worker_processes_share_the_files(tmp_path) -> None:
-    """High concurrency spreads requests over processes; each answer lands once, whole."""
+    """High concurrency spreads requests over processes; each answer lands once, whole,
+    even when it is longer than a file buffer (24 KB here)."""
     with OpenAIServer(latency=0.01) as server:
+        server.answer = lambda body: "1. Pick up the red block\n" * 1000
         tally = execute(config(server, tmp_path, limit=100, concurrency=64, workers=2), tmp_path / "run",
                         show_progress=False)
         assert tally.done == 100 and tally.errors == 0 and server.requests == 100
@@ -236,3 +246,31 @@ def test_a_dead_worker_is_reported_and_its_answers_kept(tmp_path) -> None:
                                timeout=120)
         assert again.returncode == 0, again.stderr
     assert len({(r["id"], r["sample"]) for r in read_responses(read_run(out))}) == 300
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, workers) -> None:
+    """Ctrl-C (SIGINT to the terminal's process group): exit status 130, one line saying
+    where the answers are, no traceback; every line on disk whole; the rerun completes."""
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "planbench", "run", "--set", "planbench-3", "--style", "zero-shot",
+               "--model", "gpt-4o-mini", "--api-key-env", "PLANBENCH_TEST_KEY", "--concurrency", "64",
+               "--workers", workers, "--cache-dir", str(tmp_path / "cache"), "--no-score", "--out", str(out)]
+    env = {**os.environ, "PLANBENCH_TEST_KEY": SECRET}
+    with OpenAIServer(latency=0.3) as server:
+        run = subprocess.Popen([*command, "--base-url", server.base_url], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+        deadline = time.time() + 60
+        path = out / "responses.jsonl"
+        while time.time() < deadline and not (path.exists() and path.stat().st_size):
+            time.sleep(0.02)
+        os.killpg(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=60)
+        assert run.returncode == 130, stderr
+        assert "interrupted" in stderr and "Traceback" not in stderr
+        lines = (out / "responses.jsonl").read_text().splitlines()
+        assert 0 < len(lines) < 100 and all(json.loads(line)["text"] for line in lines)
+        again = subprocess.run([*command, "--base-url", server.base_url], env=env, capture_output=True, text=True,
+                               timeout=120)
+        assert again.returncode == 0, again.stderr
+    assert len({r["id"] for r in read_responses(read_run(out))}) == 100
