@@ -237,10 +237,13 @@ def _retryable(error: Exception) -> bool:
     return False
 
 
-def _describe(error: Exception) -> str:
+def _describe(error: Exception, secret: str | None = None) -> str:
+    """One line for responses.jsonl. An endpoint may quote the key it refused in its error
+    message; the key is blanked out so it reaches no file."""
     status = getattr(error, "status_code", None)
     text = f"{type(error).__name__}" + (f" {status}" if status else "")
-    message = str(error).splitlines()[0][:200] if str(error) else ""
+    message = str(error).replace(secret, "[API key]") if secret else str(error)
+    message = message.splitlines()[0][:200] if message else ""
     return f"{text}: {message}" if message else text
 
 
@@ -284,6 +287,7 @@ class Budget:
 async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[dict, int]], progress,
                      budget: Budget | None = None) -> Tally:
     budget = budget or Budget(config.max_cost)
+    secret = os.environ.get(config.api_key_env) if isinstance(client, OpenAIModel) else None
     pricing = load_pricing(config.pricing)
     prices = price_of(pricing, config.model)
     parameters = config.parameters()
@@ -314,7 +318,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is fatal
-                    error = _describe(exc)
+                    error = _describe(exc, secret)
                     if not _retryable(exc) or attempts >= config.max_attempts:
                         break
                     await asyncio.sleep(_retry_delay(exc, attempts, config.backoff))

@@ -1,7 +1,8 @@
 """A real local HTTP server speaking the OpenAI API (Chat Completions and Responses), for
 tests and the runner benchmark. Faults are scripted per attempt of each distinct prompt:
 "429" (with Retry-After), "500", "drop" (close the connection without answering),
-"slow" (answer after ``slow_seconds``), "ok". The server counts every request.
+"slow" (answer after ``slow_seconds``), "401" (refuse the key, quoting it, as some
+servers do), "ok". The server counts every request.
 
 It is an asyncio protocol with a minimal HTTP/1.1 reader (request line, headers,
 Content-Length body, keep-alive) rather than http.server or aiohttp.web, because in
@@ -19,7 +20,7 @@ import threading
 import time
 from collections import Counter
 
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
 
 
 class _Connection(asyncio.Protocol):
@@ -108,6 +109,9 @@ class OpenAIServer:
         self.authorizations.add(headers.get("authorization", ""))
         behaviour = self.script[attempt] if attempt < len(self.script) else "ok"
         delay = self.latency + (self.slow_seconds if behaviour == "slow" else 0.0)
+        if behaviour == "401":
+            message = f"Incorrect API key provided: {headers.get('authorization', '').removeprefix('Bearer ')}"
+            return connection.send(401, {"error": {"message": message, "type": "invalid_request_error"}})
         self._loop.call_later(delay, self._respond, connection, path, body, behaviour)
 
     def _respond(self, connection: _Connection, path: str, body: dict, behaviour: str) -> None:

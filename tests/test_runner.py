@@ -75,6 +75,15 @@ def test_permanent_failure_is_no_response(tmp_path) -> None:
     assert {r["outcome"] for r in score_run(read_run(tmp_path / "run"))} == {"no_response"}
 
 
+def test_a_refused_key_is_not_retried_and_not_written(tmp_path) -> None:
+    with OpenAIServer(script=["401"] * 5) as server:
+        tally = execute(config(server, tmp_path, limit=2), tmp_path / "run", show_progress=False)
+    assert tally.errors == 2 and server.requests == 2  # a 401 is final: not retried
+    errors = [r["error"] for r in read_responses(read_run(tmp_path / "run"))]
+    assert all(e.startswith("AuthenticationError 401") and "[API key]" in e for e in errors), errors
+    assert SECRET not in (tmp_path / "run" / "responses.jsonl").read_text()
+
+
 def test_truncated_answers_are_truncated(tmp_path) -> None:
     with OpenAIServer() as server:
         server.finish_reason = "length"
