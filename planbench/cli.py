@@ -251,7 +251,7 @@ def _print_summary(name: str, rows: list[dict]) -> None:
 
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
-@click.option("--extractor", default=None, help="default, planbench-rule[-2024|-2023], planbench-pddl, planbench-llm.")
+@click.option("--extractor", default=None, help="default, planbench-rule[-2024|-2023], planbench-pddl, planbench-llm[-parens].")
 @click.option("--by", default="optimal_length", show_default=True, help="Columns to group the printed table by (comma-separated).")
 @click.option("--translator-model", default="gpt-4o", show_default=True, help="Model for planbench-llm translations.")
 @click.option("--translator-base-url", default=None, help="Endpoint for planbench-llm translations.")

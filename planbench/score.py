@@ -21,7 +21,8 @@ from planbench.translate import postprocess, translate
 from planbench.validate import validate
 
 EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl",
-              "planbench-llm")
+              "planbench-llm", "planbench-llm-parens")
+LLM_EXTRACTORS = ("planbench-llm", "planbench-llm-parens")
 OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response")
 COLUMNS = ["set", "part", "id", "sample", "encoding", "style", "model", "blocks", "optimal_length", "outcome",
            "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind", "reason",
@@ -32,10 +33,10 @@ USAGE = ("prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 def read_plan(text: str, encoding, extractor: str, translation: str | None = None) -> tuple[tuple, str | None]:
     """(plan, failure kind or None) with the named extractor."""
-    if extractor == "planbench-llm":
+    if extractor in LLM_EXTRACTORS:
         if translation is None:
             return (), "no_translation"
-        plan = tuple(postprocess(translation, encoding))
+        plan = tuple(postprocess(translation, encoding, parens_only=extractor == "planbench-llm-parens"))
         return plan, (None if plan else "no_actions")
     if extractor == "default":
         result = extract(text, encoding)
@@ -93,7 +94,7 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
         if key not in latest or not response.get("error") or latest[key].get("error"):
             latest[key] = response
     translations: dict[tuple, str | None] = {}
-    if extractor == "planbench-llm":
+    if extractor in LLM_EXTRACTORS:
         translations = {key: (r.get("recorded") or {}).get("raw_translation") for key, r in latest.items()}
         missing = {key: latest[key]["text"] for key, value in translations.items()
                    if value is None and latest[key].get("text")}

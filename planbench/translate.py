@@ -2,7 +2,8 @@
 into a PDDL plan, then post-process it exactly as PlanBench did (FACTS.md §5.3).
 
 This is how PlanBench scored its reasoning-model results; it is reported under its own
-extractor name, ``planbench-llm``. Recorded translations (``raw_translation`` in
+extractor name, ``planbench-llm`` (or ``planbench-llm-parens``, the post-processing of
+the LLaMA-3.1-405B file). Recorded translations (``raw_translation`` in
 PlanBench's files) are reused without a call, as PlanBench itself did, so re-scoring
 released files is deterministic; new translations go through the same client, retries
 and cache as any run.
@@ -28,15 +29,21 @@ def translation_query(answer: str) -> str:
     return PROMPT + "\n\n[RAW TEXT]\n" + answer + "\n\n[PDDL PLAN]"
 
 
-def postprocess(translation: str, encoding: Encoding) -> list[tuple]:
-    """PlanBench's post-processing of a translation into canonical actions."""
+def postprocess(translation: str, encoding: Encoding, parens_only: bool = False) -> list[tuple]:
+    """PlanBench's post-processing of a translation into canonical actions.
+
+    ``parens_only`` is the other version seen in the released files (extractor
+    ``planbench-llm-parens``): for Blocksworld it reads only lines that begin with ``(``
+    and keeps digits, so ``1. (unstack red blue)`` and prose steps are dropped. It
+    reproduces every stored plan of the LLaMA-3.1-405B file (500/500), where §5.3's
+    rule reproduces 467; the o1-mini files need §5.3's rule (it reads the prose steps)."""
     if "[PDDL PLAN]" in translation:
         plan = translation.split("[PDDL PLAN]")[1].split("[PDDL PLAN END]")[0].strip()
     else:
         plan = translation.split("[PDDL PLAN END]")[0].strip()
     plan = plan.lower()
     if encoding.name == "blocksworld":
-        lines = _blocksworld_lines(plan, encoding)
+        lines = _blocksworld_lines(plan, encoding, parens_only)
     elif encoding.name == "mystery":
         lines = []
         for line in plan.replace("object_", "").split("\n"):
@@ -64,11 +71,14 @@ def postprocess(translation: str, encoding: Encoding) -> list[tuple]:
     return actions
 
 
-def _blocksworld_lines(plan: str, encoding: Encoding) -> list[str]:
+def _blocksworld_lines(plan: str, encoding: Encoding, parens_only: bool = False) -> list[str]:
     colours = encoding.data["objects"]["compact"]
     lines = []
     for line in plan.split("\n"):
-        line = re.sub(r"\d", "", line.replace("(", "").replace(")", "").replace(".", "")).strip()
+        if parens_only and not line.strip().startswith("("):
+            continue
+        line = line.replace("(", "").replace(")", "").replace(".", "")
+        line = (line if parens_only else re.sub(r"\d", "", line)).strip()
         if not line or line == "no plan possible":
             continue
         name, *tokens = line.split()
