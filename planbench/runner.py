@@ -29,7 +29,7 @@ from planbench.instances import load_set
 from planbench.models import Completion, OpenAIModel, Parameters, is_reasoning_model, offline_model
 from planbench.prompts import PromptOptions, check_style, prompt_records
 from planbench.resources import PACKAGE
-from planbench.runs import RESPONSES_FILE, RUN_FILE
+from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, RUN_FILE
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
@@ -184,6 +184,33 @@ def prepare(config: RunConfig) -> list[dict]:
         options = PromptOptions(system=False, fix_quirks=config.fix_quirks)  # reasoning models: none unless asked
     records = prompt_records(load_set(config.set), encoding, config.style, options)
     return records[: config.limit] if config.limit else records
+
+
+PROMPT_FIELDS = ("set", "part", "id", "encoding", "style", "example_id", "blocks", "optimal_length", "messages")
+
+
+def write_prompts(folder: Path, config: RunConfig, records: list[dict]) -> None:
+    """``prompts.jsonl``: exactly what is asked, one line per (instance, sample), with the
+    ``request`` key that joins it to ``responses.jsonl`` and the cache. Appended, like the
+    answers: a resumed run with a larger ``--limit`` adds its new prompts, none are lost."""
+    path = folder / PROMPTS_FILE
+    present = set()
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                item = json.loads(line)
+                present.add((item["part"], item["id"], item["sample"]))
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue  # a line cut short: written again below
+    parameters = config.parameters()
+    with path.open("a", encoding="utf-8") as out:
+        for record in records:
+            for sample in range(config.samples):
+                if (record["part"], record["id"], sample) in present:
+                    continue
+                key = cache_key(config.model, config.base_url, record["messages"], parameters, sample)
+                line = {**{k: record[k] for k in PROMPT_FIELDS}, "sample": sample, "request": key}
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def done_keys(folder: Path) -> set[tuple]:
@@ -515,6 +542,7 @@ def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -
     folder = Path(folder)
     records = prepare(config)
     write_run_file(folder, config)
+    write_prompts(folder, config, records)
     done = done_keys(folder)
     jobs = [(r, s) for r in records for s in range(config.samples) if (r["part"], r["id"], s) not in done]
     client = make_client(config)

@@ -17,6 +17,7 @@ from planbench.errors import InputError
 
 RUN_FILE = "run.json"
 RESPONSES_FILE = "responses.jsonl"
+PROMPTS_FILE = "prompts.jsonl"
 
 
 @dataclass(frozen=True)

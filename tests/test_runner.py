@@ -96,6 +96,11 @@ def test_resume_and_cache(tmp_path) -> None:
         execute(config(server, tmp_path, limit=5), tmp_path / "run", show_progress=False)
         execute(config(server, tmp_path, limit=8), tmp_path / "run", show_progress=False)
         assert server.requests == 8  # the second run sent only the three missing prompts
+        asked = [json.loads(line) for line in (tmp_path / "run" / "prompts.jsonl").read_text().splitlines()]
+        answered = read_responses(read_run(tmp_path / "run"))
+        assert [a["id"] for a in asked] == list(range(1, 9))  # the first five kept, three added
+        assert {a["request"] for a in asked} == {r["request"] for r in answered}
+        assert server.bodies[0]["messages"] == asked[0]["messages"]
         execute(config(server, tmp_path, limit=8), tmp_path / "other", show_progress=False)
         assert server.requests == 8  # a new run directory reuses the cache
     assert sum(r["cached"] for r in read_responses(read_run(tmp_path / "other"))) == 8
