@@ -1,78 +1,99 @@
-"""Reports over one or more scored runs: ``report.md`` and PNG plots.
+"""Reports over one or more scored runs: ``report.md``, ``report.html``, PNG plots and CSVs.
 
 Several runs side by side is the normal case (models, encodings, extractors), so every
-table and the plot of accuracy against optimal plan length have one line per run.
+table has one row per run and the plot of accuracy against optimal plan length one line
+per run, in one panel per encoding (the encodings differ so much that one panel of
+sixteen lines, as `planbench reproduce` has, could not be read). The report is built
+once as a list of sections and written twice: Markdown for the repository, a
+self-contained HTML file (the plot embedded) for a browser.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+from dataclasses import dataclass
 from pathlib import Path
 
 from planbench.score import OUTCOMES, summarise
+
+PLOT_FILE = "accuracy_by_length.png"
+MAX_RUNS_WITH_BARS = 4
+
+
+@dataclass
+class Section:
+    title: str
+    text: str = ""
+    table: object = None  # a pandas DataFrame, shown without its index
 
 
 def _percent(value: float) -> str:
     return "n/a" if value != value else f"{100 * value:.1f}%"
 
 
-def _table(frame, columns: list[str]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for _, row in frame.iterrows():
-        lines.append("| " + " | ".join(str(row[c]) for c in columns) + " |")
-    return "\n".join(lines)
+def _dollars(value: float) -> str:
+    return "n/a" if value != value else f"${value:.4f}" if value < 100 else f"${value:,.0f}"
 
 
 def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench report") -> Path:
-    """``report.md`` and ``accuracy_by_length.png`` for scored runs (name -> rows)."""
+    """``report.md``, ``report.html``, ``accuracy_by_length.png``, ``summary.csv`` and
+    ``by_optimal_length.csv`` for scored runs (name -> rows); returns the Markdown path."""
     import pandas as pd
 
     out.mkdir(parents=True, exist_ok=True)
     overall, by_length, failures = [], [], []
     for name, rows in runs.items():
-        summary = summarise(rows).assign(run=name)
-        overall.append(summary)
-        by_length.append(summarise(rows, ["optimal_length"]).assign(run=name))
         frame = pd.DataFrame(rows)
+        encoding = frame["encoding"].mode().iat[0] if "encoding" in frame and frame["encoding"].notna().any() else ""
+        overall.append(summarise(rows).assign(run=name, encoding=encoding))
+        by_length.append(summarise(rows, ["optimal_length"]).assign(run=name, encoding=encoding))
         kinds = frame.loc[frame["outcome"] == "invalid", "failure_kind"].value_counts()
         failures.append({"run": name, **kinds.to_dict()})
     overall_frame = pd.concat(overall, ignore_index=True)
     length_frame = pd.concat(by_length, ignore_index=True)
-
-    overall_frame["accuracy (95% CI)"] = [
-        f"{_percent(a)} ({_percent(lo)}-{_percent(hi)})"
-        for a, lo, hi in zip(overall_frame["accuracy"], overall_frame["ci_low"], overall_frame["ci_high"])]
-    columns = ["run", "n", "answered", "valid", "optimal", "accuracy (95% CI)", *[o for o in OUTCOMES if o != "valid"]]
-    if "recorded_accuracy" in overall_frame:
-        overall_frame["recorded accuracy"] = overall_frame["recorded_accuracy"].map(_percent)
-        overall_frame["agreement with recorded"] = overall_frame["agreement"].map(_percent)
-        columns += ["recorded accuracy", "agreement with recorded"]
-    lines = [f"# {title}", "", "Accuracy is valid plans / answered instances (no_response excluded), with Wilson 95% intervals.",
-             "", "## Overall", "", _table(overall_frame, columns), "", "## Accuracy by optimal plan length", ""]
-    pivot = length_frame.assign(cell=[f"{_percent(a)} ({v}/{n})" for a, v, n in
-                                      zip(length_frame["accuracy"], length_frame["valid"], length_frame["answered"])])
-    table = pivot.pivot(index="run", columns="optimal_length", values="cell").fillna("")
-    table.columns = [str(c) for c in table.columns]
-    lines += [_table(table.reset_index(), ["run", *table.columns]), "", "## Why invalid plans fail", ""]
-    failure_frame = pd.DataFrame(failures).fillna(0)
-    lines += [_table(failure_frame, list(failure_frame.columns)), ""]
-    lines += _cost_section(overall_frame, length_frame)
-    lines += ["![accuracy by optimal length](accuracy_by_length.png)", ""]
+    sections = [
+        Section("Overall", "Accuracy is valid plans / answered instances (no_response excluded), with Wilson "
+                           "95% intervals.", _overall_table(overall_frame)),
+        Section("Accuracy by optimal plan length", "Cells: accuracy (valid/answered).", _length_table(length_frame)),
+        Section("Why invalid plans fail", "", pd.DataFrame(failures).fillna(0)),
+        *_cost_sections(overall_frame, length_frame),
+    ]
+    plot_accuracy(length_frame, out / PLOT_FILE)
     report = out / "report.md"
-    report.write_text("\n".join(lines))
-    plot_accuracy(length_frame, out / "accuracy_by_length.png")
+    report.write_text(_markdown(title, sections))
+    (out / "report.html").write_text(_html(title, sections, out / PLOT_FILE))
     overall_frame.to_csv(out / "summary.csv", index=False)
     length_frame.to_csv(out / "by_optimal_length.csv", index=False)
     return report
 
 
-def _dollars(value: float) -> str:
-    return "n/a" if value != value else f"${value:.4f}" if value < 100 else f"${value:,.0f}"
+def _overall_table(overall):
+    frame = overall.copy()
+    frame["accuracy (95% CI)"] = [f"{_percent(a)} ({_percent(lo)}-{_percent(hi)})"
+                                  for a, lo, hi in zip(frame["accuracy"], frame["ci_low"], frame["ci_high"])]
+    columns = ["run", "n", "answered", "valid", "optimal", "accuracy (95% CI)", *[o for o in OUTCOMES if o != "valid"]]
+    if "recorded_accuracy" in frame:
+        frame["recorded accuracy"] = frame["recorded_accuracy"].map(_percent)
+        frame["agreement with recorded"] = frame["agreement"].map(_percent)
+        columns += ["recorded accuracy", "agreement with recorded"]
+    return frame[columns]
 
 
-def _cost_section(overall, by_length) -> list[str]:
+def _length_table(by_length, cell=None):
+    """One row per run, one column per optimal plan length."""
+    cell = cell or (lambda r: f"{_percent(r['accuracy'])} ({r['valid']}/{r['answered']})")
+    cells = by_length.assign(cell=[cell(r) for _, r in by_length.iterrows()])
+    table = cells.pivot(index="run", columns="optimal_length", values="cell").fillna("")
+    table = table.reindex(list(dict.fromkeys(by_length["run"])))  # runs in the order given
+    table.columns = [str(c) for c in table.columns]
+    return table.reset_index()
+
+
+def _cost_sections(overall, by_length) -> list[Section]:
     """Spend per run, per answer and per valid plan, overall and by optimal plan length
     (longer problems cost more tokens and succeed less: the cost of a correct plan grows
-    faster than either). Empty for runs without prices (imported, offline)."""
+    faster than either). None for runs without prices (imported, offline)."""
     if "cost" not in overall or overall["cost"].isna().all():
         return []
     priced = overall[overall["cost"].notna()].copy()
@@ -80,35 +101,84 @@ def _cost_section(overall, by_length) -> list[str]:
         priced[column] = priced[column].map(_dollars)
     columns = ["run", "n", "valid", "cost", "cost_per_answer", "cost_per_valid", "prompt_tokens",
                "completion_tokens", "reasoning_tokens"]
-    lines = ["## Cost", "", "USD from the pricing table (cached answers cost nothing again).", "",
-             _table(priced, columns), "", "Cost per valid plan by optimal plan length:", ""]
     rows = by_length[by_length["cost"].notna()]
-    cells = rows.assign(cell=[f"{_dollars(c)} ({_dollars(a)}/answer)" for c, a in
-                              zip(rows["cost_per_valid"], rows["cost_per_answer"])])
-    table = cells.pivot(index="run", columns="optimal_length", values="cell").fillna("")
-    table.columns = [str(c) for c in table.columns]
-    return lines + [_table(table.reset_index(), ["run", *table.columns]), ""]
+    per_length = _length_table(rows, lambda r: f"{_dollars(r['cost_per_valid'])} ({_dollars(r['cost_per_answer'])}/answer)")
+    return [Section("Cost", "USD from the pricing table (cached answers cost nothing again).", priced[columns]),
+            Section("Cost per valid plan by optimal plan length", "", per_length)]
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _markdown_table(frame) -> str:
+    columns = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _markdown(title: str, sections: list[Section]) -> str:
+    lines = [f"# {title}", ""]
+    for section in sections:
+        lines += [f"## {section.title}", ""]
+        if section.text:
+            lines += [section.text, ""]
+        if section.table is not None:
+            lines += [_markdown_table(section.table), ""]
+    lines += [f"![accuracy by optimal length]({PLOT_FILE})", ""]
+    return "\n".join(lines)
+
+
+STYLE = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}"
+         "table{border-collapse:collapse;font-size:13px;margin-bottom:1em}"
+         "th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f3f3f3}"
+         "td:first-child,th:first-child{text-align:left}img{max-width:100%}")
+
+
+def _html(title: str, sections: list[Section], plot: Path) -> str:
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
+    for section in sections:
+        parts.append(f"<h2>{html.escape(section.title)}</h2>")
+        if section.text:
+            parts.append(f"<p>{html.escape(section.text)}</p>")
+        if section.table is not None:
+            parts.append(section.table.to_html(index=False, border=0, escape=True))
+    image = base64.b64encode(plot.read_bytes()).decode("ascii")
+    parts.append(f"<h2>Accuracy by optimal plan length</h2><img alt='accuracy by optimal length' "
+                 f"src='data:image/png;base64,{image}'></body></html>")
+    return "\n".join(parts)
 
 
 def plot_accuracy(length_frame, path: Path) -> None:
-    """Accuracy against optimal plan length, one line per run, with Wilson intervals."""
+    """Accuracy against optimal plan length: one panel per encoding, one line per run, with
+    Wilson intervals while a panel has few lines (beyond that the bars hide the lines; the
+    intervals stay in the tables and by_optimal_length.csv)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(9, 5.5))
-    for name, group in length_frame.groupby("run", sort=False):
-        group = group.sort_values("optimal_length")
-        x = group["optimal_length"].astype(float)
-        y = group["accuracy"] * 100
-        errors = [y - group["ci_low"] * 100, group["ci_high"] * 100 - y]
-        axes.errorbar(x, y, yerr=errors, marker="o", capsize=3, label=str(name))
-    axes.set_xlabel("optimal plan length (actions)")
-    axes.set_ylabel("accuracy (% valid plans)")
-    axes.set_ylim(-2, 102)
-    axes.grid(alpha=0.3)
-    axes.legend(fontsize=7, loc="best")
+    encodings = list(dict.fromkeys(length_frame["encoding"])) if "encoding" in length_frame else [""]
+    figure, panels = plt.subplots(1, len(encodings), figsize=(6.5 * len(encodings), 5.5), sharey=True,
+                                  squeeze=False)
+    for axes, encoding in zip(panels[0], encodings):
+        frame = length_frame[length_frame["encoding"] == encoding] if encoding else length_frame
+        with_bars = frame["run"].nunique() <= MAX_RUNS_WITH_BARS
+        for name, group in frame.groupby("run", sort=False):
+            group = group.sort_values("optimal_length")
+            x = group["optimal_length"].astype(float)
+            y = group["accuracy"] * 100
+            errors = [(y - group["ci_low"] * 100).clip(lower=0), (group["ci_high"] * 100 - y).clip(lower=0)]
+            axes.errorbar(x, y, yerr=errors if with_bars else None, marker="o", markersize=4, capsize=3,
+                          label=str(name))
+        axes.set_title(encoding or "all runs")
+        axes.set_xlabel("optimal plan length (actions)")
+        axes.set_ylim(-2, 102)
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=7, loc="upper right")
+    panels[0][0].set_ylabel("accuracy (% valid plans)")
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    figure.savefig(path, dpi=110)
     plt.close(figure)

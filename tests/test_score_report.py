@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import subprocess
@@ -76,7 +77,11 @@ def test_cli_import_score_report(tmp_path) -> None:
     text = (tmp_path / "report" / "report.md").read_text()
     assert "| o1-mini-mystery_blocksworld_3-zero-shot | 101 | 101 | 40 |" in text
     assert "gpt-4o-mystery_blocksworld_3-zero-shot" in text
-    assert (tmp_path / "report" / "accuracy_by_length.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    png = (tmp_path / "report" / "accuracy_by_length.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (tmp_path / "report" / "report.html").read_text()  # self-contained: the plot inside
+    assert "<td>o1-mini-mystery_blocksworld_3-zero-shot</td>" in page and "39.6% (30.6%-49.4%)" in page
+    assert base64.b64encode(png).decode() in page
 
 
 def test_bad_results_files(tmp_path) -> None:
