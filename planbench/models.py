@@ -75,7 +75,6 @@ class OpenAIModel:
         import openai
 
         self.name = model
-        self.base_url = base_url
         self.parameters = parameters
         # The SDK's aiohttp transport (openai[aiohttp]) costs about half the CPU per request
         # of its default httpx one, which bounds a run's throughput (scripts/bench_run.py).
@@ -85,6 +84,9 @@ class OpenAIModel:
             http_client = None
         self.client = openai.AsyncOpenAI(api_key=api_key or "not-needed", base_url=base_url, max_retries=0,
                                          timeout=timeout, http_client=http_client)
+        # The endpoint as the SDK resolved it (OPENAI_BASE_URL, or OpenAI's own when none is
+        # given): part of every cache key, so answers from different servers never mix.
+        self.base_url = str(self.client.base_url).rstrip("/")
 
     async def complete(self, record: dict) -> Completion:
         start = time.perf_counter()

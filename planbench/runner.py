@@ -189,7 +189,7 @@ def prepare(config: RunConfig) -> list[dict]:
 PROMPT_FIELDS = ("set", "part", "id", "encoding", "style", "example_id", "blocks", "optimal_length", "messages")
 
 
-def write_prompts(folder: Path, config: RunConfig, records: list[dict]) -> None:
+def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint: str | None) -> None:
     """``prompts.jsonl``: exactly what is asked, one line per (instance, sample), with the
     ``request`` key that joins it to ``responses.jsonl`` and the cache. Appended, like the
     answers: a resumed run with a larger ``--limit`` adds its new prompts, none are lost."""
@@ -208,7 +208,7 @@ def write_prompts(folder: Path, config: RunConfig, records: list[dict]) -> None:
             for sample in range(config.samples):
                 if (record["part"], record["id"], sample) in present:
                     continue
-                key = cache_key(config.model, config.base_url, record["messages"], parameters, sample)
+                key = cache_key(config.model, endpoint, record["messages"], parameters, sample)
                 line = {**{k: record[k] for k in PROMPT_FIELDS}, "sample": sample, "request": key}
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
@@ -319,7 +319,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
     prices = price_of(pricing, config.model)
     parameters = config.parameters()
     cache = ResponseCache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), config.model,
-                          config.base_url)
+                          client.base_url)
     tally = Tally(total=len(jobs))
     semaphore = asyncio.Semaphore(max(1, config.concurrency))
     out = open_appending(folder / RESPONSES_FILE)
@@ -329,7 +329,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
         append_line(out, line)
 
     async def one(prompt: dict, sample: int) -> None:
-        key = cache_key(config.model, config.base_url, prompt["messages"], parameters, sample)
+        key = cache_key(config.model, client.base_url, prompt["messages"], parameters, sample)
         async with semaphore:
             if budget.exhausted():
                 tally.stopped_for_cost = True
@@ -352,7 +352,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
             cost = None
             if completion is not None and completion.text is not None:
                 error = None
-                if not from_cache and client.base_url is not None:
+                if not from_cache and isinstance(client, OpenAIModel):  # offline answers are not kept
                     cache.put(key, completion)
                 cost = 0.0 if from_cache else cost_of(prices, completion)
             elif completion is not None and error is None:
@@ -542,10 +542,10 @@ def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -
     folder = Path(folder)
     records = prepare(config)
     write_run_file(folder, config)
-    write_prompts(folder, config, records)
+    client = make_client(config)
+    write_prompts(folder, config, records, client.base_url)
     done = done_keys(folder)
     jobs = [(r, s) for r in records for s in range(config.samples) if (r["part"], r["id"], s) not in done]
-    client = make_client(config)
     if not jobs:
         return Tally(total=0)
     workers = worker_count(config, client)

@@ -110,6 +110,18 @@ def test_resume_and_cache(tmp_path) -> None:
     assert "holds a different run" in str(info.value)
 
 
+def test_default_endpoint_answers_are_cached_too(tmp_path, monkeypatch) -> None:
+    """No --base-url (OpenAI's own endpoint, or OPENAI_BASE_URL): the paid case. Its answers
+    are cached under the endpoint the SDK resolved, so a second run asks nothing."""
+    with OpenAIServer() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        execute(config(server, tmp_path, base_url=None, limit=4), tmp_path / "first", show_progress=False)
+        execute(config(server, tmp_path, base_url=None, limit=4), tmp_path / "second", show_progress=False)
+        assert server.requests == 4
+    second = read_responses(read_run(tmp_path / "second"))
+    assert all(r["cached"] for r in second) and len(second) == 4
+
+
 def test_killed_run_resumes_with_exactly_the_missing_requests(tmp_path) -> None:
     out = tmp_path / "run"
     command = [sys.executable, "-m", "planbench", "run", "--set", "planbench-3", "--style", "zero-shot",
