@@ -120,6 +120,10 @@ _MARKER = re.compile(
 _NUMBERED = re.compile(r"^\s*(?:#+\s*)?(?:step\s*)?(\d+)\s*[.):-]?\s+|^\s*(?:#+\s*)?step\s*(\d+)\b")
 _CORRECTION = re.compile(r"\b(?:is|would be|was)\s+(?:not|n't)\s+(?:correct|possible|valid|allowed|right|needed|necessary|required|the goal)\b[^,;:]*?"
                          r"(?:[,;:]\s*|\s+)(?:so|instead|therefore|hence)?[,:]?\s*")
+# Steps joined on one line: "..., then ...", "... and then ...", "... -> ..." (arrows).
+_CHAIN = re.compile(r"[;,]?\s*\b(?:and then|then)\b\s*|\s*(?:→|⟶|->|=>)\s*")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+_JSON_KEY = re.compile(r'^[\s\[{]*"[a-z_ ]+"\s*:\s*[\[{]*\s*')
 _PRONOUN = re.compile(r"\b(?:it|that block|this block)\b")
 _NO_PLAN = re.compile(r"no (?:valid )?plan (?:is )?(?:possible|exists)|(?:is|are) (?:impossible|not possible)|"
                       r"cannot be (?:achieved|reached|satisfied)|no (?:possible )?sequence of actions")
@@ -197,7 +201,7 @@ class ActionReader:
                     actions.append(action)
             if actions:
                 return actions
-        for phrase in re.split(r"[;,]?\s*\b(?:and then|then)\b\s*", line):
+        for phrase in _CHAIN.split(line):
             action = self._phrase(phrase.strip(), held)
             if action:
                 actions.append(action)
@@ -256,7 +260,26 @@ def _clean(text: str) -> str:
     if "</think>" in text:
         text = text.rsplit("</think>", 1)[1]
     text = re.sub(r"\*\*|__|`|\\\(|\\\)", "", text)
+    if "|" in text or '"' in text:
+        text = "\n".join(_unwrap(line) for line in text.split("\n"))
     return text.lower()
+
+
+def _unwrap(line: str) -> str:
+    """A plan laid out as data, read as lines: a Markdown table row ``| 1 | Unstack ... |``
+    becomes ``1. Unstack ...``; a JSON list of step strings, one step per line."""
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        if _TABLE_RULE.match(stripped):
+            return ""
+        cells = [cell.strip() for cell in stripped.strip("|").split("|")]
+        if cells and re.fullmatch(r"(?:step\s*)?\d+[.)]?", cells[0], re.IGNORECASE):
+            return f"{re.sub(r'[^0-9]', '', cells[0])}. " + " ".join(cells[1:])
+        return " ".join(cells)
+    if stripped.count('"') >= 2 and re.search(r'^[\[{]|"\s*,\s*"|^"|"\s*[,\]]?$', stripped):
+        steps = re.split(r'"\s*,\s*(?=")', _JSON_KEY.sub("", stripped))
+        return "\n".join(step.strip().strip('[]{},"').strip() for step in steps)
+    return line
 
 
 def extract(text: str, encoding: Encoding, blocks: int = 26) -> Extraction:

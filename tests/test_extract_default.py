@@ -82,6 +82,27 @@ def test_rendered_plans_in_noise_are_recovered(index, encoding_name, fmt, before
     assert extract(text, encoding).plan == plan
 
 
+LAYOUTS = {  # whole-plan layouts models use besides one step per line
+    "table": lambda steps: "| Step | Action |\n|---|---|\n" + "\n".join(f"| {n} | {s} |" for n, s in enumerate(steps, 1)),
+    "json": lambda steps: "```json\n" + json.dumps({"plan": steps}) + "\n```",
+    "json-lines": lambda steps: json.dumps(steps, indent=2),
+    "arrows": lambda steps: " -> ".join(steps),
+    "unicode-arrows": lambda steps: " → ".join(steps),
+    "then": lambda steps: "First, " + ", then ".join(steps) + ".",
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 599), st.sampled_from(["blocksworld", "mystery", "randomized", "randomized:11"]),
+       st.sampled_from(sorted(LAYOUTS)), st.sampled_from(NOISE_BEFORE), st.sampled_from(NOISE_AFTER), st.booleans())
+def test_plans_laid_out_as_tables_json_and_chains(index, encoding_name, layout, before, after, pddl) -> None:
+    instance = load_set("planbench-600").scored()[index]
+    encoding = encodings.get(encoding_name)
+    plan = instance.plan
+    steps = [encoding.action_to_pddl(a) for a in plan] if pddl else plan_text(plan, encoding).splitlines()
+    assert extract(before + LAYOUTS[layout](steps) + after, encoding).plan == plan
+
+
 @pytest.mark.parametrize("text, expected", [
     ("1. **Unstack** the red block from the blue block\n2. **Put down** the red block",
      [("unstack", "a", "b"), ("put-down", "a")]),
