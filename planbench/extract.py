@@ -120,8 +120,9 @@ _MARKER = re.compile(
 _NUMBERED = re.compile(r"^\s*(?:#+\s*)?(?:step\s*)?(\d+)\s*[.):-]?\s+|^\s*(?:#+\s*)?step\s*(\d+)\b")
 _CORRECTION = re.compile(r"\b(?:is|would be|was)\s+(?:not|n't)\s+(?:correct|possible|valid|allowed|right|needed|necessary|required|the goal)\b[^,;:]*?"
                          r"(?:[,;:]\s*|\s+)(?:so|instead|therefore|hence)?[,:]?\s*")
-# Steps joined on one line: "..., then ...", "... and then ...", "... -> ..." (arrows).
-_CHAIN = re.compile(r"[;,]?\s*\b(?:and then|then)\b\s*|\s*(?:→|⟶|->|=>)\s*")
+# Steps joined on one line: "..., then ...", "... and then ...", "... -> ..." (arrows),
+# "(1) ..., (2) ...", and sentences ("Unstack A from B. Put down A.").
+_CHAIN = re.compile(r"[;,]?\s*\b(?:and then|then)\b\s*|\s*(?:→|⟶|->|=>)\s*|[;,]?\s*\(\d+\)\s*|\.\s+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _JSON_KEY = re.compile(r'^[\s\[{]*"[a-z_ ]+"\s*:\s*[\[{]*\s*')
 _PRONOUN = re.compile(r"\b(?:it|that block|this block)\b")
@@ -185,8 +186,8 @@ class ActionReader:
     def _read(self, line: str, held: str | None) -> list[Action]:
         """The actions of one line (several for PDDL or 'then'-joined phrases). A step that
         corrects itself ("stack X on Y is not correct, so put down Z") means the correction."""
-        if not self.any_verb.search(line):
-            return []  # most reasoning prose names no action at all
+        if not self.any_verb.search(line) or line.startswith(";"):
+            return []  # most reasoning prose names no action at all; ';' starts a PDDL comment
         correction = _CORRECTION.search(line)
         if correction and line.count("(", 0, correction.start()) > line.count(")", 0, correction.start()):
             correction = None  # "(this action is not necessary ...)": a remark, not a retraction

@@ -89,6 +89,8 @@ LAYOUTS = {  # whole-plan layouts models use besides one step per line
     "arrows": lambda steps: " -> ".join(steps),
     "unicode-arrows": lambda steps: " → ".join(steps),
     "then": lambda steps: "First, " + ", then ".join(steps) + ".",
+    "sentences": lambda steps: " ".join(s[:1].upper() + s[1:] + "." for s in steps),
+    "inline-numbered": lambda steps: "My plan: " + ", ".join(f"({n}) {s}" for n, s in enumerate(steps, 1)) + ".",
 }
 
 
@@ -115,6 +117,12 @@ def test_plans_laid_out_as_tables_json_and_chains(index, encoding_name, layout, 
     ("1. Pick up the red block\n2. Put it down", [("pick-up", "a"), ("put-down", "a")]),
     ("6. Stack the yellow block on the blue block is not correct, so put down the yellow block",
      [("put-down", "d")]),
+    # gpt-4 zero-shot PDDL BW id 149: a plan sketched in PDDL comments is not the plan.
+    ("; Proposed plan:\n; 1. pick up block b\n; 2. put block b down on block c\n\n(plan\n  (pick-up b)\n  (stack b c)\n)",
+     [("pick-up", "b"), ("stack", "b", "c")]),
+    # gpt-4 zero-shot BW id 327: remarks in parentheses after each step.
+    ("1. Unstack the orange block from the blue block. (Now holding the orange block)\n"
+     "2. Put down the orange block on the table.", [("unstack", "c", "b"), ("put-down", "c")]),
 ])
 def test_answer_shapes(text, expected) -> None:
     assert list(extract(text, encodings.get("blocksworld")).plan) == expected
