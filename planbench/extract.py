@@ -152,6 +152,7 @@ class ActionReader:
         for i in range(blocks):
             block = world.block_name(i)
             names[encoding.object_to_text(block).lower()] = block
+            names[encoding.object_to_text(block).lower().replace("_", " ")] = block  # "object 1" for object_1
             names[encoding.object_to_pddl(block).lower()] = block
             compact = encoding.data.get("objects", {}).get("compact")
             if compact and i < len(compact):

@@ -128,6 +128,12 @@ def test_answer_shapes(text, expected) -> None:
     assert list(extract(text, encodings.get("blocksworld")).plan) == expected
 
 
+def test_randomized_objects_written_with_a_space() -> None:
+    randomized = encodings.get("randomized")
+    steps = [randomized.action_to_text(a).replace("_", " ") for a in [("unstack", "b", "k"), ("put-down", "b")]]
+    assert extract("\n".join(steps), randomized).plan == (("unstack", "b", "k"), ("put-down", "b"))
+
+
 def test_typed_failures() -> None:
     blocksworld = encodings.get("blocksworld")
     assert extract("", blocksworld).failure == "empty"
