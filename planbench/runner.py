@@ -110,8 +110,16 @@ def cost_of(prices: dict | None, completion: Completion) -> float | None:
 
 
 def open_appending(path: Path):
-    """An unbuffered append-only file: every :func:`append_line` is one ``write`` call."""
-    return path.open("ab", buffering=0)
+    """An unbuffered append-only file: every :func:`append_line` is one ``write`` call.
+    A last line cut short (a writer killed mid-line) is closed with a newline first, or
+    the next answer would be glued to it and lost with it."""
+    out = path.open("ab", buffering=0)
+    if out.tell() > 0:
+        with path.open("rb") as existing:
+            existing.seek(-1, 2)
+            if existing.read(1) != b"\n":
+                out.write(b"\n")
+    return out
 
 
 def append_line(out, item: dict) -> None:

@@ -122,6 +122,17 @@ def test_default_endpoint_answers_are_cached_too(tmp_path, monkeypatch) -> None:
     assert all(r["cached"] for r in second) and len(second) == 4
 
 
+def test_a_line_cut_short_does_not_swallow_the_next_answer(tmp_path) -> None:
+    with OpenAIServer() as server:
+        execute(config(server, tmp_path, limit=3), tmp_path / "run", show_progress=False)
+        path = tmp_path / "run" / "responses.jsonl"
+        path.write_bytes(path.read_bytes() + b'{"part": "planbench-3", "id": 4, "te')  # killed mid-line
+        execute(config(server, tmp_path, limit=6), tmp_path / "run", show_progress=False)
+        assert server.requests == 6
+    answers = read_responses(read_run(tmp_path / "run"))
+    assert sorted(r["id"] for r in answers) == [1, 2, 3, 4, 5, 6]
+
+
 def test_killed_run_resumes_with_exactly_the_missing_requests(tmp_path) -> None:
     out = tmp_path / "run"
     command = [sys.executable, "-m", "planbench", "run", "--set", "planbench-3", "--style", "zero-shot",
