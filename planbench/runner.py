@@ -133,8 +133,15 @@ def append_line(out, item: dict) -> None:
 # ---------------------------------------------------------------- cache
 
 
-def cache_key(model: str, base_url: str | None, messages: list, parameters: Parameters, sample: int) -> str:
-    payload = json.dumps({"model": model, "base_url": base_url, "messages": messages,
+def messages_digest(messages: list) -> str:
+    """SHA-256 of the messages as canonical JSON: computed once per prompt, shared by its samples."""
+    return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+
+
+def cache_key(model: str, base_url: str | None, messages: list, parameters: Parameters, sample: int,
+              digest: str | None = None) -> str:
+    """The request's identity: model, endpoint, messages, parameters and sample index."""
+    payload = json.dumps({"model": model, "base_url": base_url, "messages": digest or messages_digest(messages),
                           "parameters": parameters.as_dict(), "sample": sample}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -197,10 +204,11 @@ def prepare(config: RunConfig) -> list[dict]:
 PROMPT_FIELDS = ("set", "part", "id", "encoding", "style", "example_id", "blocks", "optimal_length", "messages")
 
 
-def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint: str | None) -> None:
+def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint: str | None) -> dict[tuple, str]:
     """``prompts.jsonl``: exactly what is asked, one line per (instance, sample), with the
     ``request`` key that joins it to ``responses.jsonl`` and the cache. Appended, like the
-    answers: a resumed run with a larger ``--limit`` adds its new prompts, none are lost."""
+    answers: a resumed run with a larger ``--limit`` adds its new prompts, none are lost.
+    Returns every request key by (part, id, sample), so the run does not hash again."""
     path = folder / PROMPTS_FILE
     present = set()
     if path.exists():
@@ -211,14 +219,17 @@ def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint
             except (json.JSONDecodeError, KeyError, TypeError):
                 continue  # a line cut short: written again below
     parameters = config.parameters()
+    keys: dict[tuple, str] = {}
     with path.open("a", encoding="utf-8") as out:
         for record in records:
+            digest = messages_digest(record["messages"])
+            fields = json.dumps({k: record[k] for k in PROMPT_FIELDS}, ensure_ascii=False)[:-1]
             for sample in range(config.samples):
-                if (record["part"], record["id"], sample) in present:
-                    continue
-                key = cache_key(config.model, endpoint, record["messages"], parameters, sample)
-                line = {**{k: record[k] for k in PROMPT_FIELDS}, "sample": sample, "request": key}
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                key = keys[(record["part"], record["id"], sample)] = cache_key(
+                    config.model, endpoint, record["messages"], parameters, sample, digest)
+                if (record["part"], record["id"], sample) not in present:
+                    out.write(f'{fields}, "sample": {sample}, "request": "{key}"}}\n')
+    return keys
 
 
 def done_keys(folder: Path) -> set[tuple]:
@@ -319,7 +330,7 @@ class Budget:
             self.shared.value += cost
 
 
-async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[dict, int]], progress,
+async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple], progress,
                      budget: Budget | None = None) -> Tally:
     budget = budget or Budget(config.max_cost)
     secret = os.environ.get(config.api_key_env) if isinstance(client, OpenAIModel) else None
@@ -336,8 +347,8 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
     def record(line: dict) -> None:
         append_line(out, line)
 
-    async def one(prompt: dict, sample: int) -> None:
-        key = cache_key(config.model, client.base_url, prompt["messages"], parameters, sample)
+    async def one(prompt: dict, sample: int, key: str | None = None) -> None:
+        key = key or cache_key(config.model, client.base_url, prompt["messages"], parameters, sample)
         async with semaphore:
             if budget.exhausted():
                 tally.stopped_for_cost = True
@@ -384,7 +395,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple[d
             if progress:
                 progress.update(bar, advance=1, errors=tally.errors, tokens=tally.tokens, spend=tally.spend)
 
-    tasks = [asyncio.create_task(one(prompt, sample)) for prompt, sample in jobs]
+    tasks = [asyncio.create_task(one(*job)) for job in jobs]  # (prompt, sample[, request key])
     try:
         await asyncio.gather(*tasks)
     finally:
@@ -551,9 +562,10 @@ def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -
     records = prepare(config)
     write_run_file(folder, config)
     client = make_client(config)
-    write_prompts(folder, config, records, client.base_url)
+    keys = write_prompts(folder, config, records, client.base_url)
     done = done_keys(folder)
-    jobs = [(r, s) for r in records for s in range(config.samples) if (r["part"], r["id"], s) not in done]
+    jobs = [(r, s, keys[(r["part"], r["id"], s)]) for r in records for s in range(config.samples)
+            if (r["part"], r["id"], s) not in done]
     if not jobs:
         return Tally(total=0)
     workers = worker_count(config, client)
