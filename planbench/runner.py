@@ -306,28 +306,72 @@ class Tally:
 
 
 class Budget:
-    """What the run has spent, against ``--max-cost``. Worker processes share one counter
-    (a ``multiprocessing.Value``) so the limit holds for the run, not for each worker."""
+    """What the run has spent, against ``--max-cost``. A request reserves what it is
+    expected to cost before it is sent (the mean cost of the answers so far, or at first an
+    estimate from the prompt and ``--max-tokens``), so requests in flight count against the
+    limit and a run at concurrency 64 does not pass it by 64 answers. Worker processes share
+    one array (spent, reserved, answers, requests holding a reservation) so the limit holds
+    for the run, not per worker."""
 
     def __init__(self, limit: float | None, shared=None):
+        import multiprocessing
+
         self.limit = limit
-        self.shared = shared
-        self.local = 0.0
+        self.shared = shared if shared is not None else multiprocessing.get_context("fork").Array("d", 4)
 
     def spent(self) -> float:
-        return self.shared.value if self.shared is not None else self.local
+        return self.shared[0]
 
-    def exhausted(self) -> bool:
-        return self.limit is not None and self.spent() >= self.limit
+    def in_flight(self) -> int:
+        return int(self.shared[3])
 
-    def add(self, cost: float) -> None:
-        if not cost:
-            return
-        if self.shared is None:
-            self.local += cost
-            return
+    def expected(self, first_guess: float) -> float:
         with self.shared.get_lock():
-            self.shared.value += cost
+            spent, _, answers, _ = self.shared[:]
+        return spent / answers if answers else first_guess
+
+    def reserve(self, amount: float) -> bool:
+        """Hold ``amount`` for a request about to be sent; False when the limit would be passed."""
+        if self.limit is None:
+            return True
+        with self.shared.get_lock():
+            if self.shared[0] + self.shared[1] + amount > self.limit:
+                return False
+            self.shared[1] += amount
+            self.shared[3] += 1
+        return True
+
+    def settle(self, reserved: float | None, cost: float | None) -> None:
+        """Release a reservation (None: the request held none) and book what the answer
+        cost (None: nothing new was paid for)."""
+        with self.shared.get_lock():
+            if reserved is not None:
+                self.shared[1] = max(0.0, self.shared[1] - reserved)
+                self.shared[3] -= 1
+            if cost is not None:
+                self.shared[0] += cost
+                self.shared[2] += 1
+
+
+async def _reserve(budget: Budget, guess: float) -> float | None:
+    """The amount reserved for one request, or None once the limit is reached. While other
+    requests are in flight their answers may cost less than reserved, so wait for them."""
+    while True:
+        amount = budget.expected(guess)
+        if budget.reserve(amount):
+            return amount
+        if budget.in_flight() == 0:
+            return None
+        await asyncio.sleep(0.02)
+
+
+def first_guess(prompt: dict, prices: dict | None, max_tokens: int | None) -> float:
+    """A request's cost before any answer is back: about 4 characters per prompt token and
+    the whole ``--max-tokens`` (1,000 without it) of output, as ``--dry-run`` assumes."""
+    if prices is None:
+        return 0.0
+    characters = sum(len(m["content"]) for m in prompt["messages"])
+    return (characters / 4 * prices["input"] + (max_tokens or 1_000) * prices["output"]) / 1_000_000
 
 
 async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple], progress,
@@ -350,12 +394,14 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple],
     async def one(prompt: dict, sample: int, key: str | None = None) -> None:
         key = key or cache_key(config.model, client.base_url, prompt["messages"], parameters, sample)
         async with semaphore:
-            if budget.exhausted():
-                tally.stopped_for_cost = True
-                return
-            completion, error, attempts, from_cache = None, None, 0, False
+            completion, error, attempts, reserved = None, None, 0, None
             completion = cache.get(key)
             from_cache = completion is not None
+            if not from_cache and config.max_cost is not None:
+                reserved = await _reserve(budget, first_guess(prompt, prices, config.max_tokens))
+                if reserved is None:  # the limit is reached
+                    tally.stopped_for_cost = True
+                    return
             while completion is None and attempts < config.max_attempts:
                 attempts += 1
                 tally.requests += 1
@@ -391,7 +437,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple],
             tally.cached += from_cache
             tally.tokens += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
             tally.spend += cost or 0.0
-            budget.add(cost or 0.0)
+            budget.settle(reserved, None if from_cache else cost)
             if progress:
                 progress.update(bar, advance=1, errors=tally.errors, tokens=tally.tokens, spend=tally.spend)
 
@@ -505,7 +551,7 @@ def _run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     share = RunConfig(**{**asdict(config), "concurrency": max(1, config.concurrency // workers)})
-    spent = context.Value("d", 0.0)  # the run's spend, shared so --max-cost holds across workers
+    spent = context.Array("d", 4)  # the Budget's counters, shared across workers
     processes = [context.Process(target=_worker, args=(share, folder, jobs[i::workers], queue, i, spent),
                                  daemon=True)
                  for i in range(workers)]
@@ -562,6 +608,10 @@ def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -
     records = prepare(config)
     write_run_file(folder, config)
     client = make_client(config)
+    if (config.max_cost is not None and isinstance(client, OpenAIModel)
+            and price_of(load_pricing(config.pricing), config.model) is None):
+        raise InputError(config.model, 0, "--max-cost needs this model's prices: give them in a --pricing file "
+                         "(USD per million input / cached_input / output tokens)")
     keys = write_prompts(folder, config, records, client.base_url)
     done = done_keys(folder)
     jobs = [(r, s, keys[(r["part"], r["id"], s)]) for r in records for s in range(config.samples)

@@ -175,11 +175,21 @@ def test_dead_endpoint_is_no_response_not_a_crash(tmp_path) -> None:
     assert all(e.startswith(("APIConnectionError", "APITimeoutError")) for e in errors), errors
 
 
+EACH = (90 * 0.15 + 10 * 0.075 + 20 * 0.60) / 1e6  # gpt-4o-mini, the server's usage
+
+
 def test_max_cost_stops_sending(tmp_path) -> None:
+    """Each request reserves its expected cost first, so the run stops at the limit, not
+    past it: ten answers' worth buys ten answers."""
     with OpenAIServer() as server:
-        tally = execute(config(server, tmp_path, limit=20, concurrency=1, max_cost=0.00004), tmp_path / "run",
-                        show_progress=False)
-    assert tally.stopped_for_cost and tally.done < 20 and server.requests == tally.done
+        tally = execute(config(server, tmp_path, limit=20, concurrency=1, max_tokens=20, max_cost=10.5 * EACH),
+                        tmp_path / "run", show_progress=False)
+    assert tally.stopped_for_cost and tally.done == 10 == server.requests
+    assert sum(r["cost"] for r in read_responses(read_run(tmp_path / "run"))) <= 10.5 * EACH
+    with pytest.raises(Exception, match="--max-cost needs this model's prices"):
+        with OpenAIServer() as server:
+            execute(config(server, tmp_path, model="my-local-model", max_cost=1.0), tmp_path / "local",
+                    show_progress=False)
 
 
 def test_offline_models_and_dry_run(tmp_path) -> None:
@@ -243,16 +253,14 @@ def test_reasoning_models_get_their_parameters(tmp_path) -> None:
 
 
 def test_max_cost_holds_across_worker_processes(tmp_path) -> None:
-    """Workers share one spend counter: the run stops near the limit, overshooting by at
-    most the requests already in flight (concurrency), not by a worker's share."""
-    each = (90 * 0.15 + 10 * 0.075 + 20 * 0.60) / 1e6  # gpt-4o-mini, the server's usage
+    """Workers share one budget, in-flight requests included: at concurrency 64 the run
+    ends within the limit, not 64 answers past it."""
     with OpenAIServer(latency=0.01) as server:
-        tally = execute(config(server, tmp_path, limit=100, samples=3, concurrency=64, workers=2,
-                                max_cost=80 * each),
-                        tmp_path / "run", show_progress=False)
+        tally = execute(config(server, tmp_path, limit=100, samples=3, concurrency=64, workers=2, max_tokens=20,
+                               max_cost=80.5 * EACH), tmp_path / "run", show_progress=False)
     costs = [r["cost"] for r in read_responses(read_run(tmp_path / "run"))]
     assert tally.stopped_for_cost and server.requests == len(costs) < 300
-    assert 80 * each <= sum(costs) <= (80 + 64) * each + 1e-12
+    assert 78 * EACH <= sum(costs) <= 80.5 * EACH
 
 
 def test_a_dead_worker_is_reported_and_its_answers_kept(tmp_path) -> None:
