@@ -7,29 +7,29 @@ parameters, sample) lets a new run reuse identical calls. Rate limits, server er
 timeouts and dropped connections are retried with exponential backoff and jitter,
 honouring Retry-After; after the last attempt the answer is recorded with its error
 (scored ``no_response``). The API key is read from the environment and written nowhere.
+
+Around it: :mod:`planbench.cache` (the response cache), :mod:`planbench.cost` (prices and
+the ``--max-cost`` budget), :mod:`planbench.workers` (several processes for one run).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import random
 import sys
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
-
 from planbench import __version__, encodings
-from planbench.errors import InputError, RunError
+from planbench.cache import ResponseCache, cache_key, default_cache_dir, messages_digest
+from planbench.cost import Budget, cost_of, first_guess, load_pricing, price_of, reserve
+from planbench.errors import InputError
 from planbench.instances import load_set
-from planbench.models import Completion, OpenAIModel, Parameters, is_reasoning_model, offline_model
+from planbench.models import OpenAIModel, Parameters, is_reasoning_model, offline_model
 from planbench.prompts import PromptOptions, check_style, prompt_records
-from planbench.resources import PACKAGE
-from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, RUN_FILE
+from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, RUN_FILE, append_line, open_appending
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
@@ -70,125 +70,6 @@ class RunConfig:
         keep = ("set", "encoding", "style", "model", "base_url", "samples", "max_tokens", "temperature",
                 "reasoning_effort", "api", "system", "fix_quirks")
         return {k: getattr(self, k) for k in keep}
-
-
-# ---------------------------------------------------------------- pricing
-
-
-def load_pricing(path: str | None) -> dict:
-    """Per model: USD per million input / cached input / output tokens (user file overrides)."""
-    table = yaml.safe_load((PACKAGE / "pricing.yaml").read_text())["models"]
-    if path:
-        try:
-            extra = yaml.safe_load(Path(path).read_text())
-        except (OSError, yaml.YAMLError) as error:
-            raise InputError(path, 0, f"cannot read the pricing file: {error}") from None
-        table.update((extra or {}).get("models", extra or {}))
-    return table
-
-
-def price_of(pricing: dict, model: str) -> dict | None:
-    """The longest matching model-name prefix's prices."""
-    best = None
-    for name, prices in pricing.items():
-        if model == name or model.startswith(name):
-            if best is None or len(name) > len(best[0]):
-                best = (name, prices)
-    return best[1] if best else None
-
-
-def cost_of(prices: dict | None, completion: Completion) -> float | None:
-    if prices is None:
-        return None
-    fresh = max(completion.prompt_tokens - completion.cached_tokens, 0)
-    cached_rate = prices.get("cached_input", prices["input"])
-    return (fresh * prices["input"] + completion.cached_tokens * cached_rate
-            + completion.completion_tokens * prices["output"]) / 1_000_000
-
-
-# ---------------------------------------------------------------- files
-
-
-def open_appending(path: Path):
-    """An unbuffered append-only file: every :func:`append_line` is one ``write`` call.
-    A last line cut short (a writer killed mid-line) is closed with a newline first, or
-    the next answer would be glued to it and lost with it."""
-    out = path.open("ab", buffering=0)
-    if out.tell() > 0:
-        with path.open("rb") as existing:
-            existing.seek(-1, 2)
-            if existing.read(1) != b"\n":
-                out.write(b"\n")
-    return out
-
-
-def append_line(out, item: dict) -> None:
-    """One JSON line in a single write to an O_APPEND file: whole on disk as soon as it
-    returns, and never interleaved with a line another worker process appends at the same
-    time (with a buffered text file, its buffer decides when and in how many writes a line
-    goes out; this makes the one-write contract explicit rather than an accident)."""
-    out.write((json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8"))
-
-
-# ---------------------------------------------------------------- cache
-
-
-def messages_digest(messages: list) -> str:
-    """SHA-256 of the messages as canonical JSON: computed once per prompt, shared by its samples."""
-    return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
-
-
-def cache_key(model: str, base_url: str | None, messages: list, parameters: Parameters, sample: int,
-              digest: str | None = None) -> str:
-    """The request's identity: model, endpoint, messages, parameters and sample index."""
-    payload = json.dumps({"model": model, "base_url": base_url, "messages": digest or messages_digest(messages),
-                          "parameters": parameters.as_dict(), "sample": sample}, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("PLANBENCH_CACHE", Path.home() / ".cache" / "planbench"))
-
-
-class ResponseCache:
-    """Content-addressed answers of one (model, endpoint): an append-only JSON-lines file
-    keyed by :func:`cache_key`, read once into memory. One file, not one per answer,
-    because creating files cost more than a request to a fast local server."""
-
-    def __init__(self, folder: Path, model: str, base_url: str | None):
-        name = hashlib.sha256(f"{model}\n{base_url}".encode()).hexdigest()[:20]
-        self.path = folder / f"{name}.jsonl"
-        self.entries: dict[str, dict] = {}
-        if self.path.exists():
-            for line in self.path.read_text().splitlines():
-                try:
-                    item = json.loads(line)
-                    self.entries[item["key"]] = item["completion"]
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue  # a line cut short
-        self._out = None
-
-    def get(self, key: str) -> Completion | None:
-        found = self.entries.get(key)
-        try:
-            return Completion.from_dict(found) if found else None
-        except TypeError:
-            return None
-
-    def put(self, key: str, completion: Completion) -> None:
-        if self._out is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._out = open_appending(self.path)
-        entry = completion.as_dict()
-        self.entries[key] = entry
-        append_line(self._out, {"key": key, "completion": entry})
-
-    def close(self) -> None:
-        if self._out is not None:
-            self._out.close()
-
-
-# ---------------------------------------------------------------- the run
 
 
 def prepare(config: RunConfig) -> list[dict]:
@@ -305,77 +186,10 @@ class Tally:
     stopped_for_cost: bool = False
 
 
-class Budget:
-    """What the run has spent, against ``--max-cost``. A request reserves what it is
-    expected to cost before it is sent (the mean cost of the answers so far, or at first an
-    estimate from the prompt and ``--max-tokens``), so requests in flight count against the
-    limit and a run at concurrency 64 does not pass it by 64 answers. Worker processes share
-    one array (spent, reserved, answers, requests holding a reservation) so the limit holds
-    for the run, not per worker."""
-
-    def __init__(self, limit: float | None, shared=None):
-        import multiprocessing
-
-        self.limit = limit
-        self.shared = shared if shared is not None else multiprocessing.get_context("fork").Array("d", 4)
-
-    def spent(self) -> float:
-        return self.shared[0]
-
-    def in_flight(self) -> int:
-        return int(self.shared[3])
-
-    def expected(self, first_guess: float) -> float:
-        with self.shared.get_lock():
-            spent, _, answers, _ = self.shared[:]
-        return spent / answers if answers else first_guess
-
-    def reserve(self, amount: float) -> bool:
-        """Hold ``amount`` for a request about to be sent; False when the limit would be passed."""
-        if self.limit is None:
-            return True
-        with self.shared.get_lock():
-            if self.shared[0] + self.shared[1] + amount > self.limit:
-                return False
-            self.shared[1] += amount
-            self.shared[3] += 1
-        return True
-
-    def settle(self, reserved: float | None, cost: float | None) -> None:
-        """Release a reservation (None: the request held none) and book what the answer
-        cost (None: nothing new was paid for)."""
-        with self.shared.get_lock():
-            if reserved is not None:
-                self.shared[1] = max(0.0, self.shared[1] - reserved)
-                self.shared[3] -= 1
-            if cost is not None:
-                self.shared[0] += cost
-                self.shared[2] += 1
-
-
-async def _reserve(budget: Budget, guess: float) -> float | None:
-    """The amount reserved for one request, or None once the limit is reached. While other
-    requests are in flight their answers may cost less than reserved, so wait for them."""
-    while True:
-        amount = budget.expected(guess)
-        if budget.reserve(amount):
-            return amount
-        if budget.in_flight() == 0:
-            return None
-        await asyncio.sleep(0.02)
-
-
-def first_guess(prompt: dict, prices: dict | None, max_tokens: int | None) -> float:
-    """A request's cost before any answer is back: about 4 characters per prompt token and
-    the whole ``--max-tokens`` (1,000 without it) of output, as ``--dry-run`` assumes."""
-    if prices is None:
-        return 0.0
-    characters = sum(len(m["content"]) for m in prompt["messages"])
-    return (characters / 4 * prices["input"] + (max_tokens or 1_000) * prices["output"]) / 1_000_000
-
-
-async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple], progress,
-                     budget: Budget | None = None) -> Tally:
+async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], progress,
+                   budget: Budget | None = None) -> Tally:
+    """Send ``jobs`` ((prompt record, sample[, request key])) through ``client``, appending
+    each answer to ``folder/responses.jsonl`` as it lands; one process, one event loop."""
     budget = budget or Budget(config.max_cost)
     secret = os.environ.get(config.api_key_env) if isinstance(client, OpenAIModel) else None
     pricing = load_pricing(config.pricing)
@@ -398,7 +212,7 @@ async def _run_async(config: RunConfig, folder: Path, client, jobs: list[tuple],
             completion = cache.get(key)
             from_cache = completion is not None
             if not from_cache and config.max_cost is not None:
-                reserved = await _reserve(budget, first_guess(prompt, prices, config.max_tokens))
+                reserved = await reserve(budget, first_guess(prompt, prices, config.max_tokens))
                 if reserved is None:  # the limit is reached
                     tally.stopped_for_cost = True
                     return
@@ -478,128 +292,13 @@ def estimate(config: RunConfig) -> dict:
             "priced_as": None if prices is None else prices}
 
 
-WORKER_SHARE = 32  # concurrent requests one process keeps busy: the SDK costs ~3 ms CPU each
-
-
-def worker_count(config: RunConfig, client) -> int:
-    """Processes to spread the requests over. The SDK's CPU cost per request caps one
-    process at a few hundred requests per second, so high concurrency against a fast
-    endpoint needs more than one (each appends whole lines to the same files)."""
-    if not isinstance(client, OpenAIModel):
-        return 1
-    if config.workers:
-        return max(1, min(config.workers, config.concurrency))
-    return max(1, min(os.cpu_count() or 1, 4, config.concurrency // WORKER_SHARE))
-
-
-class _QueueProgress:
-    """A stand-in for rich's Progress in a worker process: sends the updates to the parent,
-    a few times a second rather than per answer (a queue message costs a pickle and a
-    pipe write, which at hundreds of answers a second is CPU taken from the requests)."""
-
-    INTERVAL = 0.2
-
-    def __init__(self, queue, index: int):
-        self.queue, self.index = queue, index
-        self.pending = 0
-        self.fields: dict = {}
-        self.last = time.monotonic()
-
-    def add_task(self, *args, **kwargs) -> int:
-        return 0
-
-    def update(self, task, advance=0, **fields) -> None:
-        self.pending += advance
-        self.fields = fields  # the worker's running totals: errors, tokens, spend
-        if time.monotonic() - self.last >= self.INTERVAL:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            self.queue.put(("update", self.index, self.pending, self.fields))
-        self.pending, self.last = 0, time.monotonic()
-
-
-def _worker(config: RunConfig, folder: Path, jobs: list, queue, index: int, spent) -> None:
-    progress = _QueueProgress(queue, index)
-    tally, failure = None, None
-    try:
-        budget = Budget(config.max_cost, spent)
-        tally = asyncio.run(_run_async(config, folder, make_client(config), jobs, progress, budget))
-    except KeyboardInterrupt:
-        pass
-    except Exception as error:  # noqa: BLE001 - reported by the parent, with what was saved
-        failure = f"{type(error).__name__}: {error}"
-    progress.flush()
-    queue.put(("done", index, tally, failure))
-
-
-def _progress_bar():
+def progress_bar():
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("errors {task.fields[errors]}"), TextColumn("tokens {task.fields[tokens]:,}"),
                TextColumn("${task.fields[spend]:.4f}"), TimeElapsedColumn())
     return Progress(*columns, transient=False)
-
-
-def _run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_progress: bool) -> Tally:
-    import contextlib
-    import multiprocessing
-    import queue as queue_module
-
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    share = RunConfig(**{**asdict(config), "concurrency": max(1, config.concurrency // workers)})
-    spent = context.Array("d", 4)  # the Budget's counters, shared across workers
-    processes = [context.Process(target=_worker, args=(share, folder, jobs[i::workers], queue, i, spent),
-                                 daemon=True)
-                 for i in range(workers)]
-    for process in processes:
-        process.start()
-    total = Tally(total=len(jobs))
-    running: dict[int, dict] = {}  # each worker's latest totals, for the live bar
-    reported: set[int] = set()
-    failures: list[str] = []
-    finished = 0
-    progress = _progress_bar() if show_progress else contextlib.nullcontext()
-    with progress:
-        bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if show_progress else None
-        while finished < workers:
-            try:
-                kind, *payload = queue.get(timeout=0.5)
-            except queue_module.Empty:
-                lost = [p for i, p in enumerate(processes) if i not in reported and not p.is_alive()]
-                if lost:  # died without a word (killed, or crashed in C): the rest go on
-                    for process in lost:
-                        reported.add(processes.index(process))
-                        failures.append(f"worker {processes.index(process)} exited with code {process.exitcode}")
-                    finished += len(lost)
-                continue
-            if kind == "update" and show_progress:
-                index, advance, fields = payload
-                running[index] = fields
-                progress.update(bar, advance=advance, **{name: sum(f.get(name, 0) for f in running.values())
-                                                         for name in ("errors", "tokens", "spend")})
-            elif kind == "done":
-                finished += 1
-                index, part, failure = payload
-                reported.add(index)
-                if failure:
-                    failures.append(f"worker {index}: {failure}")
-                if part is not None:
-                    for name in ("done", "errors", "cached", "tokens", "requests"):
-                        setattr(total, name, getattr(total, name) + getattr(part, name))
-                    total.spend += part.spend
-                    total.stopped_for_cost |= part.stopped_for_cost
-                if show_progress:
-                    progress.update(bar, errors=total.errors, tokens=total.tokens, spend=total.spend)
-    for process in processes:
-        process.join()
-    if failures:
-        raise RunError("; ".join(failures) + f". The {total.done} answers that landed are saved in {folder}; "
-                       "the same command sends only what is missing.")
-    return total
 
 
 def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -> Tally:
@@ -618,10 +317,12 @@ def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -
             if (r["part"], r["id"], s) not in done]
     if not jobs:
         return Tally(total=0)
+    from planbench.workers import run_workers, worker_count  # workers build on this module
+
     workers = worker_count(config, client)
     if workers > 1:
-        return _run_workers(config, folder, jobs, workers, show_progress)
+        return run_workers(config, folder, jobs, workers, show_progress)
     if show_progress:
-        with _progress_bar() as progress:
-            return asyncio.run(_run_async(config, folder, client, jobs, progress))
-    return asyncio.run(_run_async(config, folder, client, jobs, None))
+        with progress_bar() as progress:
+            return asyncio.run(run_jobs(config, folder, client, jobs, progress))
+    return asyncio.run(run_jobs(config, folder, client, jobs, None))

@@ -20,6 +20,28 @@ RESPONSES_FILE = "responses.jsonl"
 PROMPTS_FILE = "prompts.jsonl"
 
 
+def open_appending(path: Path):
+    """An unbuffered append-only file: every :func:`append_line` is one ``write`` call.
+    A last line cut short (a writer killed mid-line) is closed with a newline first, or
+    the next answer would be glued to it and lost with it."""
+    out = path.open("ab", buffering=0)
+    if out.tell() > 0:
+        with path.open("rb") as existing:
+            existing.seek(-1, 2)
+            if existing.read(1) != b"\n":
+                out.write(b"\n")
+    return out
+
+
+def append_line(out, item: dict) -> None:
+    """One JSON line in a single write to an O_APPEND file: whole on disk as soon as it
+    returns, and never interleaved with a line another worker process appends at the same
+    time (with a buffered text file, its buffer decides when and in how many writes a line
+    goes out; this makes the one-write contract explicit rather than an accident)."""
+    out.write((json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+
 @dataclass(frozen=True)
 class Run:
     folder: Path

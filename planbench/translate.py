@@ -97,7 +97,7 @@ def translate(answers: dict[tuple, str], model: str, base_url: str | None, api_k
               cache_dir: str | None, concurrency: int = 8) -> dict[tuple, str | None]:
     """Translations of answers ((part, id, sample) -> text) through the runner's client,
     retries and cache; an answer whose translation failed maps to None."""
-    from planbench.runner import RunConfig, _run_async, make_client
+    from planbench.runner import RunConfig, make_client, run_jobs
 
     config = RunConfig(set="", encoding="", style="translation", model=model, base_url=base_url,
                        api_key_env=api_key_env, concurrency=concurrency, cache_dir=cache_dir)
@@ -106,7 +106,7 @@ def translate(answers: dict[tuple, str], model: str, base_url: str | None, api_k
               "messages": [{"role": "user", "content": translation_query(text)}]}, 0)
             for number, text in enumerate(texts)]
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(_run_async(config, Path(folder), make_client(config), jobs, None))  # no bar inside `score`
+        asyncio.run(run_jobs(config, Path(folder), make_client(config), jobs, None))  # no bar inside `score`
         lines = (Path(folder) / "responses.jsonl").read_text().splitlines()
     translated: dict[str, str | None] = {}
     for line in lines:

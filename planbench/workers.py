@@ -1,0 +1,132 @@
+"""Several processes for one run: the SDK's CPU cost per request caps one process at a few
+hundred requests per second, so high concurrency against a fast endpoint is spread over
+worker processes (forked, each with its share of the jobs and of the concurrency). They
+append whole lines to the same files and share one ``--max-cost`` budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import queue as queue_module
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from planbench.cost import Budget
+from planbench.errors import RunError
+from planbench.models import OpenAIModel
+from planbench.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
+
+
+WORKER_SHARE = 32  # concurrent requests one process keeps busy: the SDK costs ~1.5 ms CPU each
+
+
+def worker_count(config: RunConfig, client) -> int:
+    """Processes to spread the requests over. The SDK's CPU cost per request caps one
+    process at a few hundred requests per second, so high concurrency against a fast
+    endpoint needs more than one (each appends whole lines to the same files)."""
+    if not isinstance(client, OpenAIModel):
+        return 1
+    if config.workers:
+        return max(1, min(config.workers, config.concurrency))
+    return max(1, min(os.cpu_count() or 1, 4, config.concurrency // WORKER_SHARE))
+
+
+class _QueueProgress:
+    """A stand-in for rich's Progress in a worker process: sends the updates to the parent,
+    a few times a second rather than per answer (a queue message costs a pickle and a
+    pipe write, which at hundreds of answers a second is CPU taken from the requests)."""
+
+    INTERVAL = 0.2
+
+    def __init__(self, queue, index: int):
+        self.queue, self.index = queue, index
+        self.pending = 0
+        self.fields: dict = {}
+        self.last = time.monotonic()
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def update(self, task, advance=0, **fields) -> None:
+        self.pending += advance
+        self.fields = fields  # the worker's running totals: errors, tokens, spend
+        if time.monotonic() - self.last >= self.INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.queue.put(("update", self.index, self.pending, self.fields))
+        self.pending, self.last = 0, time.monotonic()
+
+
+def _worker(config: RunConfig, folder: Path, jobs: list, queue, index: int, spent) -> None:
+    progress = _QueueProgress(queue, index)
+    tally, failure = None, None
+    try:
+        budget = Budget(config.max_cost, spent)
+        tally = asyncio.run(run_jobs(config, folder, make_client(config), jobs, progress, budget))
+    except KeyboardInterrupt:
+        pass
+    except Exception as error:  # noqa: BLE001 - reported by the parent, with what was saved
+        failure = f"{type(error).__name__}: {error}"
+    progress.flush()
+    queue.put(("done", index, tally, failure))
+
+
+def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_progress: bool) -> Tally:
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    share = RunConfig(**{**asdict(config), "concurrency": max(1, config.concurrency // workers)})
+    spent = context.Array("d", 4)  # the Budget's counters, shared across workers
+    processes = [context.Process(target=_worker, args=(share, folder, jobs[i::workers], queue, i, spent),
+                                 daemon=True)
+                 for i in range(workers)]
+    for process in processes:
+        process.start()
+    total = Tally(total=len(jobs))
+    running: dict[int, dict] = {}  # each worker's latest totals, for the live bar
+    reported: set[int] = set()
+    failures: list[str] = []
+    finished = 0
+    progress = progress_bar() if show_progress else contextlib.nullcontext()
+    with progress:
+        bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if show_progress else None
+        while finished < workers:
+            try:
+                kind, *payload = queue.get(timeout=0.5)
+            except queue_module.Empty:
+                lost = [p for i, p in enumerate(processes) if i not in reported and not p.is_alive()]
+                if lost:  # died without a word (killed, or crashed in C): the rest go on
+                    for process in lost:
+                        reported.add(processes.index(process))
+                        failures.append(f"worker {processes.index(process)} exited with code {process.exitcode}")
+                    finished += len(lost)
+                continue
+            if kind == "update" and show_progress:
+                index, advance, fields = payload
+                running[index] = fields
+                progress.update(bar, advance=advance, **{name: sum(f.get(name, 0) for f in running.values())
+                                                         for name in ("errors", "tokens", "spend")})
+            elif kind == "done":
+                finished += 1
+                index, part, failure = payload
+                reported.add(index)
+                if failure:
+                    failures.append(f"worker {index}: {failure}")
+                if part is not None:
+                    for name in ("done", "errors", "cached", "tokens", "requests"):
+                        setattr(total, name, getattr(total, name) + getattr(part, name))
+                    total.spend += part.spend
+                    total.stopped_for_cost |= part.stopped_for_cost
+                if show_progress:
+                    progress.update(bar, errors=total.errors, tokens=total.tokens, spend=total.spend)
+    for process in processes:
+        process.join()
+    if failures:
+        raise RunError("; ".join(failures) + f". The {total.done} answers that landed are saved in {folder}; "
+                       "the same command sends only what is missing.")
+    return total
