@@ -334,6 +334,8 @@ def reproduce(out: str, extractor: str) -> None:
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the key.")
 @click.option("--samples", default=1, show_default=True, help="Answers per prompt.")
 @click.option("--concurrency", default=8, show_default=True)
+@click.option("--rpm", default=None, type=click.FloatRange(min=0, min_open=True),
+              help="At most this many requests per minute (retries included), for providers' rate limits.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Processes sharing the requests (default: one per 32 concurrent, up to the CPU count).")
 @click.option("--max-tokens", default=None, type=int)
@@ -351,7 +353,7 @@ def reproduce(out: str, extractor: str) -> None:
 @click.option("--no-score", is_flag=True, help="Do not score and report after the run.")
 @click.option("--out", default=None, type=click.Path(file_okay=False), help="Run directory (required unless --dry-run).")
 @reports_input_errors
-def run(set_name, encoding, style, model, base_url, api_key_env, samples, concurrency, workers, max_tokens, temperature,
+def run(set_name, encoding, style, model, base_url, api_key_env, samples, concurrency, rpm, workers, max_tokens, temperature,
         reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir, dry_run,
         no_score, out) -> None:
     """Ask a model for plans (resumable: the same command sends only what is missing)."""
@@ -361,7 +363,7 @@ def run(set_name, encoding, style, model, base_url, api_key_env, samples, concur
                        api_key_env=api_key_env, samples=samples, concurrency=concurrency, max_tokens=max_tokens,
                        temperature=temperature, reasoning_effort=reasoning_effort, api=api, limit=limit,
                        system=system, max_attempts=max_attempts, max_cost=max_cost, timeout=timeout,
-                       pricing=pricing, cache_dir=cache_dir, workers=workers)
+                       pricing=pricing, cache_dir=cache_dir, workers=workers, rpm=rpm)
     if dry_run:
         guess = estimate(config)
         cost = "unknown (model not in the pricing table)" if guess["cost"] is None else f"${guess['cost']:.2f}"

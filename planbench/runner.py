@@ -44,6 +44,7 @@ class RunConfig:
     api_key_env: str = "OPENAI_API_KEY"  # the variable's name is recorded; its value never
     samples: int = 1
     concurrency: int = 8
+    rpm: float | None = None  # requests per minute at most, retries included (a provider's rate limit)
     workers: int | None = None  # processes; None: one per WORKER_SHARE concurrent requests, up to the CPUs
     max_tokens: int | None = None
     temperature: float | None = None
@@ -174,6 +175,23 @@ def _describe(error: Exception, secret: str | None = None) -> str:
     return f"{text}: {message}" if message else text
 
 
+class Pace:
+    """Spaces request starts evenly to stay under ``--rpm``: cheaper than meeting a
+    provider's rate limit with 429s and backoff, which also count against it."""
+
+    def __init__(self, rpm: float | None):
+        self.interval = 60.0 / rpm if rpm else 0.0
+        self.next = 0.0
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        loop = asyncio.get_running_loop()
+        slot = max(loop.time(), self.next)
+        self.next = slot + self.interval
+        await asyncio.sleep(slot - loop.time())
+
+
 @dataclass
 class Tally:
     total: int = 0
@@ -199,6 +217,7 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
                           client.base_url)
     tally = Tally(total=len(jobs))
     semaphore = asyncio.Semaphore(max(1, config.concurrency))
+    pace = Pace(config.rpm)
     out = open_appending(folder / RESPONSES_FILE)
     bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if progress else None
 
@@ -220,6 +239,7 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
                 attempts += 1
                 tally.requests += 1
                 try:
+                    await pace.wait()
                     completion = await client.complete({**prompt, "sample": sample})
                 except asyncio.CancelledError:
                     raise

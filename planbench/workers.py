@@ -80,7 +80,8 @@ def _worker(config: RunConfig, folder: Path, jobs: list, queue, index: int, spen
 def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_progress: bool) -> Tally:
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    share = RunConfig(**{**asdict(config), "concurrency": max(1, config.concurrency // workers)})
+    share = RunConfig(**{**asdict(config), "concurrency": max(1, config.concurrency // workers),
+                         "rpm": config.rpm / workers if config.rpm else None})
     spent = context.Array("d", 4)  # the Budget's counters, shared across workers
     processes = [context.Process(target=_worker, args=(share, folder, jobs[i::workers], queue, i, spent),
                                  daemon=True)

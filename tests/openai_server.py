@@ -78,6 +78,7 @@ class OpenAIServer:
         self.answered = 0
         self.paths: Counter = Counter()
         self.bodies: list[dict] = []  # every request body, in arrival order
+        self.arrivals: list[float] = []  # time.monotonic() of each request
         self.attempts: Counter = Counter()
         self.authorizations: set[str] = set()
         self.port = 0
@@ -104,6 +105,7 @@ class OpenAIServer:
         self.requests += 1
         self.paths[path] += 1
         self.bodies.append(body)
+        self.arrivals.append(time.monotonic())
         attempt = self.attempts[key]
         self.attempts[key] += 1
         self.authorizations.add(headers.get("authorization", ""))

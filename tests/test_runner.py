@@ -84,6 +84,14 @@ def test_a_refused_key_is_not_retried_and_not_written(tmp_path) -> None:
     assert SECRET not in (tmp_path / "run" / "responses.jsonl").read_text()
 
 
+def test_rpm_spaces_requests(tmp_path) -> None:
+    """--rpm 600 at concurrency 8: one request every 0.1 s at most, retries included."""
+    with OpenAIServer(script=["429"]) as server:  # each prompt's first attempt is refused
+        execute(config(server, tmp_path, limit=5, rpm=600), tmp_path / "run", show_progress=False)
+    gaps = [b - a for a, b in zip(server.arrivals, server.arrivals[1:])]
+    assert len(server.arrivals) == 10 and min(gaps) > 0.09, gaps
+
+
 def test_truncated_answers_are_truncated(tmp_path) -> None:
     with OpenAIServer() as server:
         server.finish_reason = "length"
