@@ -243,6 +243,8 @@ def _print_summary(name: str, rows: list[dict]) -> None:
             f"no response {overall['no_response']}")
     if "recorded_accuracy" in overall:
         line += f"; recorded {100 * overall['recorded_accuracy']:.1f}%, agreement {100 * overall['agreement']:.1f}%"
+    if "pass_at_k" in overall and overall["pass_at_k"] == overall["pass_at_k"]:
+        line += f"; pass@{int(overall['samples'])} {100 * overall['pass_at_k']:.1f}% of {int(overall['instances'])} instances"
     if "cost" in overall and overall["cost"] == overall["cost"]:
         per_valid = overall["cost_per_valid"]
         line += f"; cost ${overall['cost']:.4f}" + (f", ${per_valid:.4f} per valid plan" if per_valid == per_valid else "")

@@ -73,6 +73,10 @@ def _overall_table(overall):
     frame["accuracy (95% CI)"] = [f"{_percent(a)} ({_percent(lo)}-{_percent(hi)})"
                                   for a, lo, hi in zip(frame["accuracy"], frame["ci_low"], frame["ci_high"])]
     columns = ["run", "n", "answered", "valid", "optimal", "accuracy (95% CI)", *[o for o in OUTCOMES if o != "valid"]]
+    if "pass_at_k" in frame and frame["pass_at_k"].notna().any():
+        frame["pass@k (instances)"] = [f"{_percent(p)} (k={k:.0f}, {i:.0f})" if p == p else ""
+                                       for p, k, i in zip(frame["pass_at_k"], frame["samples"], frame["instances"])]
+        columns += ["pass@k (instances)"]
     if "recorded_accuracy" in frame:
         frame["recorded accuracy"] = frame["recorded_accuracy"].map(_percent)
         frame["agreement with recorded"] = frame["agreement"].map(_percent)

@@ -140,7 +140,9 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 def summarise(rows: list[dict], by: list[str] | None = None):
     """Accuracy table (pandas DataFrame): n, counts per outcome, accuracy and its interval,
-    optimal rate; grouped by any columns (optimal_length, blocks, encoding, model...)."""
+    optimal rate; grouped by any columns (optimal_length, blocks, encoding, model...).
+    With several samples per instance, accuracy is per answer (pass@1) and ``pass_at_k``
+    the share of instances with at least one valid plan among their k samples."""
     import pandas as pd
 
     frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
@@ -156,6 +158,11 @@ def summarise(rows: list[dict], by: list[str] | None = None):
         entry.update(n=len(group), answered=answered, **{o: int(counts.get(o, 0)) for o in OUTCOMES},
                      accuracy=valid / answered if answered else math.nan, ci_low=low, ci_high=high,
                      optimal=int(group["optimal"].fillna(False).astype(bool).sum()))
+        samples = group.groupby(["part", "id"], dropna=False)["valid"]
+        if samples.size().max() > 1:  # several samples per instance: pass@k over instances
+            per_instance = samples.agg(lambda v: bool(v.fillna(False).astype(bool).any()))
+            entry.update(instances=len(per_instance), samples=int(samples.size().max()),
+                         pass_at_k=float(per_instance.mean()))
         if group["cost"].notna().any():  # priced runs: what the answers cost, and per valid plan
             cost = float(group["cost"].fillna(0).sum())
             entry.update(cost=cost, cost_per_answer=cost / len(group), cost_per_valid=cost / valid if valid else math.nan,

@@ -122,3 +122,21 @@ def test_reproduce_is_offline_and_complete(tmp_path) -> None:
     assert len(list((out / "runs").glob("*/scores.csv"))) == 16
     rows = summarise([{"outcome": "valid", "optimal": True, "recorded_verdict": None}])
     assert rows.iloc[0]["accuracy"] == 1.0
+
+
+def test_samples_give_pass_at_k(tmp_path) -> None:
+    """Several samples per instance: accuracy per answer, and pass@k per instance, both
+    as the scores say."""
+    import pandas as pd
+
+    result = run("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "random:3", "--samples", "4",
+                 "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    scores = pd.read_csv(tmp_path / "run" / "scores.csv")
+    assert len(scores) == 400 and scores.groupby("id").size().eq(4).all()
+    any_valid = scores.groupby("id")["valid"].any()
+    assert 0 < any_valid.sum() < 100  # a random walk sometimes reaches the goal
+    assert f"pass@4 {100 * any_valid.mean():.1f}% of 100 instances" in result.stdout
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert f"{100 * any_valid.mean():.1f}% (k=4, 100)" in report
+    assert f"{100 * scores['valid'].mean():.1f}%" in report
