@@ -2,7 +2,7 @@
 tests and the runner benchmark. Faults are scripted per attempt of each distinct prompt:
 "429" (with Retry-After), "500", "drop" (close the connection without answering),
 "slow" (answer after ``slow_seconds``), "401" (refuse the key, quoting it, as some
-servers do), "ok". The server counts every request.
+servers do), "html" (a 200 page that is not JSON), "ok". The server counts every request.
 
 It is an asyncio protocol with a minimal HTTP/1.1 reader (request line, headers,
 Content-Length body, keep-alive) rather than http.server or aiohttp.web, because in
@@ -50,11 +50,12 @@ class _Connection(asyncio.Protocol):
             parts = head[0].split()
             self.server.handle(self, parts[1] if len(parts) > 1 else "/", headers, body)
 
-    def send(self, status: int, payload: dict, headers: dict | None = None) -> None:
+    def send(self, status: int, payload: dict | str, headers: dict | None = None) -> None:
         if self.transport is None or self.transport.is_closing():
             return
-        data = json.dumps(payload).encode()
-        lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}", "content-type: application/json",
+        data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+        kind = "text/html" if isinstance(payload, str) else "application/json"
+        lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}", f"content-type: {kind}",
                  f"content-length: {len(data)}"] + [f"{k}: {v}" for k, v in (headers or {}).items()]
         self.transport.write(("\r\n".join(lines) + "\r\n\r\n").encode() + data)
 
@@ -122,6 +123,8 @@ class OpenAIServer:
                                    {"retry-after": "0.05"})
         if behaviour == "500":
             return connection.send(500, {"error": {"message": "server error", "type": "server"}})
+        if behaviour == "html":  # a proxy's page instead of the API's JSON
+            return connection.send(200, "<html><body>Service temporarily moved</body></html>")
         if behaviour == "drop":
             return connection.drop()
         if path.endswith("/chat/completions"):

@@ -92,6 +92,15 @@ def test_rpm_spaces_requests(tmp_path) -> None:
     assert len(server.arrivals) == 10 and min(gaps) > 0.09, gaps
 
 
+def test_an_answer_that_is_not_json_is_no_response_with_the_reason(tmp_path) -> None:
+    with OpenAIServer(script=["html"] * 10) as server:
+        tally = execute(config(server, tmp_path, limit=2, max_attempts=2), tmp_path / "run", show_progress=False)
+    assert tally.errors == 2
+    errors = [r["error"] for r in read_responses(read_run(tmp_path / "run"))]
+    assert all("not a JSON object" in e for e in errors), errors
+    assert {r["outcome"] for r in score_run(read_run(tmp_path / "run"))} == {"no_response"}
+
+
 def test_truncated_answers_are_truncated(tmp_path) -> None:
     with OpenAIServer() as server:
         server.finish_reason = "length"
