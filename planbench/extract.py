@@ -116,13 +116,20 @@ class Extraction:
 
 _MARKER = re.compile(
     r"^\s*(?:(?:[-*•+>]|#+|\d+\s*[.):]|\(\d+\)|[a-z]\)|step\s*\d+\s*[:.)-]?|action\s*\d*\s*[:.)-]|"
-    r"then,?|next,?|first,?|finally,?|now,?|after that,?|and|so,?|instead,?|therefore,?)\s*)+")
+    r"then,?|next,?|first,?|finally,?|now,?|after that,?|and|so,?|instead,?|therefore,?|"
+    r"(?:the )?(?:final |optimal )?(?:answer|plan|solution)(?: is)?\s*:)\s*)+")
 _NUMBERED = re.compile(r"^\s*(?:#+\s*)?(?:step\s*)?(\d+)\s*[.):-]?\s+|^\s*(?:#+\s*)?step\s*(\d+)\b")
 _CORRECTION = re.compile(r"\b(?:is|would be|was)\s+(?:not|n't)\s+(?:correct|possible|valid|allowed|right|needed|necessary|required|the goal)\b[^,;:]*?"
                          r"(?:[,;:]\s*|\s+)(?:so|instead|therefore|hence)?[,:]?\s*")
 # Steps joined on one line: "..., then ...", "... and then ...", "... -> ..." (arrows),
 # "(1) ..., (2) ...", and sentences ("Unstack A from B. Put down A.").
 _CHAIN = re.compile(r"[;,]?\s*\b(?:and then|then)\b\s*|\s*(?:→|⟶|->|=>)\s*|[;,]?\s*\(\d+\)\s*|\.\s+")
+# A line that starts with an action may list more after commas ("unstack a from b, put down
+# a, ..."); in prose ("However, <action> requires ...") a comma does not start a step.
+_LIST = re.compile(_CHAIN.pattern + r"|[;,]\s*")
+# LaTeX around a final answer (QwQ, R1): \boxed{\text{...}}, array rows ending in \\,
+# "&1.\ " alignment marks, $...$: the words stay, the markup goes.
+_LATEX = re.compile(r"\\(?:begin|end)\{[a-z*]*\}(?:\{[a-z|]*\})?|\\[a-z]+\{|\\\\|\\[\[\] ,;!]|[{}$&]")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _JSON_KEY = re.compile(r'^[\s\[{]*"[a-z_ ]+"\s*:\s*[\[{]*\s*')
 _PRONOUN = re.compile(r"\b(?:it|that block|this block)\b")
@@ -203,7 +210,10 @@ class ActionReader:
                     actions.append(action)
             if actions:
                 return actions
-        for phrase in _CHAIN.split(line):
+        if "(" in line:  # "unstack(red, orange)": a comma inside parentheses joins arguments
+            line = re.sub(r"\([^()]*\)", lambda m: m.group(0).replace(",", " "), line)
+        splitter = _LIST if self.verb_pattern.match(_MARKER.sub("", line).strip()) else _CHAIN
+        for phrase in splitter.split(line):
             action = self._phrase(phrase.strip(), held)
             if action:
                 actions.append(action)
@@ -262,6 +272,8 @@ def _clean(text: str) -> str:
     if "</think>" in text:
         text = text.rsplit("</think>", 1)[1]
     text = re.sub(r"\*\*|__|`|\\\(|\\\)", "", text)
+    if "\\" in text or "$" in text:
+        text = _LATEX.sub(" ", text.replace("\\_", "_"))
     if "|" in text or '"' in text:
         text = "\n".join(_unwrap(line) for line in text.split("\n"))
     return text.lower()

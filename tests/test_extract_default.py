@@ -91,6 +91,11 @@ LAYOUTS = {  # whole-plan layouts models use besides one step per line
     "then": lambda steps: "First, " + ", then ".join(steps) + ".",
     "sentences": lambda steps: " ".join(s[:1].upper() + s[1:] + "." for s in steps),
     "inline-numbered": lambda steps: "My plan: " + ", ".join(f"({n}) {s}" for n, s in enumerate(steps, 1)) + ".",
+    "commas": lambda steps: "Final answer: " + ", ".join(steps),
+    "latex-boxed": lambda steps: "$\\boxed{\\text{" + ", ".join(steps).replace("_", "\\_") + "}}$",
+    "latex-array": lambda steps: ("\\[\n\\boxed{\n\\begin{array}{l}\n"
+                                  + " \\\\\n".join(f"\\text{{{n}. {s}}}" for n, s in enumerate(steps, 1))
+                                  + "\n\\end{array}\n}\n\\]"),
 }
 
 
@@ -120,6 +125,8 @@ def test_plans_laid_out_as_tables_json_and_chains(index, encoding_name, layout, 
     # gpt-4 zero-shot PDDL BW id 149: a plan sketched in PDDL comments is not the plan.
     ("; Proposed plan:\n; 1. pick up block b\n; 2. put block b down on block c\n\n(plan\n  (pick-up b)\n  (stack b c)\n)",
      [("pick-up", "b"), ("stack", "b", "c")]),
+    # A comma in prose does not start a step (o1-mini Randomized-3 id 40 says no plan exists).
+    ("There is no plan. However, pick up the red block requires a clear hand, so no.", []),
     # gpt-4 zero-shot BW id 327: remarks in parentheses after each step.
     ("1. Unstack the orange block from the blue block. (Now holding the orange block)\n"
      "2. Put down the orange block on the table.", [("unstack", "c", "b"), ("put-down", "c")]),
