@@ -359,7 +359,7 @@ def run(set_name, encoding, style, model, base_url, api_key_env, samples, concur
         reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir, dry_run,
         no_score, out) -> None:
     """Ask a model for plans (resumable: the same command sends only what is missing)."""
-    from planbench.runner import RunConfig, estimate, execute
+    from planbench.runner import RunConfig, estimate
 
     config = RunConfig(set=set_name, encoding=encoding, style=style, model=model, base_url=base_url,
                        api_key_env=api_key_env, samples=samples, concurrency=concurrency, max_tokens=max_tokens,
@@ -374,6 +374,24 @@ def run(set_name, encoding, style, model, base_url, api_key_env, samples, concur
         return
     if out is None:
         raise click.UsageError("--out is required (the run directory)")
+    _execute_and_score(config, out, not no_score)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--no-score", is_flag=True, help="Do not score and report after the run.")
+@reports_input_errors
+def resume(run_dir: str, no_score: bool) -> None:
+    """Finish RUN_DIR with the settings its run.json recorded: only what is missing is sent
+    (the key is read again from the variable run.json names)."""
+    from planbench.runner import read_config
+
+    _execute_and_score(read_config(Path(run_dir)), run_dir, not no_score)
+
+
+def _execute_and_score(config, out: str, score: bool) -> None:
+    from planbench.runner import execute
+
     try:
         tally = execute(config, out)
     except KeyboardInterrupt:
@@ -381,7 +399,7 @@ def run(set_name, encoding, style, model, base_url, api_key_env, samples, concur
         sys.exit(130)
     click.echo(f"{tally.done} answers ({tally.cached} from cache, {tally.errors} errors, {tally.requests} requests), "
                f"{tally.tokens:,} tokens, ${tally.spend:.4f}" + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))
-    if not no_score:
+    if score:
         from planbench.report import write_report
         from planbench.runs import read_run
         from planbench.score import score_run, write_scores

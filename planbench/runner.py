@@ -19,7 +19,7 @@ import json
 import os
 import random
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from planbench import __version__, encodings
@@ -127,6 +127,24 @@ def done_keys(folder: Path) -> set[tuple]:
             if not item.get("error"):
                 keys.add((item["part"], item["id"], item.get("sample", 0)))
     return keys
+
+
+def read_config(folder: Path) -> RunConfig:
+    """The settings a run directory was made with (its run.json), to finish it."""
+    path = folder / RUN_FILE
+    try:
+        info = json.loads(path.read_text())
+    except OSError as error:
+        raise InputError(str(path), 0, f"cannot read: {error.strerror or error}") from None
+    except json.JSONDecodeError as error:
+        raise InputError(str(path), error.lineno, f"not valid JSON: {error.msg}") from None
+    if info.get("imported"):
+        raise InputError(str(path), 0, "an imported results file: there is nothing to send (score it instead)")
+    known = {f.name for f in fields(RunConfig)}
+    missing = [name for name in ("set", "encoding", "style", "model") if name not in info]
+    if missing:
+        raise InputError(str(path), 0, f"not a run made by 'planbench run' (no {', '.join(missing)})")
+    return RunConfig(**{k: v for k, v in info.items() if k in known})
 
 
 def write_run_file(folder: Path, config: RunConfig) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -148,6 +149,24 @@ def test_a_line_cut_short_does_not_swallow_the_next_answer(tmp_path) -> None:
         assert server.requests == 6
     answers = read_responses(read_run(tmp_path / "run"))
     assert sorted(r["id"] for r in answers) == [1, 2, 3, 4, 5, 6]
+
+
+def test_resume_command_reads_run_json(tmp_path) -> None:
+    """planbench resume RUN_DIR: the settings from run.json, only the missing answers sent."""
+    with OpenAIServer() as server:
+        execute(config(server, tmp_path, limit=6, max_tokens=321), tmp_path / "run", show_progress=False)
+        path = tmp_path / "run" / "responses.jsonl"
+        path.write_text("".join(path.read_text().splitlines(keepends=True)[:2]))  # four answers lost
+        shutil.rmtree(tmp_path / "cache")  # and not cached: they must be asked again
+        env = {**os.environ, "PLANBENCH_TEST_KEY": SECRET}
+        result = subprocess.run([sys.executable, "-m", "planbench", "resume", str(tmp_path / "run"), "--no-score"],
+                                env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert server.requests == 10  # exactly the four lost, asked as run.json says
+        assert all(body["max_tokens"] == 321 for body in server.bodies[6:])
+    assert sorted(r["id"] for r in read_responses(read_run(tmp_path / "run"))) == [1, 2, 3, 4, 5, 6]
+    bad = subprocess.run([sys.executable, "-m", "planbench", "resume", str(tmp_path)], capture_output=True, text=True)
+    assert bad.returncode == 2 and "run.json" in bad.stderr
 
 
 def test_killed_run_resumes_with_exactly_the_missing_requests(tmp_path) -> None:
