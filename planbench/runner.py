@@ -27,7 +27,7 @@ from planbench.cache import ResponseCache, cache_key, default_cache_dir, message
 from planbench.cost import Budget, cost_of, first_guess, load_pricing, price_of, reserve
 from planbench.errors import InputError
 from planbench.instances import load_set
-from planbench.models import OpenAIModel, Parameters, is_reasoning_model, offline_model
+from planbench.models import Completion, OpenAIModel, Parameters, is_reasoning_model, offline_model
 from planbench.prompts import PromptOptions, check_style, prompt_records
 from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, RUN_FILE, append_line, open_appending
 
@@ -221,6 +221,55 @@ class Tally:
     requests: int = 0
     stopped_for_cost: bool = False
 
+    def add(self, line: dict) -> None:
+        """Count one line of responses.jsonl."""
+        self.done += 1
+        self.errors += line["error"] is not None
+        self.cached += line["cached"]
+        self.tokens += line["usage"]["prompt_tokens"] + line["usage"]["completion_tokens"]
+        self.spend += line["cost"] or 0.0
+
+
+async def ask(client, request: dict, config: RunConfig, pace: Pace, secret: str | None
+              ) -> tuple[Completion | None, str | None, int]:
+    """(completion, error, attempts) for one request: retried with backoff while the
+    failure is transient, up to ``config.max_attempts``; the last error is kept."""
+    completion, error, attempts = None, None, 0
+    while completion is None and attempts < config.max_attempts:
+        attempts += 1
+        try:
+            await pace.wait()
+            completion = await client.complete(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is fatal
+            error = _describe(exc, secret)
+            if not _retryable(exc) or attempts >= config.max_attempts:
+                break
+            await asyncio.sleep(_retry_delay(exc, attempts, config.backoff))
+    return completion, (None if completion is not None else error), attempts
+
+
+def answered(completion: Completion) -> bool:
+    """An answer to score: some text, or a stop at the token limit (a reasoning model can
+    spend all its tokens thinking and return no text; that is ``truncated``, and paid for)."""
+    return bool(completion.text and completion.text.strip()) or completion.finish_reason == "length"
+
+
+def response_line(prompt: dict, sample: int, model: str, completion: Completion | None, error: str | None,
+                  attempts: int, cached: bool, cost: float | None, key: str) -> dict:
+    """One line of responses.jsonl."""
+    usage = completion.as_dict() if completion else {}
+    return {
+        "part": prompt["part"], "id": prompt["id"], "sample": sample, "style": prompt["style"],
+        "encoding": prompt["encoding"], "model_requested": model,
+        "model": usage.get("model"), "text": usage.get("text"), "finish_reason": usage.get("finish_reason"),
+        "usage": {k: usage.get(k, 0) for k in ("prompt_tokens", "completion_tokens", "reasoning_tokens",
+                                               "cached_tokens")},
+        "latency": round(usage.get("latency", 0.0), 4), "attempts": attempts, "cached": cached,
+        "cost": cost, "error": error, "request": key,
+    }
+
 
 async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], progress,
                    budget: Budget | None = None) -> Tally:
@@ -239,56 +288,27 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
     out = open_appending(folder / RESPONSES_FILE)
     bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if progress else None
 
-    def record(line: dict) -> None:
-        append_line(out, line)
-
     async def one(prompt: dict, sample: int, key: str | None = None) -> None:
         key = key or cache_key(config.model, client.base_url, prompt["messages"], parameters, sample)
         async with semaphore:
-            completion, error, attempts, reserved = None, None, 0, None
-            completion = cache.get(key)
+            completion, error, attempts, reserved = cache.get(key), None, 0, None
             from_cache = completion is not None
-            if not from_cache and config.max_cost is not None:
-                reserved = await reserve(budget, first_guess(prompt, prices, config.max_tokens))
-                if reserved is None:  # the limit is reached
-                    tally.stopped_for_cost = True
-                    return
-            while completion is None and attempts < config.max_attempts:
-                attempts += 1
-                tally.requests += 1
-                try:
-                    await pace.wait()
-                    completion = await client.complete({**prompt, "sample": sample})
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is fatal
-                    error = _describe(exc, secret)
-                    if not _retryable(exc) or attempts >= config.max_attempts:
-                        break
-                    await asyncio.sleep(_retry_delay(exc, attempts, config.backoff))
-            cost = None
-            if completion is not None and completion.text is not None:
-                error = None
-                if not from_cache and isinstance(client, OpenAIModel):  # offline answers are not kept
-                    cache.put(key, completion)
-                cost = 0.0 if from_cache else cost_of(prices, completion)
-            elif completion is not None and error is None:
+            if not from_cache:
+                if config.max_cost is not None:
+                    reserved = await reserve(budget, first_guess(prompt, prices, config.max_tokens))
+                    if reserved is None:  # the limit is reached
+                        tally.stopped_for_cost = True
+                        return
+                completion, error, attempts = await ask(client, {**prompt, "sample": sample}, config, pace, secret)
+                tally.requests += attempts
+            cost = 0.0 if from_cache else (cost_of(prices, completion) if completion else None)
+            if completion is not None and error is None and not answered(completion):
                 error = "the answer was empty"
-            usage = completion.as_dict() if completion else {}
-            record({
-                "part": prompt["part"], "id": prompt["id"], "sample": sample, "style": prompt["style"],
-                "encoding": prompt["encoding"], "model_requested": config.model,
-                "model": usage.get("model"), "text": usage.get("text"), "finish_reason": usage.get("finish_reason"),
-                "usage": {k: usage.get(k, 0) for k in ("prompt_tokens", "completion_tokens", "reasoning_tokens",
-                                                       "cached_tokens")},
-                "latency": round(usage.get("latency", 0.0), 4), "attempts": attempts, "cached": from_cache,
-                "cost": cost, "error": error, "request": key,
-            })
-            tally.done += 1
-            tally.errors += error is not None
-            tally.cached += from_cache
-            tally.tokens += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
-            tally.spend += cost or 0.0
+            if completion is not None and not from_cache and error is None and isinstance(client, OpenAIModel):
+                cache.put(key, completion)  # offline models' answers are not kept
+            line = response_line(prompt, sample, config.model, completion, error, attempts, from_cache, cost, key)
+            append_line(out, line)
+            tally.add(line)
             budget.settle(reserved, None if from_cache else cost)
             if progress:
                 progress.update(bar, advance=1, errors=tally.errors, tokens=tally.tokens, spend=tally.spend)

@@ -56,11 +56,11 @@ def judge(response: dict, instance, encoding, extractor: str, translation: str |
     row = {"outcome": None, "plan_length": None, "valid": False, "optimal": False, "excess_steps": None,
            "failing_step": None, "failure_kind": None, "reason": None}
     text = response.get("text")
+    if response.get("finish_reason") == "length" and not response.get("error"):
+        row.update(outcome="truncated", reason="the answer hit the token limit")
+        return row
     if not text or not str(text).strip():
         row.update(outcome="no_response", reason=response.get("error") or "empty answer")
-        return row
-    if response.get("finish_reason") == "length":
-        row.update(outcome="truncated", reason="the answer hit the token limit")
         return row
     plan, failure = read_plan(str(text), encoding, extractor, translation)
     if not plan:

@@ -109,6 +109,20 @@ def test_truncated_answers_are_truncated(tmp_path) -> None:
     assert {r["outcome"] for r in score_run(read_run(tmp_path / "run"))} == {"truncated"}
 
 
+def test_a_reasoning_model_that_thought_to_the_limit_is_truncated_and_paid_once(tmp_path) -> None:
+    """No text and finish_reason 'length': the tokens were spent thinking. That is
+    ``truncated`` (not no_response), its cost is recorded, and a resume does not pay again."""
+    with OpenAIServer() as server:
+        server.finish_reason = "length"
+        server.answer = lambda body: None
+        execute(config(server, tmp_path, limit=2), tmp_path / "run", show_progress=False)
+        execute(config(server, tmp_path, limit=2), tmp_path / "run", show_progress=False)
+        assert server.requests == 2
+    answers = read_responses(read_run(tmp_path / "run"))
+    assert len(answers) == 2 and all(r["cost"] > 0 and r["error"] is None for r in answers)
+    assert {r["outcome"] for r in score_run(read_run(tmp_path / "run"))} == {"truncated"}
+
+
 def test_resume_and_cache(tmp_path) -> None:
     with OpenAIServer() as server:
         execute(config(server, tmp_path, limit=5), tmp_path / "run", show_progress=False)
