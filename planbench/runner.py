@@ -29,7 +29,7 @@ from planbench.errors import InputError
 from planbench.instances import load_set
 from planbench.models import Completion, OpenAIModel, Parameters, is_reasoning_model, offline_model
 from planbench.prompts import PromptOptions, check_style, prompt_records
-from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, RUN_FILE, append_line, open_appending
+from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, RUN_FILE, append_line, open_appending, read_run
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
@@ -131,19 +131,14 @@ def done_keys(folder: Path) -> set[tuple]:
 
 def read_config(folder: Path) -> RunConfig:
     """The settings a run directory was made with (its run.json), to finish it."""
+    info = read_run(folder).info
     path = folder / RUN_FILE
-    try:
-        info = json.loads(path.read_text())
-    except OSError as error:
-        raise InputError(str(path), 0, f"cannot read: {error.strerror or error}") from None
-    except json.JSONDecodeError as error:
-        raise InputError(str(path), error.lineno, f"not valid JSON: {error.msg}") from None
     if info.get("imported"):
         raise InputError(str(path), 0, "an imported results file: there is nothing to send (score it instead)")
-    known = {f.name for f in fields(RunConfig)}
     missing = [name for name in ("set", "encoding", "style", "model") if name not in info]
     if missing:
         raise InputError(str(path), 0, f"not a run made by 'planbench run' (no {', '.join(missing)})")
+    known = {f.name for f in fields(RunConfig)}
     return RunConfig(**{k: v for k, v in info.items() if k in known})
 
 
@@ -337,17 +332,16 @@ def make_client(config: RunConfig):
 
 
 def estimate(config: RunConfig) -> dict:
-    """--dry-run: prompt tokens (about 4 characters each), output tokens and cost."""
+    """--dry-run: prompt tokens (about 4 characters each), output tokens and cost, priced
+    as ``--max-cost`` prices a request before any answer is back (:func:`first_guess`)."""
     jobs = prepare(config)
     characters = sum(len(m["content"]) for r in jobs for m in r["messages"])
-    prompt_tokens = config.samples * characters // 4
     output_each = config.max_tokens or 1_000
-    output_tokens = config.samples * len(jobs) * output_each
     prices = price_of(load_pricing(config.pricing), config.model)
-    cost = None if prices is None else (prompt_tokens * prices["input"] + output_tokens * prices["output"]) / 1e6
-    return {"requests": config.samples * len(jobs), "prompt_tokens": prompt_tokens,
-            "output_tokens_assumed": output_tokens, "output_tokens_each": output_each, "cost": cost,
-            "priced_as": None if prices is None else prices}
+    cost = None if prices is None else config.samples * sum(first_guess(r, prices, config.max_tokens) for r in jobs)
+    return {"requests": config.samples * len(jobs), "prompt_tokens": config.samples * characters // 4,
+            "output_tokens_assumed": config.samples * len(jobs) * output_each, "output_tokens_each": output_each,
+            "cost": cost, "priced_as": prices}
 
 
 def progress_bar():
