@@ -297,6 +297,23 @@ def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
 
 
 @main.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.argument("answer_id", metavar="ID")
+@click.option("--sample", default=0, show_default=True, type=click.IntRange(min=0), help="Which sample of the instance.")
+@click.option("--full", is_flag=True, help="The whole answer, reasoning included.")
+@reports_input_errors
+def show(run_dir: str, answer_id: str, sample: int, full: bool) -> None:
+    """Why one answer got its verdict: the answer with the plan read from it marked, and
+    the validator's trace in the encoding's words. ID is an instance id, or PART/ID where
+    a set has several parts with the same ids (planbench-600)."""
+    from planbench.runs import read_run
+    from planbench.show import show as show_answer
+
+    shown = show_answer(read_run(run_dir), answer_id, sample, full)
+    click.echo(shown.text())
+
+
+@main.command()
 @click.option("--out", default="planbench-report", show_default=True, type=click.Path(file_okay=False))
 @click.option("--extractor", default="default", show_default=True, help="Extractor to score the recorded answers with.")
 @reports_input_errors

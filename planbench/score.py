@@ -14,10 +14,10 @@ from pathlib import Path
 
 from planbench import encodings
 from planbench.errors import InputError
-from planbench.extract import extract, planbench_pddl, planbench_rule
+from planbench.answers import Extraction, extract, planbench_pddl, planbench_rule
 from planbench.instances import load_set
 from planbench.runs import Run, read_responses
-from planbench.translate import postprocess, translate
+from planbench.answers.translate import postprocess, translate
 from planbench.validate import validate
 
 EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl",
@@ -26,21 +26,29 @@ LLM_EXTRACTORS = ("planbench-llm", "planbench-llm-parens")
 OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response")
 COLUMNS = ["set", "part", "id", "sample", "encoding", "style", "model", "blocks", "optimal_length", "outcome",
            "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind", "reason",
-           "extractor", "recorded_verdict", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cost",
-           "latency"]
+           "extracted_plan", "candidates", "ambiguous", "extractor", "recorded_verdict", "prompt_tokens",
+           "completion_tokens", "reasoning_tokens", "cost", "latency"]
 USAGE = ("prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
-def read_plan(text: str, encoding, extractor: str, translation: str | None = None) -> tuple[tuple, str | None]:
+def read_plan(text: str, encoding, extractor: str, translation: str | None = None,
+              blocks: int = 26) -> tuple[tuple, str | None]:
     """(plan, failure kind or None) with the named extractor."""
+    plan, failure, _ = read_answer(text, encoding, extractor, translation, blocks)
+    return plan, failure
+
+
+def read_answer(text: str, encoding, extractor: str, translation: str | None = None,
+                blocks: int = 26) -> tuple[tuple, str | None, Extraction | None]:
+    """(plan, failure kind or None, the default extractor's full reading or None)."""
     if extractor in LLM_EXTRACTORS:
         if translation is None:
-            return (), "no_translation"
+            return (), "no_translation", None
         plan = tuple(postprocess(translation, encoding, parens_only=extractor == "planbench-llm-parens"))
-        return plan, (None if plan else "no_actions")
+        return plan, (None if plan else "no_actions"), None
     if extractor == "default":
-        result = extract(text, encoding)
-        return result.plan, result.failure
+        result = extract(text, encoding, blocks)
+        return result.plan, result.failure, result
     if extractor.startswith("planbench-rule"):
         generation = extractor.rsplit("-", 1)[1] if extractor.count("-") == 2 else "2025"
         plan = tuple(planbench_rule(text, encoding, 12, generation))
@@ -48,13 +56,14 @@ def read_plan(text: str, encoding, extractor: str, translation: str | None = Non
         plan = tuple(planbench_pddl(text, encoding))
     else:
         raise InputError(extractor, 0, "unknown extractor; choose one of: " + ", ".join(EXTRACTORS))
-    return plan, (None if plan else "no_actions")
+    return plan, (None if plan else "no_actions"), None
 
 
 def judge(response: dict, instance, encoding, extractor: str, translation: str | None = None) -> dict:
     """One row of scores.csv for one answer."""
     row = {"outcome": None, "plan_length": None, "valid": False, "optimal": False, "excess_steps": None,
-           "failing_step": None, "failure_kind": None, "reason": None}
+           "failing_step": None, "failure_kind": None, "reason": None, "extracted_plan": None, "candidates": None,
+           "ambiguous": None}
     text = response.get("text")
     if response.get("finish_reason") == "length" and not response.get("error"):
         row.update(outcome="truncated", reason="the answer hit the token limit")
@@ -62,7 +71,10 @@ def judge(response: dict, instance, encoding, extractor: str, translation: str |
     if not text or not str(text).strip():
         row.update(outcome="no_response", reason=response.get("error") or "empty answer")
         return row
-    plan, failure = read_plan(str(text), encoding, extractor, translation)
+    plan, failure, reading = read_answer(str(text), encoding, extractor, translation, instance.blocks)
+    if reading is not None:
+        row.update(candidates=len(reading.candidates), ambiguous=reading.ambiguous)
+    row["extracted_plan"] = " ".join(_pddl_step(encoding, a) for a in plan) or None
     if not plan:
         row.update(outcome="unparseable", failure_kind=failure, reason=f"no plan could be read ({failure})")
         return row
@@ -73,8 +85,17 @@ def judge(response: dict, instance, encoding, extractor: str, translation: str |
                    excess_steps=len(plan) - instance.length)
     else:
         row.update(outcome="invalid", failing_step=result.failure.step, failure_kind=result.failure.kind,
-                   reason=result.message(encoding, "canonical"))
+                   reason=result.message(encoding, "pddl"))
     return row
+
+
+def _pddl_step(encoding, action: tuple) -> str:
+    """A step in the encoding's PDDL names; a step the extractor could not name (an
+    unknown action from a translation) as written."""
+    try:
+        return encoding.action_to_pddl(action)
+    except KeyError:
+        return "(" + " ".join(str(part).lstrip("?") for part in action) + ")"
 
 
 def score_run(run: Run, extractor: str | None = None, translator: dict | None = None) -> list[dict]:

@@ -124,6 +124,22 @@ def validate(problem: Problem, plan: Sequence[Action]) -> ValidationResult:
     return ValidationResult(True, len(plan), None, reached, len(plan), tuple(plan))
 
 
+def trace(problem: Problem, plan: Sequence[Action]) -> list[int]:
+    """The states a plan passes through: the initial state, then the state after each
+    step that could be applied (a failing step ends the list). The validator's verdict on
+    the same plan says why it stopped; this says where the blocks were on the way."""
+    w = problem.world
+    states = [problem.init_state]
+    for action in plan:
+        if _unreadable(w, action, 0) is not None:
+            break
+        following = w.apply(states[-1], action)
+        if following is None:
+            break
+        states.append(following)
+    return states
+
+
 def _unreadable(w: world.World, action: Action, number: int) -> Failure | None:
     """The failure for a step that is not a ground action of this world, else None."""
     if not action or action[0] not in world.ACTION_ARITY:

@@ -15,7 +15,7 @@ import statistics
 import time
 
 from planbench import encodings
-from planbench.extract import extract
+from planbench.answers import extract
 from planbench.importer import describe, load_results
 from planbench.instances import load_set
 from planbench.resources import data_dir

@@ -4,57 +4,112 @@ properties that must hold for any text."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ref_path
+from conftest import CORPUS, REF, ref_path
 from planbench import encodings
-from planbench.extract import extract
+from planbench.answers import extract
+from planbench.score import read_plan
+from planbench.importer import FOLDERS
 from planbench.instances import load_set
 from planbench.prompts import plan_text
 from planbench.validate import validate
 
-# The files whose recorded verdicts came from GPT-4o translation (planbench-ref README).
-TRANSLATED = {
-    "blocksworld/llama-3.1-405b_aws/task_1_plan_generation_zero_shot.json": ("blocksworld", "planbench-500"),
-    "blocksworld_3/o1-mini_chat/task_1_plan_generation_zero_shot.json": ("blocksworld", "planbench-3"),
-    "mystery_blocksworld_3/o1-mini_chat/task_1_plan_generation_zero_shot.json": ("mystery", "planbench-3"),
-    "obfuscated_randomized_blocksworld_3/o1-mini_chat/task_1_plan_generation_zero_shot.json": ("randomized", "planbench-3"),
-}
 DISAGREEMENTS = json.loads((Path(__file__).parent / "data" / "default_extractor_disagreements.json").read_text())
+PARTS = {"_3": "planbench-3"}
 
 
-def test_agreement_with_translated_verdicts() -> None:
-    """Every disagreement is listed, with who is right and why; overall agreement >= 98%."""
+def translated_files() -> list[str]:
+    """Every file of ../shared whose recorded verdicts came from GPT-4o translation (its
+    records keep ``raw_translation``), on a solvable bundled set."""
+    if not (REF / "responses").is_dir():
+        return []
+    out = []
+    for path in sorted((REF / "responses").glob("*/*/*.json")):
+        folder = path.parts[-3]
+        if folder not in FOLDERS or "backprompting" in path.name:
+            continue
+        head = path.read_text()[:200_000]
+        if '"raw_translation"' in head:
+            out.append(str(path.relative_to(REF / "responses")))
+    return out
+
+
+@pytest.mark.parametrize("relative", translated_files())
+def test_agreement_with_translated_verdicts(relative: str) -> None:
+    """The corpus test: per file, our verdict on the answer against PlanBench's GPT-4o-
+    translated one. Every disagreement is listed in tests/data with who is right and
+    why; the figures are printed at the end of the test session."""
+    _, part, encoding_name = FOLDERS[relative.split("/")[0]]
+    encoding = encodings.get(encoding_name)
     instance_set = load_set("planbench-600")
-    listed = {(d["file"], d["id"]): d for d in DISAGREEMENTS}
+    listed = {(d["file"], d["id"]): d for d in DISAGREEMENTS if d["file"] == relative}
     agree = total = 0
-    for relative, (encoding_name, part) in TRANSLATED.items():
-        encoding = encodings.get(encoding_name)
-        for record in json.loads(ref_path("responses", relative).read_text())["instances"]:
-            instance = instance_set.find(part, record["instance_id"])
-            plan = extract(record["llm_raw_response"], encoding).plan
-            ours = validate(instance.problem, plan).valid if plan else False
-            total += 1
-            if ours == record["llm_correct"]:
-                agree += 1
-                assert (relative, record["instance_id"]) not in listed
-            else:
-                entry = listed[(relative, record["instance_id"])]
-                assert (entry["recorded"], entry["ours"]) == (record["llm_correct"], ours)
-                assert entry["our_plan"] == [encoding.action_to_pddl(a) for a in plan]
-    assert agree / total >= 0.98, (agree, total)
-    assert total - agree == len(DISAGREEMENTS)
+    for record in json.loads(ref_path("responses", relative).read_text())["instances"]:
+        if "llm_correct" not in record:
+            continue
+        instance = instance_set.find(part, int(record["instance_id"]))
+        plan = extract(record["llm_raw_response"], encoding, instance.blocks).plan
+        ours = validate(instance.problem, plan).valid if plan else False
+        total += 1
+        if ours == record["llm_correct"]:
+            agree += 1
+            assert (relative, record["instance_id"]) not in listed, "listed as a disagreement but agrees"
+        else:
+            entry = listed.get((relative, record["instance_id"]))
+            assert entry is not None, (relative, record["instance_id"], "an unlisted disagreement",
+                                       [encoding.action_to_pddl(a) for a in plan])
+            assert (entry["recorded"], entry["ours"]) == (record["llm_correct"], ours)
+            assert entry["our_plan"] == [encoding.action_to_pddl(a) for a in plan]
+            assert entry["right"] == "ours" and entry["why"]
+    CORPUS[relative] = (agree, total, len(listed))
+    assert total >= 99
+    assert agree / total >= 0.94, (agree, total)
+    assert total - agree == len(listed)
+
+
+def test_pooled_agreement() -> None:
+    """Over every translated file: at least 98.5% raw agreement; the rest is adjudicated."""
+    files = translated_files()
+    if not files:
+        pytest.skip("PlanBench reference data not found")
+    for relative in files:
+        if relative not in CORPUS:
+            test_agreement_with_translated_verdicts(relative)
+    agree = sum(a for a, _, _ in CORPUS.values())
+    total = sum(t for _, t, _ in CORPUS.values())
+    assert agree / total >= 0.985, (agree, total)
+
+
+EXTRACTOR_NAMES = ["default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl"]
+REPEATED = st.builds(lambda phrase, n, sep: sep.join([phrase] * n),
+                     st.sampled_from(["put down the blue block is not correct", "(unstack a b)", "1. Unstack red from blue",
+                                      "**", "- ", "then", "attack object a from", "[PLAN]", "(", "object_0"]),
+                     st.integers(1, 3000), st.sampled_from([" ", "\n", ", ", ""]))
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=400), st.sampled_from(["blocksworld", "mystery", "randomized", "randomized:3"]))
-def test_never_raises(text: str, encoding_name: str) -> None:
-    result = extract(text, encodings.get(encoding_name))
-    assert result.failure is not None or result.plan
+@given(st.one_of(st.text(max_size=400), REPEATED), st.sampled_from(["blocksworld", "mystery", "randomized", "randomized:3"]),
+       st.sampled_from(EXTRACTOR_NAMES))
+def test_every_extractor_is_total(text: str, encoding_name: str, extractor: str) -> None:
+    """Any text, long repetitions included (models loop): a plan or a typed failure,
+    never an exception."""
+    plan, failure = read_plan(text, encodings.get(encoding_name), extractor)
+    assert failure is not None or plan
+
+
+def test_long_answers_extract_in_linear_time() -> None:
+    blocksworld = encodings.get("blocksworld")
+    for text in ["put down the blue block is not correct " * 25_000, "unstack the red block from the blue block, " * 20_000,
+                 "1. Unstack the red block from the blue block\n   - it is clear\n" * 15_000, "(" * 500_000 + ")" * 500_000]:
+        started = time.perf_counter()
+        extract(text, blocksworld, 4)
+        assert time.perf_counter() - started < 1.0, len(text)
 
 
 NOISE_BEFORE = [
@@ -110,29 +165,121 @@ def test_plans_laid_out_as_tables_json_and_chains(index, encoding_name, layout, 
     assert extract(before + LAYOUTS[layout](steps) + after, encoding).plan == plan
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1. **Unstack** the red block from the blue block\n2. **Put down** the red block",
-     [("unstack", "a", "b"), ("put-down", "a")]),
-    ("1. Unstack red from blue\n   *Your hand is empty, so you can unstack red from blue.*\n2. Put down red",
-     [("unstack", "a", "b"), ("put-down", "a")]),
-    ("Plan:\n1. pick up the orange block\n2. stack it on the yellow block\n\nSummary:\n1. pick up the orange block\n"
-     "2. stack the orange block on top of the yellow block", [("pick-up", "c"), ("stack", "c", "d")]),
-    ("```\n(unstack b c)\n(put-down b)\n```", [("unstack", "b", "c"), ("put-down", "b")]),
-    ("Unstack(Red, Blue)\nPutDown(Red)", [("unstack", "a", "b"), ("put-down", "a")]),
-    ("1. Pick up the red block\n2. Put it down", [("pick-up", "a"), ("put-down", "a")]),
-    ("6. Stack the yellow block on the blue block is not correct, so put down the yellow block",
-     [("put-down", "d")]),
+BLOCKSWORLD, MYSTERY, RANDOMIZED = "blocksworld", "mystery", "randomized"
+# (encoding, blocks, answer, plan): each a layout models use (issue 10's table), not one file.
+LAYOUT_CASES = [
+    (BLOCKSWORLD, 4, "1. **Unstack** the red block from the blue block\n2. **Put down** the red block",
+     "(unstack a b)(put-down a)"),
+    (BLOCKSWORLD, 4, "1. Unstack red from blue\n   *Your hand is empty, so you can unstack red from blue.*\n2. Put down red",
+     "(unstack a b)(put-down a)"),
+    (BLOCKSWORLD, 4, "Plan:\n1. pick up the orange block\n2. stack it on the yellow block\n\nSummary:\n"
+     "1. pick up the orange block\n2. stack the orange block on top of the yellow block", "(pick-up c)(stack c d)"),
+    (BLOCKSWORLD, 4, "```\n(unstack b c)\n(put-down b)\n```", "(unstack b c)(put-down b)"),
+    (BLOCKSWORLD, 4, "Unstack(Red, Blue)\nPutDown(Red)", "(unstack a b)(put-down a)"),
+    (BLOCKSWORLD, 4, "1. Pick up the red block\n2. Put it down", "(pick-up a)(put-down a)"),
+    (BLOCKSWORLD, 4, "6. Stack the yellow block on the blue block is not correct, so put down the yellow block",
+     "(put-down d)"),
     # gpt-4 zero-shot PDDL BW id 149: a plan sketched in PDDL comments is not the plan.
-    ("; Proposed plan:\n; 1. pick up block b\n; 2. put block b down on block c\n\n(plan\n  (pick-up b)\n  (stack b c)\n)",
-     [("pick-up", "b"), ("stack", "b", "c")]),
-    # A comma in prose does not start a step (o1-mini Randomized-3 id 40 says no plan exists).
-    ("There is no plan. However, pick up the red block requires a clear hand, so no.", []),
+    (BLOCKSWORLD, 4, "; Proposed plan:\n; 1. pick up block b\n; 2. put block b down on block c\n\n(plan\n  (pick-up b)\n"
+     "  (stack b c)\n)", "(pick-up b)(stack b c)"),
     # gpt-4 zero-shot BW id 327: remarks in parentheses after each step.
-    ("1. Unstack the orange block from the blue block. (Now holding the orange block)\n"
-     "2. Put down the orange block on the table.", [("unstack", "c", "b"), ("put-down", "c")]),
+    (BLOCKSWORLD, 4, "1. Unstack the orange block from the blue block. (Now holding the orange block)\n"
+     "2. Put down the orange block on the table.", "(unstack c b)(put-down c)"),
+    # The plan, then restated under a heading after one blank line: one plan, not two.
+    (BLOCKSWORLD, 4, "1. **Unstack the blue block from the orange block.**\n2. **Put down the blue block.**\n\n"
+     "**Actions in the plan:**\n- **Unstack** the blue block from the orange block.\n- **Put down** the blue block.",
+     "(unstack b c)(put-down b)"),
+    (BLOCKSWORLD, 4, "1. Unstack blue from orange\n2. Put down blue\n\nSo, the actions in order are:\n"
+     "1. Unstack blue from orange\n2. Put down blue", "(unstack b c)(put-down b)"),
+    (MYSTERY, 3, "1. Attack b\n2. Overcome b from a\n\nAnswer: attack b; then overcome b from a", "(attack b)(overcome b a)"),
+    (MYSTERY, 3, "1. **Feast a from c**\n   - Preconditions:\n     - Craves a c (true)\n\n2. **Succumb a**\n\n"
+     "By following these steps you reach the goal.\n\n**Plan Summary:**\n- Feast a from c\n- Succumb a",
+     "(feast a c)(succumb a)"),
+    # Explanation, verification and final-state sections name actions but are not the plan.
+    (BLOCKSWORLD, 4, "1. Unstack Blue from Orange\n2. Put down Blue\n\n**Explanation:**\n"
+     "- First, move Blue from Orange to the table so Orange is clear.\n- Then pick up Orange.", "(unstack b c)(put-down b)"),
+    (BLOCKSWORLD, 4, "1. Unstack blue from orange\n2. Put down blue\n\n**Final State:**\n"
+     "**Stack 1:** Orange block with red on top\n- Stack red on orange", "(unstack b c)(put-down b)"),
+    (MYSTERY, 3, "The plan is:\n1. Feast c from b\n2. Succumb c\n\n**Explanation of Each Step:**\n"
+     "- **Feast c from b**: uses the craving of c for b.\n- **Attack a** and **Succumb c** restore harmony.",
+     "(feast c b)(succumb c)"),
+    # Commentary on the step line itself.
+    (BLOCKSWORLD, 4, "7. **Pick up Red**: The Red block is on the table and clear. Pick up the Red block.", "(pick-up a)"),
+    (BLOCKSWORLD, 4, "1. Pick up C (since it's clear)\n2. Put down C (since it's held)", "(pick-up c)(put-down c)"),
+    (BLOCKSWORLD, 4, "1. Pick up the orange block (from on top of the blue block).", "(unstack c b)"),
+    # Step labels that are not actions.
+    (RANDOMIZED, 4, "1. Perform wio5amhq7814n006 object_2 object_3.\n2. Perform kip9uw781pv62umn object_2.",
+     "(wio5amhq7814n006 o2 o3)(kip9uw781pv62umn o2)"),
+    (MYSTERY, 3, "- **First Action:** Attack object b\n- **Second Action:** Overcome object b from object a",
+     "(attack b)(overcome b a)"),
+    (MYSTERY, 3, "**Answer**: Perform the Feast action on object a from object c, then perform the Overcome action on "
+     "object a from object b.", "(feast a c)(overcome a b)"),
+    # One-shot answers that go on after [PLAN END]: PlanBench's cut.
+    (BLOCKSWORLD, 4, "unstack the blue block from on top of the orange block\nput down the blue block\n[PLAN END]\n\n"
+     "1. I unstacked the blue block because it was on the orange block.\n2. I put down the red block.",
+     "(unstack b c)(put-down b)"),
+    (BLOCKSWORLD, 4, "unstack the blue block from on top of the orange block\nput down the blue block\n[PLAN END]\n\n"
+     "[STATEMENT]\nAs initial conditions I have that, the red block is clear.\nMy plan is as follows:\n\n[PLAN]\n"
+     "pick up the red block\nstack the red block on top of the blue block\n[PLAN END]", "(unstack b c)(put-down b)"),
+    # Letters: unique initials of the problem's colours, or ones the answer defines.
+    (BLOCKSWORLD, 5, "1. UNSTACK R W\n2. PUT DOWN R", "(unstack a e)(put-down a)"),
+    (BLOCKSWORLD, 4, "1. Unstack Y from O\n2. Put down Y", "(unstack d c)(put-down d)"),
+    (BLOCKSWORLD, 13, "The black block (K) is on the blue block (B).\n1. Unstack K from B\n2. Put down K",
+     "(unstack g b)(put-down g)"),
+    # Several Randomized actions on one line; subscripts; italics; a held block named by a pronoun.
+    (RANDOMIZED, 4, "wio5amhq7814n006 object_1 object_0 kip9uw781pv62umn object_1 u64y1a9apusmslxb object_2",
+     "(wio5amhq7814n006 o1 o0)(kip9uw781pv62umn o1)(u64y1a9apusmslxb o2)"),
+    (RANDOMIZED, 4, "1. wio5amhq7814n006 object₁ object₀\n2. kip9uw781pv62umn object₁",
+     "(wio5amhq7814n006 o1 o0)(kip9uw781pv62umn o1)"),
+    (MYSTERY, 3, "1. Attack _a_\n2. Overcome _a_ from _b_", "(attack a)(overcome a b)"),
+    (BLOCKSWORLD, 4, "1. Pick up red and stack it onto blue\n2. Pick up orange and stack it on red",
+     "(pick-up a)(stack a b)(pick-up c)(stack c a)"),
+    # Step headers whose sub-items are the steps; headings that are steps.
+    (BLOCKSWORLD, 4, "**Step 1:**\n- Unstack the red block from the blue block\n- Put down the red block\n\n**Step 2:**\n"
+     "- Pick up the blue block\n- Stack the blue block on the orange block", "(unstack a b)(put-down a)(pick-up b)(stack b c)"),
+    (BLOCKSWORLD, 4, "### Step 1: Unstack the red block from the blue block\nThis frees the blue block. Now we can pick "
+     "up the blue block later.\n\n### Step 2: Put down the red block\nThe hand is empty again.", "(unstack a b)(put-down a)"),
+    # Reasoning, then a corrected plan: the last one is the answer.
+    (BLOCKSWORLD, 4, "Let me try: 1. Pick up red 2. Stack red on blue.\nWait, red is under orange. Corrected plan:\n"
+     "1. Unstack orange from red\n2. Put down orange\n3. Pick up red\n4. Stack red on blue",
+     "(unstack c a)(put-down c)(pick-up a)(stack a b)"),
+    # A remark on efficiency is not a refusal.
+    (BLOCKSWORLD, 4, "1. Unstack red from blue\n2. Put down red\n\nIt is not possible to achieve this in fewer steps.",
+     "(unstack a b)(put-down a)"),
+    # A comma in prose does not start a step (o1-mini Randomized-3 id 40 says no plan exists).
+    (BLOCKSWORLD, 4, "There is no plan. However, pick up the red block requires a clear hand, so no.", ""),
+]
+
+
+@pytest.mark.parametrize("encoding_name, blocks, text, expected", LAYOUT_CASES)
+def test_layouts_models_use(encoding_name, blocks, text, expected) -> None:
+    encoding = encodings.get(encoding_name)
+    assert "".join(encoding.action_to_pddl(a) for a in extract(text, encoding, blocks).plan) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I tried unstacking the red block from the blue block, then putting down the red block, but it fails. There is "
+    "no plan possible: the goal is unreachable.",
+    "1. Unstack red from blue\n2. Put down red\n\nHowever, the goal asks for blue on red and red on blue, a cycle. "
+    "Therefore no valid plan exists.",
+    "**Conclusion:** It is **not possible** to achieve the goal with these actions.",
 ])
-def test_answer_shapes(text, expected) -> None:
-    assert list(extract(text, encodings.get("blocksworld")).plan) == expected
+def test_refusals_even_after_tried_actions(text) -> None:
+    """An answer that says no plan exists, after any actions it tried, refuses."""
+    assert extract(text, encodings.get("blocksworld"), 4).failure == "no_plan_claimed"
+
+
+def test_candidates_are_recorded_with_their_spans() -> None:
+    text = ("1. Unstack blue from orange\n2. Put down blue\n\n**Verification:**\n1. Unstack blue from orange: ok\n\n"
+            "**Final plan:**\n- Unstack blue from orange\n- Put down red")
+    result = extract(text, encodings.get("blocksworld"), 4)
+    kinds = [c.kind for c in result.candidates]
+    assert kinds == ["neutral", "explanatory", "plan"]
+    assert result.chosen == 2 and result.ambiguous  # the first and last plans differ
+    start, end = result.span
+    assert text[start:end] == "- Unstack blue from orange\n- Put down red"
+    assert not extract("1. Unstack blue from orange\n\nPlan:\n- Unstack blue from orange",
+                       encodings.get("blocksworld"), 4).ambiguous
 
 
 def test_randomized_objects_written_with_a_space() -> None:

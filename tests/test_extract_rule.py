@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ref_path
 from planbench import encodings
-from planbench.extract import planbench_pddl, planbench_rule
+from planbench.answers import planbench_pddl, planbench_rule
 from planbench.instances import load_set
 from planbench.validate import validate
 

@@ -33,6 +33,16 @@ UNREADABLE = {
 }
 
 
+# (file, instance id): recorded verdicts where VAL's leniency and our validator differ on
+# purpose (README, "Differences from VAL"): we are right not to pass a plan the model did
+# not write.
+VAL_LENIENT = {
+    ("mystery_blocksworld_3/deepseek-r1-api/task_1_plan_generation_zero_shot.json", 62):
+        "the translation wrote (attack b planet_c) for the answer's 'Attack b'; VAL ignores the extra argument "
+        "and passed the plan (FACTS.md Q9); we report wrong_arity at step 3",
+}
+
+
 def encoding_and_instances(domain: str) -> tuple[str, str, str]:
     """(plan encoding, instance folder, encoding of those instance files) for a results folder."""
     size = "blocksworld_3" if domain.endswith("_3") else "blocksworld"
@@ -66,6 +76,9 @@ def test_recorded_verdicts_agree(relative: str) -> None:
             continue
         steps = [pddl.PlanStep(s.name, tuple(colours.get(a, a) for a in s.args)) for s in steps]
         ours = validate_steps(task, steps, encoding)
+        if (relative, instance["instance_id"]) in VAL_LENIENT:
+            assert recorded is True and not ours.valid and ours.failure.kind == "wrong_arity"
+            continue
         assert ours.valid == recorded, (relative, instance["instance_id"], text, ours.message(encoding))
         compared += 1
     assert compared >= 99

@@ -12,7 +12,7 @@ from planbench.importer import import_results
 from planbench.runs import read_responses, read_run
 from planbench.score import score_run
 from planbench import encodings
-from planbench.translate import PROMPT, postprocess, translation_query
+from planbench.answers.translate import PROMPT, postprocess, translation_query
 
 FILES = [
     "blocksworld_3/o1-mini_chat/task_1_plan_generation_zero_shot.json",

@@ -1,0 +1,158 @@
+"""``planbench show``: why one answer got its verdict, on one screen.
+
+The answer as the model wrote it, with the plan the extractor took marked (and the other
+candidates it saw), the plan in the encoding's words, and the validator's walk through
+it: the blocks after each step, the failing step marked with what did not hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planbench import encodings
+from planbench.answers import Extraction, extract
+from planbench.encodings import Encoding
+from planbench.errors import InputError
+from planbench.instances import Instance, load_set
+from planbench.runs import Run, read_responses
+from planbench.score import judge
+from planbench.validate import trace, validate
+
+REASONING_SHOWN = 400  # characters of a reasoning model's <think> part shown before the answer
+CONTEXT_LINES = 12  # lines of the answer shown around the chosen plan (all with --full)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What ``show`` prints, as (style, text) lines: styles are '', 'plan' (the chosen
+    candidate), 'candidate' (another), 'fail', 'ok', 'dim', 'head'."""
+
+    lines: list[tuple[str, str]]
+
+    def text(self) -> str:
+        marks = {"plan": "▌ ", "candidate": "┆ ", "fail": "✗ ", "ok": "  ", "dim": "  ", "head": "", "": "  "}
+        return "\n".join(marks[style] + line for style, line in self.lines)
+
+
+def find_response(run: Run, answer_id: str, sample: int) -> dict:
+    """The last recorded answer for ``ID`` (or ``PART/ID``) and sample."""
+    part, _, number = answer_id.rpartition("/")
+    try:
+        wanted = int(number)
+    except ValueError:
+        raise InputError(answer_id, 0, "not an instance id (a number, or PART/NUMBER)") from None
+    found: dict[str, dict] = {}
+    for response in read_responses(run):
+        if str(response.get("id")) == str(wanted) and int(response.get("sample") or 0) == sample \
+                and (not part or response.get("part") == part):
+            if response.get("text") or str(response.get("part")) not in found:
+                found[str(response.get("part"))] = response
+    if not found:
+        raise InputError(str(run.folder), 0, f"no answer for instance {answer_id}, sample {sample}")
+    if len(found) > 1:
+        raise InputError(str(run.folder), 0, f"instance {wanted} is in several parts ({', '.join(sorted(found))}); "
+                                             f"name one as PART/{wanted}")
+    return next(iter(found.values()))
+
+
+def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown:
+    info = run.info
+    encoding = encodings.get(info["encoding"])
+    response = find_response(run, answer_id, sample)
+    instance = load_set(info["set"]).find(response.get("part") or info["set"], int(response["id"]))
+    if instance is None:
+        raise InputError(str(run.folder), 0, f"instance {response.get('part')}/{response['id']} is not in {info['set']}")
+    row = judge(response, instance, encoding, "default")
+    lines: list[tuple[str, str]] = [
+        ("head", f"{run.name}: {instance.key}, sample {sample} ({info.get('model')}, {encoding.name}, "
+                 f"{info.get('style')}; {instance.blocks} blocks, optimal length {instance.length})"),
+        ("head", f"verdict: {row['outcome']}" + (f" ({row['reason']})" if row.get("reason") else "")),
+        ("", ""),
+    ]
+    text = str(response.get("text") or "")
+    reading = extract(text, encoding, instance.blocks) if text.strip() else Extraction((), "empty")
+    lines += _answer_lines(text, reading, full)
+    lines += _trace_lines(instance, encoding, reading)
+    return Shown(lines)
+
+
+def _answer_lines(text: str, reading: Extraction, full: bool) -> list[tuple[str, str]]:
+    if not text.strip():
+        return [("head", "answer: (none)"), ("", "")]
+    chosen = reading.span
+    others = [(c.start, c.end) for i, c in enumerate(reading.candidates) if i != reading.chosen]
+    described = f"{len(reading.candidates)} candidate plan(s)"
+    if reading.chosen is not None:
+        candidate = reading.candidates[reading.chosen]
+        described += f"; taken: #{reading.chosen + 1}" + (f" under '{candidate.section}'" if candidate.section else "")
+    if reading.ambiguous:
+        described += "; the candidates disagree (ambiguous)"
+    if reading.failure:
+        described += f"; no plan taken ({reading.failure})"
+    out = [("head", f"answer ({len(text):,} characters; {described}; ▌ marks the plan taken, ┆ other candidates):")]
+    start = 0
+    close = text.rfind("</think>")
+    if close >= 0 and not full:
+        start = close + len("</think>")
+        out.append(("dim", f"[reasoning before </think>: {start:,} characters; the start:] "
+                           + " ".join(text[:REASONING_SHOWN].split()) + " ..."))
+    rows = []
+    position = start
+    for raw in text[start:].split("\n"):
+        end = position + len(raw)
+        style = ""
+        if chosen and position < chosen[1] and end > chosen[0]:
+            style = "plan"
+        elif any(position < b and end > a for a, b in others):
+            style = "candidate"
+        rows.append((style, raw))
+        position = end + 1
+    if not full and len(rows) > 3 * CONTEXT_LINES:
+        marked = [i for i, (style, _) in enumerate(rows) if style == "plan"] or [len(rows) - 1]
+        low, high = max(0, marked[0] - CONTEXT_LINES), min(len(rows), marked[-1] + CONTEXT_LINES + 1)
+        rows = ([("dim", f"[{low} line(s) above; --full shows all]")] if low else []) + rows[low:high] + (
+            [("dim", f"[{len(rows) - high} line(s) below]")] if high < len(rows) else [])
+    return out + rows + [("", "")]
+
+
+def _atoms_text(instance: Instance, encoding: Encoding, state: int) -> list[str]:
+    """A state's atoms in the encoding's words, ordered as PlanBench's prompts order them."""
+    atoms = instance.problem.world.atoms(state)
+    ordered = sorted(atoms, key=lambda a: " ".join([encoding.predicates[a[0]], *map(encoding.object_to_pddl, a[1:])]))
+    return [encoding.atom_to_text(a) for a in ordered]
+
+
+def _change_text(instance: Instance, encoding: Encoding, before: int, after: int) -> str:
+    gained = _atoms_text(instance, encoding, after & ~before)
+    lost = _atoms_text(instance, encoding, before & ~after)
+    return f"now {', '.join(gained)}; no longer {', '.join(lost)}"
+
+
+def _trace_lines(instance: Instance, encoding: Encoding, reading: Extraction) -> list[tuple[str, str]]:
+    plan = reading.plan
+    if not plan:
+        return [("head", "plan: none read")]
+    result = validate(instance.problem, plan)
+    states = trace(instance.problem, plan)
+    step_text = encoding.action_to_text if encoding.has_text else encoding.action_to_pddl
+    out = [("head", f"plan ({len(plan)} steps) and the validator's trace:"),
+           ("dim", f"initial state: {', '.join(_atoms_text(instance, encoding, states[0]))}")]
+    for number, action in enumerate(plan, 1):
+        try:
+            written = f"{step_text(action)}   {encoding.action_to_pddl(action)}"
+        except (KeyError, IndexError):
+            written = "(" + " ".join(action) + ")"
+        if number < len(states):
+            out.append(("ok", f"{number}. {written}"))
+            out.append(("dim", f"     -> {_change_text(instance, encoding, states[number - 1], states[number])}"))
+        else:
+            out.append(("fail", f"{number}. {written}"))
+            out.append(("fail", "     " + result.message(encoding, "text").removeprefix("The plan is invalid. ")))
+            return out
+    goal = " and ".join(encoding.atom_to_text(a) if encoding.has_text else encoding.atom_to_pddl(a)
+                        for a in instance.problem.goal)
+    if result.valid:
+        out.append(("ok", f"goal reached ({goal}): valid, {len(plan)} steps, optimal {instance.length}"))
+    else:
+        out.append(("fail", result.message(encoding, "text").removeprefix("The plan is invalid. ")))
+    return out
