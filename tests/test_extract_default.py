@@ -243,6 +243,8 @@ LAYOUT_CASES = [
     (BLOCKSWORLD, 4, "Let me try: 1. Pick up red 2. Stack red on blue.\nWait, red is under orange. Corrected plan:\n"
      "1. Unstack orange from red\n2. Put down orange\n3. Pick up red\n4. Stack red on blue",
      "(unstack c a)(put-down c)(pick-up a)(stack a b)"),
+    # Markdown's lazy numbering: every item "1.".
+    (BLOCKSWORLD, 4, "1. Unstack red from blue\n1. Put down red\n1. Pick up blue", "(unstack a b)(put-down a)(pick-up b)"),
     # A remark on efficiency is not a refusal.
     (BLOCKSWORLD, 4, "1. Unstack red from blue\n2. Put down red\n\nIt is not possible to achieve this in fewer steps.",
      "(unstack a b)(put-down a)"),

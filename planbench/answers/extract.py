@@ -196,8 +196,9 @@ def _candidates(text: str, begin: int, end: int, steps: StepReader) -> list[Cand
                     items.clear()  # unindented prose ends the list
                 elif actions and not parent_named:
                     items[-1] = (parent_indent, True)
-            if line.number is not None and run is not None and run.numbered and line.number <= run.last_number:
-                close()  # a list starting again
+            if line.number is not None and run is not None and run.numbered and line.number <= run.last_number \
+                    and not line.number == run.last_number == 1:
+                close()  # a list starting again (Markdown's "1." for every item is one list)
             if not actions:
                 gap = 0
                 if line.number is not None and run is not None:
