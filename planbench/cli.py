@@ -123,13 +123,26 @@ def sets() -> None:
 @click.option("--max-seconds", default=600.0, show_default=True, help="Give up after this long.")
 @reports_input_errors
 def solve(problem: str, domain: str | None, encoding: str | None, as_json: bool, max_seconds: float) -> None:
-    """Print an optimal plan for PROBLEM, proven optimal, in the problem's encoding."""
-    from planbench.solve import SolverLimit, solve as solve_problem
+    """Print an optimal plan for PROBLEM, proven optimal, in the problem's encoding.
+
+    Exit 0 with a plan; 3 when no plan exists (which goal atoms conflict, in the encoding's
+    names); 2 for bad input."""
+    from planbench.solve import SolverLimit, solve as solve_problem, unsolvable_reason
 
     chosen = encodings.get(encoding) if encoding else (problems.read_domain(domain) if domain else None)
     if chosen is None:
         chosen = problems.guess_encoding(problem)
     task = problems.read_problem(problem, chosen)
+    reason = unsolvable_reason(task)
+    if reason is not None:
+        text = reason.describe(chosen.atom_to_pddl)
+        if as_json:
+            click.echo(json.dumps({"problem": problem, "encoding": chosen.name, "solvable": False, "reason": text,
+                                   "kind": reason.kind, "atoms": [chosen.atom_to_pddl(a) for a in reason.atoms]},
+                                  indent=2))
+        else:
+            click.echo(f"unsolvable: {text}")
+        sys.exit(3)
     try:
         solution = solve_problem(task, max_seconds=max_seconds, source=problem)
     except SolverLimit as error:
@@ -137,7 +150,7 @@ def solve(problem: str, domain: str | None, encoding: str | None, as_json: bool,
     plan = [chosen.action_to_pddl(a) for a in solution.plan]
     if as_json:
         click.echo(json.dumps({
-            "problem": problem, "encoding": chosen.name, "length": solution.length, "plan": plan,
+            "problem": problem, "encoding": chosen.name, "solvable": True, "length": solution.length, "plan": plan,
             "moves": solution.moves, "detours": solution.detours, "lower_bound": 2 * solution.lower_bound,
             "proven_optimal": True, "search_nodes": solution.nodes, "seconds": round(solution.seconds, 6),
         }, indent=2))

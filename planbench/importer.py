@@ -27,7 +27,12 @@ FOLDERS = {  # PlanBench domain folder -> (bundled set, part, encoding)
     "obfuscated_randomized_blocksworld_3": ("planbench-3", "planbench-3", "randomized"),
     "blocksworld_hard": ("planbench-hard-110", "planbench-hard-110", "blocksworld"),
     "blocksworld_new": ("planbench-hard-110", "planbench-hard-110", "blocksworld"),
+    "unsolvable_blocksworld": ("planbench-unsolvable", "planbench-unsolvable", "blocksworld"),
+    "unsolvable_obfuscated_randomized_blocksworld": ("planbench-unsolvable", "planbench-unsolvable", "randomized"),
 }
+# PlanBench's unsolvable PDDL files label each answer by hand (FACTS.md §6.1): 1 a
+# refusal (right), 0 a plan, -1 an empty answer, -2 a cut-off one.
+MANUAL_LABELS = {1: "refusal", 0: "plan", -1: "empty answer", -2: "cut-off answer"}
 # How PlanBench made each kind of recorded verdict (planbench-ref README).
 TRANSLATED_MODELS = ("o1-preview", "o1-mini", "deepseek", "qwq", "llama-3.1-405b")
 
@@ -114,7 +119,7 @@ def import_results(path: str | Path, out: str | Path) -> tuple[Run, list[str]]:
             text, recorded = _first_attempt(record)
         else:
             text = record.get("llm_raw_response")
-            recorded = record.get("llm_correct", record.get("correct"))
+            recorded = _verdict(record)
         extracted = record.get("extracted_llm_plan")
         responses.append({
             "part": info["part"], "id": instance_id, "sample": 0, "text": text,
@@ -122,10 +127,29 @@ def import_results(path: str | Path, out: str | Path) -> tuple[Run, list[str]]:
             "error": None if text else "no response recorded",
             "recorded": {"verdict": recorded, "how": info["recorded_verdicts"],
                          "extracted_plan": "\n".join(extracted) if isinstance(extracted, list) else extracted,
-                         "raw_translation": record.get("raw_translation")},
+                         "raw_translation": record.get("raw_translation"),
+                         **({"label": MANUAL_LABELS.get(record["correct"], str(record["correct"]))}
+                            if isinstance(record.get("correct"), int) and "llm_correct" in record else {})},
         })
     info = dict(info, name=f"{info['model']}-{info['planbench_folder']}-{info['style']}", imported=True)
     return write_run(Path(out), info, responses), problems
+
+
+def _verdict(record: dict) -> bool | None:
+    """PlanBench's verdict in any of its forms: a bool, the strings "True"/"False" (the
+    unsolvable files), or a hand label (``correct`` 1/0/-1/-2 beside ``llm_correct`` in
+    the unsolvable PDDL files, which then wins: only a refusal is right)."""
+    label = record.get("correct")
+    if isinstance(label, int) and not isinstance(label, bool) and "llm_correct" in record:
+        return label == 1
+    value = record.get("llm_correct", label)
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value == 1
+    return None
 
 
 def _finish_reason(record: dict) -> str | None:

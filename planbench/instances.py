@@ -21,6 +21,7 @@ from pathlib import Path
 from planbench import world
 from planbench.errors import InputError
 from planbench.generate import init_atoms
+from planbench.pddl import LAYOUTS
 from planbench.problem import Problem
 from planbench.resources import data_dir
 
@@ -30,12 +31,14 @@ PARTS = {
     "planbench-500": "PlanBench Blocksworld, ids 1-500 (4-5 blocks)",
     "planbench-3": "PlanBench Blocksworld, ids 1-100 (3 blocks)",
     "planbench-hard-110": "PlanBench's 110 larger problems (6-15 blocks, optimal 20-40 steps)",
+    "planbench-unsolvable": "PlanBench's 100 unsolvable problems (3-5 blocks; the right answer is a refusal)",
 }
 SETS = {
     "planbench-600": ("planbench-500", "planbench-3"),
     "planbench-500": ("planbench-500",),
     "planbench-3": ("planbench-3",),
     "planbench-hard-110": ("planbench-hard-110",),
+    "planbench-unsolvable": ("planbench-unsolvable",),
 }
 
 
@@ -57,10 +60,17 @@ class Instance:
     plans: dict[str, tuple[Action, ...]] = field(default_factory=dict, compare=False)  # per-encoding gold
     extra: bool = False  # outside the scored range: a one-shot example only
     seed: int | None = None
+    unsolvable: dict | None = field(default=None, compare=False)  # how the goal was made unsolvable
+    layout: str = field(default="2pddl", compare=False)  # how its PDDL file is laid out (pddl.LAYOUTS)
 
     @property
-    def length(self) -> int:
-        return len(self.plan)
+    def solvable(self) -> bool:
+        return self.unsolvable is None
+
+    @property
+    def length(self) -> int | None:
+        """The optimal plan length; None when no plan exists."""
+        return len(self.plan) if self.unsolvable is None else None
 
     @property
     def blocks(self) -> int:
@@ -97,6 +107,13 @@ class Instance:
             record["extra"] = True
         if self.seed is not None:
             record["seed"] = self.seed
+        if self.unsolvable is not None:
+            record["solvable"] = False
+            record["unsolvable"] = self.unsolvable
+        if self.problem.name != f"BW-rand-{self.blocks}":
+            record["name"] = self.problem.name
+        if self.layout != "2pddl":
+            record["layout"] = self.layout
         return record
 
 
@@ -133,8 +150,15 @@ def from_record(record: dict, set_name: str, source: str = "", part: str | None 
         problem = Problem(record.get("name", f"BW-rand-{n}"), blocks, init_atoms(tuple(below), blocks), goal)
         plan = tuple(parse_action(a) for a in record["plan"])
         plans = {k: tuple(parse_action(a) for a in v) for k, v in record.get("plans", {}).items()}
+        unsolvable = None
+        if record.get("solvable", True) is False:
+            unsolvable = dict(record.get("unsolvable") or {})
+            plan = ()
+        layout = record.get("layout", "2pddl")
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown PDDL layout {layout!r}")
         return Instance(set_name, part or set_name, int(record["id"]), problem, plan, plans,
-                        bool(record.get("extra", False)), record.get("seed"))
+                        bool(record.get("extra", False)), record.get("seed"), unsolvable, layout)
     except (KeyError, ValueError, TypeError) as error:
         raise InputError(where, 0, f"not a valid instance record: {error!r}") from None
 
@@ -177,6 +201,7 @@ class InstanceSet:
         object.__setattr__(self, "_index", {(i.part, i.id): i for i in self.instances})
 
     def lengths(self) -> Counter:
+        """Optimal lengths of the scored instances; unsolvable ones count under None."""
         return Counter(i.length for i in self.scored())
 
 
@@ -197,7 +222,12 @@ def load_set(name: str) -> InstanceSet:
 
 
 def histogram(counter: Counter) -> str:
-    return " ".join(f"{k}:{counter[k]}" for k in sorted(counter))
+    """``2:47 4:85 ... unsolvable:10``: keys in order, no plan (None) last."""
+    keys = sorted(k for k in counter if k is not None)
+    shown = [f"{k}:{counter[k]}" for k in keys]
+    if None in counter:
+        shown.append(f"unsolvable:{counter[None]}")
+    return " ".join(shown)
 
 
 def write_set(folder: Path, instances: list[Instance], encoding) -> Path:
@@ -209,7 +239,7 @@ def write_set(folder: Path, instances: list[Instance], encoding) -> Path:
     (folder / "domain.pddl").write_text(encoding.domain_pddl)
     lines = []
     for instance in instances:
-        (folder / f"instance-{instance.id}.pddl").write_text(to_pddl(instance.problem, encoding))
+        (folder / f"instance-{instance.id}.pddl").write_text(to_pddl(instance.problem, encoding, instance.layout))
         lines.append(json.dumps(instance.to_record(), separators=(",", ":")))
     manifest = folder / "manifest.jsonl"
     manifest.write_text("\n".join(lines) + ("\n" if lines else ""))

@@ -288,13 +288,29 @@ def format_atom(predicate: str, args: tuple[str, ...] | list[str]) -> str:
     return "(" + " ".join((predicate, *args)) + ")"
 
 
-def write_problem(spec: ProblemSpec) -> str:
-    """PDDL text in the layout of PlanBench's generator (``2pddl``), byte for byte.
+LAYOUTS = ("2pddl", "tabbed")
 
-    Leading blank lines, one atom per line, ``(:objects a b c )`` with a trailing space,
-    and the goal's last atom closing the ``and`` on its own line.
+
+def write_problem(spec: ProblemSpec, layout: str = "2pddl") -> str:
+    """PDDL text in the layout of PlanBench's files, byte for byte.
+
+    ``2pddl`` (its generator, every solvable set): leading blank lines, one atom per line,
+    ``(:objects a b c )`` with a trailing space, and the goal's last atom closing the
+    ``and`` on its own line. ``tabbed`` (its unsolvable problems, written by a PDDL
+    library): the goal's atoms indented by tabs, the file closed by ``)`` with no trailing
+    blank line, then the two newlines its prompts put after it.
     """
     init = "".join(format_atom(a.predicate, a.args) + "\n" for a in spec.init)
+    if layout == "tabbed":
+        goal = "".join("\t\t" + format_atom(a.predicate, a.args) + "\n" for a in spec.goal)
+        return ("\n\n"
+                f"(define (problem {spec.name})\n"
+                f"(:domain {spec.domain})\n"
+                f"(:objects {' '.join(spec.objects)} )\n"
+                "(:init\n"
+                f"{init})\n"
+                "(:goal\n\t(and\n"
+                f"{goal}\t)\n)\n)\n\n")
     goal = "\n".join(format_atom(a.predicate, a.args) for a in spec.goal)
     return (
         "\n\n"

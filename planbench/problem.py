@@ -86,9 +86,9 @@ def to_spec(problem: Problem, encoding: Encoding) -> ProblemSpec:
     )
 
 
-def to_pddl(problem: Problem, encoding: Encoding) -> str:
-    """PDDL text of a problem in an encoding, in PlanBench's file layout."""
-    return write_problem(to_spec(problem, encoding))
+def to_pddl(problem: Problem, encoding: Encoding, layout: str = "2pddl") -> str:
+    """PDDL text of a problem in an encoding, in one of PlanBench's file layouts."""
+    return write_problem(to_spec(problem, encoding), layout)
 
 
 def read_domain(path: str | Path) -> Encoding:

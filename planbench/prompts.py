@@ -215,7 +215,7 @@ def _domain_name_for(encoding: Encoding, instance: Instance) -> str | None:
 
 def _pddl_texts(instance: Instance, encoding: Encoding) -> tuple[str, str]:
     domain = encoding.domain_pddl
-    problem = to_pddl(instance.problem, encoding)
+    problem = to_pddl(instance.problem, encoding, instance.layout)
     hidden = _domain_name_for(encoding, instance)
     if hidden:
         name = encoding.domain_name

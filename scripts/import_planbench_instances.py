@@ -20,7 +20,7 @@ from pathlib import Path
 from planbench import encodings, world
 from planbench import problem as problems
 from planbench.instances import Instance, parse_action
-from planbench.solve import solve
+from planbench.solve import solve, unsolvable_reason
 from planbench.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +89,30 @@ def build(part: str, folder: str, ids: range, extra: int | None, info: str | Non
           f"encoding-specific gold for {sum('plans' in l for l in lines)}")
 
 
+def build_unsolvable(part: str, folder: str, ids: range) -> None:
+    """PlanBench's unsolvable problems: each goal is a solvable one with one `on` atom
+    added (``*_all_labels.json``: split, a block in two places or two blocks on one; loop,
+    a cycle). Checked: the file round-trips, the added atom is in the goal, and our solver
+    proves the goal unsolvable for the reason the label gives."""
+    labels = json.loads((REF / "instances" / folder / f"{folder}_all_labels.json").read_text())
+    lines = []
+    for i in ids:
+        path = REF / "instances" / folder / "generated_basic" / f"instance-{i}.pddl"
+        problem = problems.read_problem(path, BW)
+        assert problems.to_pddl(problem, BW, "tabbed").strip() == path.read_text().strip(), path
+        label = labels[str(i)]
+        added = tuple(label["added_pred"].strip("()").split())
+        assert added in problem.goal, (i, added)
+        reason = unsolvable_reason(problem)
+        assert reason is not None and (reason.kind == "loop") == (label["choice"] == "loop"), (i, reason, label)
+        how = {"choice": label["choice"], "added": list(added[1:]), "reason": reason.kind}
+        instance = Instance(part, part, i, problem, (), unsolvable=how, layout="tabbed")
+        lines.append(json.dumps(instance.to_record(), separators=(",", ":")))
+    out = ROOT / "instances" / f"{part}.jsonl"
+    out.write_text("\n".join(lines) + "\n")
+    print(f"{out.relative_to(ROOT)}: {len(lines)} unsolvable instances")
+
+
 def main() -> None:
     build("planbench-500", "blocksworld", range(1, 501), 501, "blocksworld_info.json", [],
           {"mystery": (["prompts/mystery_blocksworld/task_1_plan_generation.json",
@@ -101,6 +125,7 @@ def main() -> None:
            "randomized": (["responses/obfuscated_randomized_blocksworld_3/o1-mini_chat/"
                            "task_1_plan_generation_zero_shot.json"], "randomized")})
     build("planbench-hard-110", "blocksworld_hard", range(1, 111), None, "blocksworld_hard_info.json", [], {})
+    build_unsolvable("planbench-unsolvable", "unsolvable_blocksworld", range(1, 101))
 
 
 if __name__ == "__main__":

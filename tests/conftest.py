@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+
+from planbench import world
+from planbench.problem import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = Path(os.environ.get("PLANBENCH_REF", ROOT.parent / "shared" / "planbench-ref"))
@@ -25,7 +29,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
                                     f"({adjudicated} adjudicated: ours right)  {relative}")
     agree = sum(a for a, _, _ in CORPUS.values())
     total = sum(t for _, t, _ in CORPUS.values())
-    terminalreporter.write_line(f"{100 * agree / total:6.1f}%  {agree:4d}/{total:<4d} pooled")
+    adjudicated = sum(d for _, _, d in CORPUS.values())
+    terminalreporter.write_line(f"{100 * agree / total:6.1f}%  {agree:4d}/{total:<4d} pooled; "
+                                f"{100 * (agree + adjudicated) / total:.1f}% with the adjudicated records corrected")
 
 
 def ref_path(*parts: str) -> Path:
@@ -43,3 +49,24 @@ def ref() -> Path:
 
 def load_json(*parts: str) -> dict:
     return json.loads(ref_path(*parts).read_text())
+
+
+def problem_from_statement(text: str, encoding) -> Problem:
+    """The problem a natural-language [STATEMENT] describes (each atom by its template)."""
+    patterns = []
+    for predicate, template in encoding.predicate_text.items():
+        pattern = re.escape(template.replace("-", " ")).replace(r"\{\}", "(.+?)")
+        patterns.append((predicate, re.compile(pattern + "$")))
+    names = {encoding.object_to_text(world.block_name(i)): world.block_name(i) for i in range(26)}
+
+    def atoms(sentence: str) -> tuple:
+        out = []
+        for part in re.split(r", | and (?=the )", sentence):
+            predicate, match = next((p, m) for p, r in patterns if (m := r.match(part)))
+            out.append((predicate, *(names[g] for g in match.groups())))
+        return tuple(out)
+
+    init = atoms(text.split("As initial conditions I have that, ")[1].split(".\n")[0])
+    goal = atoms(text.split("My goal is to have that ")[1].split(".\n")[0])
+    blocks = sorted({b for atom in init for b in atom[1:]})
+    return Problem(f"BW-rand-{len(blocks)}", tuple(blocks), init, goal)

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, REF, ref_path
+from conftest import CORPUS, REF, problem_from_statement, ref_path
 from planbench import encodings
 from planbench.answers import extract
 from planbench.score import read_plan
+from planbench.solve import unsolvable_reason
 from planbench.importer import FOLDERS
 from planbench.instances import load_set
 from planbench.prompts import plan_text
@@ -47,24 +48,32 @@ def test_agreement_with_translated_verdicts(relative: str) -> None:
     why; the figures are printed at the end of the test session."""
     _, part, encoding_name = FOLDERS[relative.split("/")[0]]
     encoding = encodings.get(encoding_name)
-    instance_set = load_set("planbench-600")
+    instance_set = load_set("planbench-unsolvable" if part == "planbench-unsolvable" else "planbench-600")
     listed = {(d["file"], d["id"]): d for d in DISAGREEMENTS if d["file"] == relative}
     agree = total = 0
     for record in json.loads(ref_path("responses", relative).read_text())["instances"]:
         if "llm_correct" not in record:
             continue
-        instance = instance_set.find(part, int(record["instance_id"]))
-        plan = extract(record["llm_raw_response"], encoding, instance.blocks).plan
-        ours = validate(instance.problem, plan).valid if plan else False
+        recorded = {"True": True, "False": False}.get(record["llm_correct"], record["llm_correct"])
+        if part == "planbench-unsolvable":  # asked other problems than the bundled ones (test_prompts)
+            problem = problem_from_statement(record["query"], encoding)
+        else:
+            problem = instance_set.find(part, int(record["instance_id"])).problem
+        reading = extract(record["llm_raw_response"], encoding, len(problem.blocks))
+        plan = reading.plan
+        if unsolvable_reason(problem) is not None:
+            ours = reading.failure == "no_plan_claimed"  # on an unsolvable goal only a refusal is right
+        else:
+            ours = validate(problem, plan).valid if plan else False
         total += 1
-        if ours == record["llm_correct"]:
+        if ours == recorded:
             agree += 1
             assert (relative, record["instance_id"]) not in listed, "listed as a disagreement but agrees"
         else:
             entry = listed.get((relative, record["instance_id"]))
             assert entry is not None, (relative, record["instance_id"], "an unlisted disagreement",
                                        [encoding.action_to_pddl(a) for a in plan])
-            assert (entry["recorded"], entry["ours"]) == (record["llm_correct"], ours)
+            assert (entry["recorded"], entry["ours"]) == (recorded, ours)
             assert entry["our_plan"] == [encoding.action_to_pddl(a) for a in plan]
             assert entry["right"] == "ours" and entry["why"]
     CORPUS[relative] = (agree, total, len(listed))
@@ -74,7 +83,10 @@ def test_agreement_with_translated_verdicts(relative: str) -> None:
 
 
 def test_pooled_agreement() -> None:
-    """Over every translated file: at least 98.5% raw agreement; the rest is adjudicated."""
+    """Over every translated file: at least 98% raw agreement, and every disagreement is
+    adjudicated in our favour (each file's test checks that). The raw figure cannot reach
+    99% on these files: 21 of their 1,302 recorded verdicts are wrong (translation faults,
+    and solvable problems in the unsolvable run), listed in tests/data."""
     files = translated_files()
     if not files:
         pytest.skip("PlanBench reference data not found")
@@ -83,7 +95,7 @@ def test_pooled_agreement() -> None:
             test_agreement_with_translated_verdicts(relative)
     agree = sum(a for a, _, _ in CORPUS.values())
     total = sum(t for _, t, _ in CORPUS.values())
-    assert agree / total >= 0.985, (agree, total)
+    assert agree / total >= 0.98, (agree, total)
 
 
 EXTRACTOR_NAMES = ["default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl"]

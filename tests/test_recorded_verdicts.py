@@ -12,10 +12,11 @@ import json
 
 import pytest
 
-from conftest import REF, ref_path
+from conftest import REF, problem_from_statement, ref_path
 from planbench import encodings, pddl
 from planbench import problem as problems
 from planbench.errors import InputError
+from planbench.pddl import parse_problem
 from planbench.validate import validate_steps
 
 FILES = sorted(
@@ -43,6 +44,15 @@ VAL_LENIENT = {
 }
 
 
+# (file, instance id): recorded verdicts that are wrong. PlanBench's GPT-4o-mini
+# "unsolvable" run asked 13 solvable problems; these three answers are valid plans for
+# them, recorded False because every answer on that set was (tests/test_unsolvable.py).
+MISJUDGED = {
+    ("unsolvable_blocksworld/gpt-4o-mini-2024-07-18_chat/task_1_plan_generation_zero_shot.json", i):
+        "a valid plan for a solvable goal in the 'unsolvable' set" for i in (6, 7, 88)
+}
+
+
 def encoding_and_instances(domain: str) -> tuple[str, str, str]:
     """(plan encoding, instance folder, encoding of those instance files) for a results folder."""
     size = "blocksworld_3" if domain.endswith("_3") else "blocksworld"
@@ -51,6 +61,25 @@ def encoding_and_instances(domain: str) -> tuple[str, str, str]:
     if domain.startswith("obfuscated_randomized"):
         return "randomized", size, "blocksworld"  # FACTS.md §4.3: BW instance i, objects renamed
     return "blocksworld", size, "blocksworld"
+
+
+def recorded_problem(relative: str, record: dict, folder: str, file_encoding: str) -> problems.Problem:
+    """The problem the answer was given: the bundled file of its id, or for PlanBench's
+    unsolvable runs (made on other problems than its instance files: tests/test_prompts.py)
+    the one its query shows."""
+    if not relative.startswith("unsolvable"):
+        return problems.read_problem(ref_path("instances", folder, f"instance-{record['instance_id']}.pddl"),
+                                     encodings.get(file_encoding))
+    query = record["query"]
+    if "[QUERY PROBLEM]\n" in query:
+        return problems.from_spec(parse_problem(query.split("[QUERY PROBLEM]\n")[1], relative), encodings.get("blocksworld"))
+    return problem_from_statement(query, encodings.get("blocksworld"))
+
+
+def recorded_verdict(record: dict):
+    """PlanBench's verdict in its forms: a bool, or the strings the unsolvable files hold."""
+    value = record.get("llm_correct", record.get("correct"))
+    return {"True": True, "False": False}.get(value, value) if isinstance(value, str) else value
 
 
 @pytest.mark.parametrize("relative", FILES)
@@ -62,12 +91,11 @@ def test_recorded_verdicts_agree(relative: str) -> None:
     colours = {c: chr(97 + i) for i, c in enumerate(encodings.get("blocksworld").data["objects"]["compact"])}
     compared = 0
     for instance in data["instances"]:
-        recorded = instance.get("llm_correct", instance.get("correct"))
+        recorded = recorded_verdict(instance)
         assert recorded is not None, (relative, instance["instance_id"])
         plan = instance["extracted_llm_plan"]
         text = "\n".join(plan) if isinstance(plan, list) else plan
-        task = problems.read_problem(ref_path("instances", folder, f"instance-{instance['instance_id']}.pddl"),
-                                     encodings.get(file_encoding))
+        task = recorded_problem(relative, instance, folder, file_encoding)
         try:
             steps = pddl.parse_plan(text, f"{relative}#{instance['instance_id']}")
         except InputError:
@@ -76,9 +104,12 @@ def test_recorded_verdicts_agree(relative: str) -> None:
             continue
         steps = [pddl.PlanStep(s.name, tuple(colours.get(a, a) for a in s.args)) for s in steps]
         ours = validate_steps(task, steps, encoding)
+        if (relative, int(instance["instance_id"])) in MISJUDGED:
+            assert recorded is False and ours.valid
+            continue
         if (relative, instance["instance_id"]) in VAL_LENIENT:
             assert recorded is True and not ours.valid and ours.failure.kind == "wrong_arity"
             continue
         assert ours.valid == recorded, (relative, instance["instance_id"], text, ours.message(encoding))
         compared += 1
-    assert compared >= 99
+    assert compared >= (20 if "unsolvable" in relative else 99)

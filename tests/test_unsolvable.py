@@ -1,0 +1,111 @@
+"""Problems with no plan: the exact solvability test, PlanBench's unsolvable set, and what
+its recorded runs really asked."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from itertools import combinations
+
+import pytest
+
+from conftest import problem_from_statement, ref_path
+from planbench import encodings, world
+from planbench.answers import extract
+from planbench.instances import load_set
+from planbench.pddl import parse_problem
+from planbench.problem import Problem, from_spec
+from planbench.generate import init_atoms
+from planbench.solve import solve, unsolvable_reason
+from planbench.validate import validate
+
+FOUR_MINI = "responses/unsolvable_blocksworld/gpt-4o-mini-2024-07-18_chat/"
+
+
+def reachable_states(blocks: tuple[str, ...]) -> set[int]:
+    """Every state of the 4-operator world (it is strongly connected: one start suffices)."""
+    problem = Problem("x", blocks, init_atoms(tuple([-1] * len(blocks)), blocks), ())
+    w = problem.world
+    actions = [(n, x) for n in ("pick-up", "put-down") for x in blocks]
+    actions += [(n, x, y) for n in ("stack", "unstack") for x in blocks for y in blocks if x != y]
+    seen = {problem.init_state}
+    frontier = deque(seen)
+    while frontier:
+        state = frontier.popleft()
+        for action in actions:
+            following = w.apply(state, action)
+            if following is not None and following not in seen:
+                seen.add(following)
+                frontier.append(following)
+    return seen
+
+
+@pytest.mark.parametrize("blocks, largest", [(3, 12), (4, 5)])
+def test_solvability_is_exact_on_every_small_goal(blocks: int, largest: int) -> None:
+    """Every goal of on / ontable atoms (a block on itself included) over 3 blocks, and of
+    up to 5 such atoms over 4: unsolvable_reason says None exactly when some reachable
+    state satisfies the goal (breadth-first search over all states)."""
+    names = tuple(world.block_name(i) for i in range(blocks))
+    states = reachable_states(names)
+    atoms = [("on", x, y) for x in names for y in names] + [("ontable", x) for x in names]
+    w = world.shared(names)
+    checked = 0
+    for size in range(1, largest + 1):
+        for goal in combinations(atoms, size):
+            mask = w.state(goal)
+            reachable = any(state & mask == mask for state in states)
+            problem = Problem("x", names, init_atoms(tuple([-1] * blocks), names), goal)
+            reason = unsolvable_reason(problem)
+            assert (reason is None) == reachable, (goal, reason)
+            if reason is not None:
+                assert set(reason.atoms) <= set(goal)
+            checked += 1
+    assert checked > 4000
+
+
+def test_the_bundled_unsolvable_set() -> None:
+    """PlanBench's 100 unsolvable problems, its ids; each label's construction (split: a
+    block in two places or two on one; loop: a cycle) is the reason we find."""
+    instances = load_set("planbench-unsolvable").scored()
+    assert [i.id for i in instances] == list(range(1, 101))
+    assert {i.blocks for i in instances} == {3, 4, 5}
+    labels = json.loads(ref_path("instances", "unsolvable_blocksworld",
+                                 "unsolvable_blocksworld_all_labels.json").read_text())
+    for instance in instances:
+        reason = unsolvable_reason(instance.problem)
+        assert reason is not None and not instance.solvable and instance.length is None
+        label = labels[str(instance.id)]
+        assert (reason.kind == "loop") == (label["choice"] == "loop")
+        assert ("on", *instance.unsolvable["added"]) in instance.problem.goal
+        assert "(" + " ".join(["on", *instance.unsolvable["added"]]) + ")" == label["added_pred"]
+
+
+def test_what_planbench_s_unsolvable_runs_asked() -> None:
+    """Finding: PlanBench's GPT-4o-mini run on 'unsolvable' problems (natural language)
+    asked 13 solvable problems among its 100 (42 goals put a block on itself), and three of
+    its answers are valid plans for them (ids 6, 7, 88), recorded False like every answer of
+    the file; its PDDL run has 2 solvable goals of 20 (ids 3, 19: a repeated atom)."""
+    blocksworld = encodings.get("blocksworld")
+    records = json.loads(ref_path(FOUR_MINI + "task_1_plan_generation_zero_shot.json").read_text())["instances"]
+    kinds, solvable, valid = {}, [], []
+    for record in records:
+        problem = problem_from_statement(record["query"], blocksworld)
+        reason = unsolvable_reason(problem)
+        kinds[reason.kind if reason else "solvable"] = kinds.get(reason.kind if reason else "solvable", 0) + 1
+        if reason is None:
+            solvable.append(int(record["instance_id"]))
+            assert solve(problem).length >= 2
+            plan = extract(record["llm_raw_response"], blocksworld, len(problem.blocks)).plan
+            if validate(problem, plan).valid:
+                valid.append(int(record["instance_id"]))
+        assert record["llm_correct"] in (False, "False")
+    assert kinds == {"self": 42, "two_places": 26, "two_on_one": 12, "loop": 7, "solvable": 13}
+    assert valid == [6, 7, 88] and len(solvable) == 13
+    pddl = json.loads(ref_path(FOUR_MINI + "task_1_plan_generation_zero_shot_pddl.json").read_text())["instances"]
+    solvable_pddl = []
+    for record in pddl:
+        query = record["query"]
+        problem = from_spec(parse_problem(query.split("[QUERY PROBLEM]\n")[1], "query"), blocksworld)
+        if unsolvable_reason(problem) is None:
+            solvable_pddl.append(int(record["instance_id"]))
+    assert solvable_pddl == [3, 19]
