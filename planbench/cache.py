@@ -4,13 +4,15 @@ so a new run (or a rerun in another directory) never pays twice for an identical
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 
 from planbench.models import Completion, Parameters
-from planbench.runs import append_line, open_appending
+from planbench.runs import append_line, open_appending, read_json_lines
 
 
 def messages_digest(messages: list) -> str:
@@ -30,22 +32,30 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("PLANBENCH_CACHE", Path.home() / ".cache" / "planbench"))
 
 
+def cache_file(folder: Path, model: str, base_url: str | None) -> Path:
+    """The file holding one (model, endpoint)'s answers."""
+    return folder / (hashlib.sha256(f"{model}\n{base_url}".encode()).hexdigest()[:20] + ".jsonl")
+
+
 class ResponseCache:
     """Content-addressed answers of one (model, endpoint): an append-only JSON-lines file
     keyed by :func:`cache_key`, read once into memory. One file, not one per answer,
     because creating files cost more than a request to a fast local server."""
 
-    def __init__(self, folder: Path, model: str, base_url: str | None):
-        name = hashlib.sha256(f"{model}\n{base_url}".encode()).hexdigest()[:20]
-        self.path = folder / f"{name}.jsonl"
+    def __init__(self, folder: Path, model: str, base_url: str | None, repair: bool = True):
+        self.path = cache_file(folder, model, base_url)
         self.entries: dict[str, dict] = {}
-        if self.path.exists():
-            for line in self.path.read_text().splitlines():
-                try:
-                    item = json.loads(line)
-                    self.entries[item["key"]] = item["completion"]
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue  # a line cut short
+        self.broken: str | None = None  # why the cache stopped being written, if it did
+        self.repair = repair  # False in worker processes: the parent repaired the file
+        try:
+            if self.path.exists():
+                for _, item, _ in read_json_lines(self.path):
+                    try:
+                        self.entries[item["key"]] = item["completion"]
+                    except (KeyError, TypeError):
+                        continue  # a line cut short
+        except OSError as error:
+            self._give_up(error)
         self._out = None
 
     def get(self, key: str) -> Completion | None:
@@ -56,13 +66,26 @@ class ResponseCache:
             return None
 
     def put(self, key: str, completion: Completion) -> None:
-        if self._out is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._out = open_appending(self.path)
+        """Keep an answer; a cache that cannot be written is a warning, never a lost run
+        (the answer is in responses.jsonl already)."""
         entry = completion.as_dict()
         self.entries[key] = entry
-        append_line(self._out, {"key": key, "completion": entry})
+        if self.broken:
+            return
+        try:
+            if self._out is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._out = open_appending(self.path, self.repair)
+            append_line(self._out, {"key": key, "completion": entry})
+        except OSError as error:
+            self._give_up(error)
+
+    def _give_up(self, error: OSError) -> None:
+        self.broken = f"{self.path}: {error.strerror or error}"
+        print(f"planbench: the response cache cannot be used ({self.broken}); answers are still recorded "
+              "in the run directory", file=sys.stderr)
 
     def close(self) -> None:
         if self._out is not None:
-            self._out.close()
+            with contextlib.suppress(OSError):
+                self._out.close()

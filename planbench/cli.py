@@ -38,7 +38,32 @@ def reports_input_errors(command: Callable) -> Callable:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Usage errors as one line ("planbench: --count: 0 is not in the range x>=1"), like
+    every other bad input, instead of click's usage block; exit status 2 either way."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:
+            click.echo(error.format_message())
+            sys.exit(2)
+        except click.UsageError as error:
+            where = f"planbench {error.ctx.command_path.split(' ', 1)[1]}: " if error.ctx and " " in error.ctx.command_path else ""
+            click.echo(f"planbench: {where}{error.format_message()} (--help for usage)", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            click.echo(f"planbench: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("planbench: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="planbench")
 def main() -> None:
     """Measure whether language models can plan (PlanBench's Blocksworld and its disguises)."""
@@ -51,7 +76,7 @@ def _read_plan_text(plan: str) -> tuple[str, str]:
         if b"\x00" in data:
             raise InputError(source, 0, "not a text file (contains NUL bytes)")
         try:
-            return data.decode("utf-8"), source
+            return data.decode("utf-8-sig"), source
         except UnicodeDecodeError:
             raise InputError(source, 0, "not a UTF-8 text file") from None
     return pddl.read_text(plan), plan
@@ -88,10 +113,38 @@ def validate(domain: str, problem: str, plan: str, as_json: bool, encoding: str 
     sys.exit(0 if result.valid else 1)
 
 
+def _not_empty(ctx, param, value):
+    """``--out ''`` would mean the current directory: refuse it by name."""
+    if value is not None and not str(value).strip():
+        raise click.BadParameter("is empty", param_hint=param.opts[0])
+    return value
+
+
+def _writable_file(path: Path) -> None:
+    """An output file that cannot be written is said before any work, in one line."""
+    if not str(path).strip():
+        raise InputError("--out", 0, "the output file name is empty")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a"):
+            pass
+    except OSError as error:
+        raise InputError(str(path), 0, f"cannot write there: {error.strerror or error}") from None
+
+
+def _finite(value, option: str):
+    """click's FloatRange lets nan and inf through; a limit must be a real number."""
+    if value is not None and not (value == value and value != float("inf")):
+        raise click.BadParameter(f"{value} is not a finite number", param_hint=option)
+    return value
+
+
 def _range(text: str, option: str) -> tuple[int, int]:
     """'4-6' or '5' -> (low, high)."""
     try:
-        low, _, high = text.partition("-")
+        low, dash, high = text.strip().partition("-")
+        if dash and not high:
+            raise ValueError(text)
         bounds = (int(low), int(high or low))
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a number or a range like 4-6", param_hint=option) from None
@@ -120,7 +173,8 @@ def sets() -> None:
 @click.option("--domain", type=click.Path(dir_okay=False), help="Domain file (default: recognise the encoding from PROBLEM).")
 @click.option("--encoding", default=None, help="Encoding of PROBLEM (default: recognised).")
 @click.option("--json", "as_json", is_flag=True, help="Print plan, length, proof and timing as JSON.")
-@click.option("--max-seconds", default=600.0, show_default=True, help="Give up after this long.")
+@click.option("--max-seconds", default=600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              callback=lambda ctx, param, value: _finite(value, "--max-seconds"), help="Give up after this long.")
 @reports_input_errors
 def solve(problem: str, domain: str | None, encoding: str | None, as_json: bool, max_seconds: float) -> None:
     """Print an optimal plan for PROBLEM, proven optimal, in the problem's encoding.
@@ -163,25 +217,42 @@ def solve(problem: str, domain: str | None, encoding: str | None, as_json: bool,
 
 @main.command()
 @click.option("--blocks", "blocks_text", default="4-6", show_default=True, help="Number of blocks, or a range like 4-6.")
-@click.option("--count", default=100, show_default=True, help="How many instances (ignored with --lengths).")
+@click.option("--count", default=100, show_default=True, type=click.IntRange(min=1),
+              help="How many instances (ignored with --lengths).")
 @click.option("--seed", default=0, show_default=True, help="Same seed, same set, on any machine.")
 @click.option("--lengths", "lengths_text", default=None, help="Balance by optimal plan length, e.g. 20-40 (even lengths).")
-@click.option("--per-length", default=10, show_default=True, help="Instances per optimal length, with --lengths.")
+@click.option("--per-length", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Instances per optimal length, with --lengths.")
 @click.option("--encoding", default="blocksworld", show_default=True, help="Encoding of the PDDL files written.")
 @click.option("--unique-up-to-renaming", is_flag=True, help="Also drop instances equal to another up to renaming the blocks.")
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the set to.")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the set to.", callback=_not_empty)
+@click.option("--force", is_flag=True, help="If --out holds a set already, move it aside (never deleted).")
+@click.option("--max-seconds", default=3600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              callback=lambda ctx, param, value: _finite(value, "--max-seconds"),
+              help="Stop (saying how far it got) after this long.")
 @reports_input_errors
 def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, per_length: int, encoding: str,
-             unique_up_to_renaming: bool, out: str) -> None:
+             unique_up_to_renaming: bool, out: str, force: bool, max_seconds: float) -> None:
     """Generate a seeded set of random instances with proven optimal plans."""
     from rich.progress import Progress
 
     from planbench import generate as generator
     from planbench.instances import Instance, histogram, write_set
 
+    from planbench.runs import move_aside, writable_folder
+
     chosen = encodings.get(encoding)
     blocks = _range(blocks_text, "--blocks")
     lengths = _range(lengths_text, "--lengths") if lengths_text else None
+    generator.check_feasible(blocks, count, lengths, per_length, unique_up_to_renaming)
+    folder = Path(out)
+    if folder.exists() and any(folder.iterdir()):
+        if not force:
+            raise InputError(out, 0, "is not empty (a set is there already?); choose another --out, or --force to "
+                             "move it aside")
+        click.echo(f"the old contents of {out} are kept at {move_aside(folder)}", err=True)
+    writable_folder(folder, "set folder")
     total = sum(per_length for n in range(lengths[0], lengths[1] + 1) if n % 2 == 0) if lengths else count
     name = Path(out).name
     made = []
@@ -189,7 +260,7 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
         bar = progress.add_task("generating", total=total)
         try:
             for number, item in enumerate(generator.generate(blocks, count, seed, lengths, per_length,
-                                                             unique_up_to_renaming), 1):
+                                                             unique_up_to_renaming, max_seconds=max_seconds), 1):
                 made.append(Instance(name, name, number, item.problem, item.plan, seed=seed))
                 progress.advance(bar)
         except RuntimeError as error:
@@ -209,7 +280,8 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
 @click.option("--fix-quirks", is_flag=True, help="Repair PlanBench's prompt quirks (unbalanced PDDL parenthesis, cost line, fixed state-tracking example).")
 @click.option("--wording", default="current", show_default=True, help="current, or 2023 (PlanBench's GPT-4 prompts of 2023).")
 @click.option("--seed", default=0, show_default=True, help="Seed for choosing one-shot examples in generated sets.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="JSON-lines file to write ('-' for stdout).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="JSON-lines file to write ('-' for stdout).", callback=_not_empty)
 @reports_input_errors
 def prompts(set_name: str, encoding: str, style: str, system: bool | None, system_text: str | None, fix_quirks: bool,
             wording: str, seed: int, out: str) -> None:
@@ -219,6 +291,8 @@ def prompts(set_name: str, encoding: str, style: str, system: bool | None, syste
 
     check_style(style)
     chosen = encodings.get(encoding)
+    if out != "-":
+        _writable_file(Path(out))
     options = PromptOptions(system=system_text if system_text else system, fix_quirks=fix_quirks, seed=seed,
                             wording=wording)
     records = prompt_records(load_set(set_name), chosen, style, options)
@@ -226,19 +300,23 @@ def prompts(set_name: str, encoding: str, style: str, system: bool | None, syste
     if out == "-":
         click.echo(text, nl=False)
     else:
-        Path(out).write_text(text)
+        Path(out).write_text(text, encoding="utf-8")
         click.echo(f"wrote {len(records)} prompts ({chosen.name}, {style}) to {out}", err=True)
 
 
 @main.command(name="import")
 @click.argument("results", type=click.Path(dir_okay=False))
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Run directory to create.")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Run directory to create.", callback=_not_empty)
+@click.option("--force", is_flag=True, help="If --out holds another run, move it aside (never deleted).")
 @reports_input_errors
-def import_command(results: str, out: str) -> None:
+def import_command(results: str, out: str, force: bool) -> None:
     """Import a PlanBench results file (.json or .json.gz) as a run directory."""
     from planbench.importer import import_results
+    from planbench.runs import locked, writable_folder
 
-    run, problems = import_results(results, out)
+    with locked(writable_folder(Path(out), "run directory")):
+        run, problems = import_results(results, out, force)
     for problem in problems:
         click.echo(f"planbench: {problem}", err=True)
     click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {run.info['style']}) into {out}")
@@ -276,7 +354,7 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_
           translator_base_url: str | None, translator_api_key_env: str) -> None:
     """Judge every answer of each run: writes RUN_DIR/scores.csv and prints the summary."""
     from planbench.runs import read_run
-    from planbench.score import score_run, summarise, write_scores
+    from planbench.score import COLUMNS, score_run, summarise, write_scores
 
     for folder in run_dirs:
         run = read_run(folder)
@@ -286,6 +364,9 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_
         write_scores(rows, Path(folder) / "scores.csv")
         _print_summary(run.name, rows)
         if by:
+            unknown = [c.strip() for c in by.split(",") if c.strip() not in COLUMNS]
+            if unknown:
+                raise InputError("--by", 0, f"no column {', '.join(unknown)}; columns: {', '.join(COLUMNS)}")
             table = summarise(rows, [c.strip() for c in by.split(",")])
             click.echo(table[[*[c.strip() for c in by.split(",")], "answered", "valid", "accuracy", "ci_low", "ci_high"]]
                        .to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -293,15 +374,16 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_
 
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
-@click.option("--out", required=True, type=click.Path(file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False), callback=_not_empty)
 @click.option("--extractor", default=None, help="Re-score with this extractor (default: each run's scores.csv, else default).")
 @reports_input_errors
 def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
     """Write report.md and accuracy_by_length.png for one or more runs, side by side."""
     from planbench.report import write_report
-    from planbench.runs import read_run
+    from planbench.runs import read_run, writable_folder
     from planbench.score import score_run
 
+    writable_folder(Path(out), "report folder")
     runs = {}
     for folder in run_dirs:
         run = read_run(folder)
@@ -327,7 +409,8 @@ def show(run_dir: str, answer_id: str, sample: int, full: bool) -> None:
 
 
 @main.command()
-@click.option("--out", default="planbench-report", show_default=True, type=click.Path(file_okay=False))
+@click.option("--out", default="planbench-report", show_default=True, type=click.Path(file_okay=False),
+              callback=_not_empty)
 @click.option("--extractor", default="default", show_default=True, help="Extractor to score the recorded answers with.")
 @reports_input_errors
 def reproduce(out: str, extractor: str) -> None:
@@ -337,8 +420,10 @@ def reproduce(out: str, extractor: str) -> None:
     from planbench.importer import import_results
     from planbench.report import write_report
     from planbench.resources import data_dir
+    from planbench.runs import writable_folder
     from planbench.score import score_run, write_scores
 
+    writable_folder(Path(out), "report folder")
     files = sorted(data_dir("recorded").glob("*.json.gz"))
     runs = {}
     with Progress(transient=True) as progress:
@@ -364,26 +449,31 @@ def reproduce(out: str, extractor: str) -> None:
 @click.option("--model", required=True, help="Model name at the endpoint, or optimal, random[:seed], replay:RUN_DIR.")
 @click.option("--base-url", default=None, help="OpenAI-compatible endpoint (vLLM, Ollama, OpenRouter...).")
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the key.")
-@click.option("--samples", default=1, show_default=True, help="Answers per prompt.")
-@click.option("--concurrency", default=8, show_default=True)
+@click.option("--samples", default=1, show_default=True, type=click.IntRange(min=1), help="Answers per prompt.")
+@click.option("--concurrency", default=8, show_default=True, type=click.IntRange(min=1))
 @click.option("--rpm", default=None, type=click.FloatRange(min=0, min_open=True),
               help="At most this many requests per minute (retries included), for providers' rate limits.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Processes sharing the requests (default: one per 32 concurrent, up to the CPU count).")
-@click.option("--max-tokens", default=None, type=int)
-@click.option("--temperature", default=None, type=float)
+@click.option("--max-tokens", default=None, type=click.IntRange(min=1))
+@click.option("--temperature", default=None, type=click.FloatRange(0, 2))
 @click.option("--reasoning-effort", default=None, type=click.Choice(["low", "medium", "high"]))
 @click.option("--api", default="chat", type=click.Choice(["chat", "responses"]), show_default=True)
-@click.option("--limit", default=None, type=int, help="Only the first N prompts.")
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N prompts.")
 @click.option("--system/--no-system", default=None, help="PlanBench's system message (default: the style's).")
-@click.option("--max-attempts", default=6, show_default=True, help="Attempts per request before no_response.")
-@click.option("--max-cost", default=None, type=float, help="Stop sending once this many USD are spent.")
-@click.option("--timeout", default=600.0, show_default=True, help="Seconds per request.")
+@click.option("--max-attempts", default=6, show_default=True, type=click.IntRange(min=1),
+              help="Attempts per request before no_response.")
+@click.option("--max-cost", default=None, type=click.FloatRange(min=0, min_open=True),
+              callback=lambda ctx, param, value: _finite(value, "--max-cost"),
+              help="Stop sending once this many USD are spent.")
+@click.option("--timeout", default=600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              callback=lambda ctx, param, value: _finite(value, "--timeout"), help="Seconds per request.")
 @click.option("--pricing", default=None, type=click.Path(dir_okay=False), help="YAML of prices to add or override.")
 @click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="Response cache (default ~/.cache/planbench).")
 @click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
 @click.option("--no-score", is_flag=True, help="Do not score and report after the run.")
-@click.option("--out", default=None, type=click.Path(file_okay=False), help="Run directory (required unless --dry-run).")
+@click.option("--out", default=None, type=click.Path(file_okay=False),
+              help="Run directory (required unless --dry-run).", callback=_not_empty)
 @reports_input_errors
 def run(set_name, encoding, style, model, base_url, api_key_env, samples, concurrency, rpm, workers, max_tokens, temperature,
         reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir, dry_run,

@@ -21,10 +21,25 @@ def load_pricing(path: str | None) -> dict:
     table = yaml.safe_load((PACKAGE / "pricing.yaml").read_text())["models"]
     if path:
         try:
-            extra = yaml.safe_load(Path(path).read_text())
-        except (OSError, yaml.YAMLError) as error:
-            raise InputError(path, 0, f"cannot read the pricing file: {error}") from None
-        table.update((extra or {}).get("models", extra or {}))
+            extra = yaml.safe_load(Path(path).read_bytes().decode("utf-8-sig"))
+        except OSError as error:
+            raise InputError(path, 0, f"cannot read the pricing file: {error.strerror or error}") from None
+        except UnicodeDecodeError:
+            raise InputError(path, 0, "the pricing file is not UTF-8 text") from None
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            raise InputError(path, mark.line + 1 if mark else 0, "the pricing file is not YAML") from None
+        extra = extra or {}
+        models = extra.get("models", extra) if isinstance(extra, dict) else None
+        if not isinstance(models, dict):
+            raise InputError(path, 0, "expected a mapping of model names to prices (input, output per million tokens)")
+        for name, prices in models.items():
+            if not isinstance(prices, dict) or not all(
+                    isinstance(prices.get(k), (int, float)) and not isinstance(prices.get(k), bool) and prices[k] >= 0
+                    for k in ("input", "output")):
+                raise InputError(path, 0, f"model {name!r}: prices need numbers 'input' and 'output' (USD per million "
+                                 "tokens; 'cached_input' optional)")
+        table.update(models)
     return table
 
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import time
 from dataclasses import dataclass
 from typing import Iterator
 
 from planbench import world
+from planbench.errors import InputError
 from planbench.problem import Problem
 from planbench.solve import solve
 
@@ -152,6 +154,53 @@ def canonical_key(problem: Problem, max_orders: int = 40_320) -> tuple:
     return best
 
 
+# Instances there are to draw from, by number of blocks (counted by enumerating every pair
+# of states: tests/test_generate.py): all, and distinct up to renaming the blocks; and by
+# optimal length. Larger sizes have millions.
+INSTANCES = {1: 0, 2: 4, 3: 132, 4: 4_968, 5: 246_640}
+DISTINCT = {1: 0, 2: 2, 3: 22, 4: 210}
+BY_LENGTH = {2: {2: 2, 4: 2}, 3: {2: 24, 4: 36, 6: 48, 8: 24},
+             4: {2: 324, 4: 600, 6: 1_164, 8: 1_464, 10: 1_056, 12: 360}}
+
+
+def longest_optimal(n: int) -> int:
+    """The longest optimal plan n blocks can need: exact up to 4 blocks; above, 4n - 2 (every
+    block moves at most twice, and the bottom of a goal tower at most once)."""
+    return max(BY_LENGTH[n]) if n in BY_LENGTH else max(0, 4 * n - 2)
+
+
+def check_feasible(blocks: tuple[int, int], count: int, lengths: tuple[int, int] | None = None,
+                   per_length: int | None = None, unique_up_to_renaming: bool = False) -> None:
+    """Refuse, before any drawing, what no amount of drawing can give; say what can."""
+    low, high = blocks
+    if high < 2:
+        raise InputError("--blocks", 0, "1 block has no goal to reach (goals are 'on' atoms): use 2 or more")
+    sizes = range(max(low, 2), high + 1)
+    if lengths is None:
+        table = DISTINCT if unique_up_to_renaming else INSTANCES
+        if all(n in table for n in sizes):
+            available = sum(table[n] for n in sizes)
+            if count > available:
+                kind = "distinct up to renaming" if unique_up_to_renaming else "distinct"
+                raise InputError("--count", 0, f"{blocks[0]}-{blocks[1]} blocks allow {available} {kind} instances, "
+                                 f"not {count}; use more blocks")
+        return
+    wanted = [n for n in range(lengths[0], lengths[1] + 1) if n % 2 == 0]
+    if not wanted or lengths[0] < 2:
+        raise InputError("--lengths", 0, "optimal lengths are even numbers from 2 (each move is two actions)")
+    longest = longest_optimal(high)
+    impossible = [n for n in wanted if n > longest]
+    if impossible:
+        raise InputError("--lengths", 0, f"with at most {high} blocks an optimal plan has at most {longest} steps "
+                         f"(asked for {impossible[0]}); use about {impossible[-1] // 2 + 2} blocks or more")
+    if not unique_up_to_renaming and all(n in BY_LENGTH for n in sizes):
+        for length in wanted:
+            available = sum(BY_LENGTH[n].get(length, 0) for n in sizes)
+            if available < (per_length or 1):
+                raise InputError("--per-length", 0, f"{available} instances of {blocks[0]}-{blocks[1]} blocks have "
+                                 f"optimal length {length}, not {per_length}")
+
+
 def generate(
     blocks: tuple[int, int],
     count: int,
@@ -160,9 +209,11 @@ def generate(
     per_length: int | None = None,
     unique_up_to_renaming: bool = False,
     max_attempts: int = 10_000_000,
+    max_seconds: float | None = None,
 ) -> Iterator[Generated]:
     """Yield ``count`` distinct instances (or ``per_length`` per even optimal length in
-    ``lengths``), block counts drawn uniformly from ``blocks`` (inclusive), reproducibly."""
+    ``lengths``), block counts drawn uniformly from ``blocks`` (inclusive), reproducibly.
+    Past ``max_seconds`` it stops with RuntimeError saying how far it got."""
     rng = random.Random(seed)
     seen: set = set()
     made = 0
@@ -171,10 +222,14 @@ def generate(
         wanted_lengths = {length: per_length or 1 for length in range(lengths[0], lengths[1] + 1) if length % 2 == 0}
         count = sum(wanted_lengths.values())
     attempts = 0
+    deadline = time.monotonic() + max_seconds if max_seconds else None
     while made < count:
         attempts += 1
-        if attempts > max_attempts:
-            raise RuntimeError(f"could not make {count} instances in {max_attempts} attempts; relax the constraints")
+        if attempts > max_attempts or (deadline and attempts % 64 == 0 and time.monotonic() > deadline):
+            missing = "" if wanted_lengths is None else " (still wanted: " + ", ".join(
+                f"{k} steps x{v}" for k, v in sorted(wanted_lengths.items()) if v) + ")"
+            raise RuntimeError(f"made {made} of {count} instances in {attempts - 1:,} draws{missing}; "
+                               "relax the constraints (more blocks, other lengths) or allow more time")
         n = rng.randint(blocks[0], blocks[1])
         problem = random_problem(n, rng)
         if problem is None:

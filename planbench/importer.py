@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 
 from planbench.errors import InputError
 from planbench.instances import load_set
-from planbench.runs import Run, write_run
+from planbench.runs import RUN_FILE, Run, holds_a_run, move_aside, writable_folder, write_run
 
 FOLDERS = {  # PlanBench domain folder -> (bundled set, part, encoding)
     "blocksworld": ("planbench-500", "planbench-500", "blocksworld"),
@@ -48,8 +49,12 @@ def load_results(path: Path) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", 0)
         raise InputError(str(path), line, "not a complete JSON results file (truncated?)") from None
-    except EOFError:
-        raise InputError(str(path), 0, "a truncated .gz file") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        raise InputError(str(path), 0, "a truncated or damaged .gz file") from None
+    except RecursionError:
+        raise InputError(str(path), 0, "nested too deeply to be a PlanBench results file") from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise InputError(str(path), 0, f"not a PlanBench results file: {str(error)[:100]}") from None
     if not isinstance(data, dict) or not isinstance(data.get("instances"), list):
         raise InputError(str(path), 0, "not a PlanBench results file (no 'instances' list)")
     return data
@@ -75,7 +80,8 @@ def describe(path: Path, data: dict) -> dict:
              "zero-shot" if "zero_shot" in name or data.get("prompt_type") == "zeroshot" else "one-shot")
     engine = str(data.get("engine") or (parts[-2] if len(parts) > 1 else "unknown"))
     model = engine.removesuffix("_chat")
-    translated = any(m in model for m in TRANSLATED_MODELS) or any("raw_translation" in i for i in data["instances"][:5])
+    translated = any(m in model for m in TRANSLATED_MODELS) or any(isinstance(i, dict) and "raw_translation" in i
+                                                                 for i in data["instances"][:5])
     verdicts = ("GPT-4o translation + VAL" if translated else "PDDL line rule + VAL" if "pddl" in style
                 else "rule parser + VAL")
     if "backprompting" in name:
@@ -85,24 +91,43 @@ def describe(path: Path, data: dict) -> dict:
 
 
 def _first_attempt(record: dict) -> tuple[str | None, bool | None]:
-    """(answer, verdict) of a back-prompting record's first attempt (FACTS.md Q17)."""
+    """(answer, verdict) of a back-prompting record's first attempt (FACTS.md Q17);
+    ValueError naming the field when the record is not shaped like one."""
     messages = record.get("messages") or []
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        raise ValueError("'messages' is not a list of messages")
     answer = next((m.get("content") for m in messages if m.get("role") == "assistant"), None)
-    step = (record.get("step_wise_dict") or {}).get("0", {})
+    steps = record.get("step_wise_dict") or {}
+    if not isinstance(steps, dict):
+        raise ValueError("'step_wise_dict' is not an object")
+    step = steps.get("0") if isinstance(steps.get("0"), dict) else {}
     verifier = step.get("sound_verifier_json")
-    verdict = True if not verifier else bool(verifier.get("validation_info", {}).get("is_valid_plan"))
-    return answer, verdict
+    info = verifier.get("validation_info") if isinstance(verifier, dict) else None
+    verdict = True if not verifier else bool(info.get("is_valid_plan")) if isinstance(info, dict) else False
+    return (answer if isinstance(answer, str) else None), verdict
 
 
-def import_results(path: str | Path, out: str | Path) -> tuple[Run, list[str]]:
+def import_results(path: str | Path, out: str | Path, force: bool = False) -> tuple[Run, list[str]]:
     """A PlanBench results file as a run directory; returns the run and the problems met
-    (ids not in the set, records without an answer), which never stop the import."""
+    (ids not in the set, records without an answer, repeated ids), which never stop the
+    import. A directory that already holds a run is not replaced (answers someone paid
+    for), unless it is an import of this same file, or ``force`` moves it aside."""
     path = Path(path)
+    out = Path(out)
     data = load_results(path)
     info = describe(path, data)
     instance_set = load_set(info["set"])
     problems: list[str] = []
+    if holds_a_run(out):
+        previous = _previous_source(out)
+        if force:
+            problems.append(f"{out}: the run that was there is kept at {move_aside(out)}")
+        elif previous != str(path):
+            raise InputError(str(out), 0, "already holds a run" + (f" (an import of {previous})" if previous else "")
+                             + "; choose another --out, or --force to move it aside")
+    writable_folder(out, "run directory")
     responses = []
+    seen: dict[int, int] = {}
     for number, record in enumerate(data["instances"], 1):
         if not isinstance(record, dict) or "instance_id" not in record:
             problems.append(f"{path}: record {number} has no instance_id; skipped")
@@ -110,15 +135,28 @@ def import_results(path: str | Path, out: str | Path) -> tuple[Run, list[str]]:
         try:
             instance_id = int(record["instance_id"])
         except (TypeError, ValueError):
-            problems.append(f"{path}: record {number}: instance_id {record['instance_id']!r} is not a number; skipped")
+            problems.append(f"{path}: record {number}: instance_id {_short(record['instance_id'])} is not a number; "
+                            "skipped")
             continue
         if instance_set.find(info["part"], instance_id) is None:
             problems.append(f"{path}: instance {instance_id} is not in {info['part']}; skipped")
             continue
+        if instance_id in seen:
+            problems.append(f"{path}: record {number} repeats instance {instance_id} (record {seen[instance_id]}); "
+                            "the later one counts")
+        seen[instance_id] = number
         if "step_wise_dict" in record or ("messages" in record and "llm_raw_response" not in record):
-            text, recorded = _first_attempt(record)
+            try:
+                text, recorded = _first_attempt(record)
+            except ValueError as error:
+                problems.append(f"{path}: record {number} (instance {instance_id}): {error}; skipped")
+                continue
         else:
             text = record.get("llm_raw_response")
+            if text is not None and not isinstance(text, str):
+                problems.append(f"{path}: record {number} (instance {instance_id}): 'llm_raw_response' is not text; "
+                                "skipped")
+                continue
             recorded = _verdict(record)
         extracted = record.get("extracted_llm_plan")
         responses.append({
@@ -131,8 +169,29 @@ def import_results(path: str | Path, out: str | Path) -> tuple[Run, list[str]]:
                          **({"label": MANUAL_LABELS.get(record["correct"], str(record["correct"]))}
                             if isinstance(record.get("correct"), int) and "llm_correct" in record else {})},
         })
+    if not responses:
+        raise InputError(str(path), 0, f"none of its {len(data['instances'])} records is an answer to an instance of "
+                         f"{info['part']}")
     info = dict(info, name=f"{info['model']}-{info['planbench_folder']}-{info['style']}", imported=True)
-    return write_run(Path(out), info, responses), problems
+    return write_run(out, info, responses), problems
+
+
+def _short(value) -> str:
+    """A value for a message: its repr, cut short (an id can be thousands of digits)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "(a number too long to print)"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _previous_source(folder: Path) -> str | None:
+    """The results file a run directory was imported from (None: not an import)."""
+    try:
+        info = json.loads((folder / RUN_FILE).read_text())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return info.get("source") if isinstance(info, dict) and info.get("imported") else None
 
 
 def _verdict(record: dict) -> bool | None:

@@ -7,7 +7,6 @@ caching and cost live in :mod:`planbench.runner`, so every client gets them the 
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from dataclasses import dataclass, fields
@@ -16,6 +15,7 @@ from pathlib import Path
 from planbench import encodings
 from planbench.errors import InputError
 from planbench.instances import load_set
+from planbench.runs import checked_response, read_json_lines, text_of
 
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5", "deepseek-reasoner", "deepseek-r1", "qwq")
 
@@ -134,36 +134,61 @@ class OpenAIModel:
 
 def _from_chat(response: dict, latency: float) -> Completion:
     """A Chat Completions answer (JSON), tolerant of the fields local servers leave out."""
-    choice = (response.get("choices") or [{}])[0] or {}
-    usage = response.get("usage") or {}
+    choices = response.get("choices")
+    choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
+    message = choice.get("message") if isinstance(choice.get("message"), dict) else {}
+    usage = _object(response.get("usage"))
     return Completion(
-        text=(choice.get("message") or {}).get("content"),
-        finish_reason=choice.get("finish_reason"),
-        model=response.get("model"),
-        prompt_tokens=usage.get("prompt_tokens") or 0,
-        completion_tokens=usage.get("completion_tokens") or 0,
-        reasoning_tokens=(usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0,
-        cached_tokens=(usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0,
+        text=text_of(message.get("content")),
+        finish_reason=_name(choice.get("finish_reason")),
+        model=_name(response.get("model")),
+        prompt_tokens=_tokens(usage.get("prompt_tokens")),
+        completion_tokens=_tokens(usage.get("completion_tokens")),
+        reasoning_tokens=_tokens(_object(usage.get("completion_tokens_details")).get("reasoning_tokens")),
+        cached_tokens=_tokens(_object(usage.get("prompt_tokens_details")).get("cached_tokens")),
         latency=latency,
     )
+
+
+def _object(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _name(value) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def _tokens(value) -> int:
+    """A usage count as the endpoint sent it: a number, a numeric string, or missing (0).
+    An answer is never lost for its usage: what cannot be read counts as 0."""
+    if isinstance(value, bool) or value is None:
+        return 0
+    if isinstance(value, (int, float)):
+        return int(value) if value == value and abs(value) < 1e15 else 0
+    try:
+        return int(float(str(value).strip()))
+    except ValueError:
+        return 0
 
 
 def _from_responses(response: dict, latency: float) -> Completion:
     """A Responses API answer (JSON). The text is every ``output_text`` part of the message
     items, joined, as the SDK's ``output_text`` does; a stop at the token limit is
     ``length``, as in Chat Completions, so it scores ``truncated``."""
-    texts = [part.get("text") or "" for item in response.get("output") or [] if item.get("type") == "message"
-             for part in item.get("content") or [] if part.get("type") == "output_text"]
-    usage = response.get("usage") or {}
-    incomplete = (response.get("incomplete_details") or {}).get("reason")
+    output = response.get("output") if isinstance(response.get("output"), list) else []
+    texts = [part.get("text") or "" for item in output if isinstance(item, dict) and item.get("type") == "message"
+             for part in (item.get("content") if isinstance(item.get("content"), list) else [])
+             if isinstance(part, dict) and part.get("type") == "output_text" and isinstance(part.get("text"), str)]
+    usage = _object(response.get("usage"))
+    incomplete = _name(_object(response.get("incomplete_details")).get("reason"))
     return Completion(
         text="".join(texts) if texts else None,
         finish_reason="length" if incomplete == "max_output_tokens" else (incomplete or "stop"),
-        model=response.get("model"),
-        prompt_tokens=usage.get("input_tokens") or 0,
-        completion_tokens=usage.get("output_tokens") or 0,
-        reasoning_tokens=(usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0,
-        cached_tokens=(usage.get("input_tokens_details") or {}).get("cached_tokens") or 0,
+        model=_name(response.get("model")),
+        prompt_tokens=_tokens(usage.get("input_tokens")),
+        completion_tokens=_tokens(usage.get("output_tokens")),
+        reasoning_tokens=_tokens(_object(usage.get("output_tokens_details")).get("reasoning_tokens")),
+        cached_tokens=_tokens(_object(usage.get("input_tokens_details")).get("cached_tokens")),
         latency=latency,
     )
 
@@ -225,16 +250,17 @@ class ReplayModel:
         source = Path(path)
         source = source / "responses.jsonl" if source.is_dir() else source
         try:
-            lines = source.read_text().splitlines()
+            lines = list(read_json_lines(source))
         except OSError as error:
             raise InputError(str(source), 0, f"cannot read recorded answers: {error.strerror or error}") from None
         self.answers: dict[tuple, dict] = {}
-        for number, line in enumerate(lines, 1):
+        for number, item, problem in lines:
             try:
-                item = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a cut-off last line
-            self.answers[(item.get("part"), int(item["id"]), item.get("sample", 0))] = item
+                item = checked_response(item) if problem is None else None
+            except ValueError:
+                item = None  # reported when that run is scored; here it is only not replayed
+            if item is not None:
+                self.answers[(item.get("part"), item["id"], item.get("sample", 0))] = item
 
     async def complete(self, record: dict) -> Completion:
         item = self.answers.get((record["part"], record["id"], record.get("sample", 0)))

@@ -257,7 +257,7 @@ def read_text(path: str | Path) -> str:
     if b"\x00" in data:
         raise InputError(str(path), 0, "not a text file (contains NUL bytes)")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte-order mark is fine
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InputError(str(path), line, "not a UTF-8 text file") from None

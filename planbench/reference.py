@@ -8,6 +8,7 @@ back in canonical names. Neither is needed to use planbench, only to check it.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import time
 from dataclasses import dataclass
@@ -52,8 +53,8 @@ def fast_downward(problem: Problem, timeout: float = 60.0, encoding: Encoding | 
         domain, instance = _write(problem, encoding, Path(folder))
         up_problem = PDDLReader().parse_problem(str(domain), str(instance))
         start = time.perf_counter()
-        with OneshotPlanner(name="fast-downward-opt") as planner:
-            result = planner.solve(up_problem, timeout=timeout)
+        with contextlib.chdir(folder), OneshotPlanner(name="fast-downward-opt") as planner:
+            result = planner.solve(up_problem, timeout=timeout)  # its output.sas lands in the temporary folder
         seconds = time.perf_counter() - start
     solved = {PlanGenerationResultStatus.SOLVED_OPTIMALLY, PlanGenerationResultStatus.SOLVED_SATISFICING}
     if result.status not in solved or result.plan is None:

@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import sys
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -29,7 +30,8 @@ from planbench.errors import InputError
 from planbench.instances import load_set
 from planbench.models import Completion, OpenAIModel, Parameters, is_reasoning_model, offline_model
 from planbench.prompts import PromptOptions, check_style, prompt_records
-from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, RUN_FILE, append_line, open_appending, read_run
+from planbench.runs import (PROMPTS_FILE, RESPONSES_FILE, RUN_FILE, Run, append_line, locked, open_appending,
+                            read_json_lines, read_responses, read_run, writable_folder)
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
@@ -94,15 +96,14 @@ def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint
     path = folder / PROMPTS_FILE
     present = set()
     if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for _, item, problem in read_json_lines(path):
             try:
-                item = json.loads(line)
                 present.add((item["part"], item["id"], item["sample"]))
-            except (json.JSONDecodeError, KeyError, TypeError):
+            except (KeyError, TypeError):
                 continue  # a line cut short: written again below
     parameters = config.parameters()
     keys: dict[tuple, str] = {}
-    with path.open("a", encoding="utf-8") as out:
+    with open_appending(path) as out:
         for record in records:
             digest = messages_digest(record["messages"])
             fields = json.dumps({k: record[k] for k in PROMPT_FIELDS}, ensure_ascii=False)[:-1]
@@ -110,23 +111,36 @@ def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint
                 key = keys[(record["part"], record["id"], sample)] = cache_key(
                     config.model, endpoint, record["messages"], parameters, sample, digest)
                 if (record["part"], record["id"], sample) not in present:
-                    out.write(f'{fields}, "sample": {sample}, "request": "{key}"}}\n')
+                    out.write(f'{fields}, "sample": {sample}, "request": "{key}"}}\n'.encode("utf-8"))
     return keys
 
 
 def done_keys(folder: Path) -> set[tuple]:
-    """Answers already on disk (errors are missing work: they are sent again)."""
-    path = folder / RESPONSES_FILE
+    """Answers already on disk (errors are missing work: they are sent again). Lines that
+    cannot be read are reported by scoring; here they only count as missing."""
     keys = set()
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if not item.get("error"):
-                keys.add((item["part"], item["id"], item.get("sample", 0)))
+    for item in read_responses(Run(folder, {}), report=lambda line: None):
+        if not item.get("error"):
+            keys.add((item.get("part"), item["id"], item.get("sample", 0)))
     return keys
+
+
+def check_config(config: RunConfig, source: str = "run") -> None:
+    """Settings that cannot work, refused before anything is sent (also those a run.json
+    read back by ``resume`` holds)."""
+    numbers = {"samples": (config.samples, 1), "concurrency": (config.concurrency, 1),
+               "max_attempts": (config.max_attempts, 1)}
+    for name, (value, low) in numbers.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise InputError(source, 0, f"{name} must be a whole number of at least {low}, not {value!r}")
+    for name, value in (("limit", config.limit), ("max_tokens", config.max_tokens), ("workers", config.workers)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise InputError(source, 0, f"{name} must be a whole number of at least 1, not {value!r}")
+    for name, value in (("timeout", config.timeout), ("rpm", config.rpm), ("max_cost", config.max_cost)):
+        if value is not None and not (isinstance(value, (int, float)) and 0 < value < float("inf")):
+            raise InputError(source, 0, f"{name} must be a positive number, not {value!r}")
+    if config.base_url is not None and not re.match(r"https?://[^/\s]+", str(config.base_url)):
+        raise InputError(source, 0, f"base_url {config.base_url!r} is not an http(s) URL")
 
 
 def read_config(folder: Path) -> RunConfig:
@@ -139,7 +153,9 @@ def read_config(folder: Path) -> RunConfig:
     if missing:
         raise InputError(str(path), 0, f"not a run made by 'planbench run' (no {', '.join(missing)})")
     known = {f.name for f in fields(RunConfig)}
-    return RunConfig(**{k: v for k, v in info.items() if k in known})
+    config = RunConfig(**{k: v for k, v in info.items() if k in known})
+    check_config(config, str(path))
+    return config
 
 
 def write_run_file(folder: Path, config: RunConfig) -> None:
@@ -148,7 +164,7 @@ def write_run_file(folder: Path, config: RunConfig) -> None:
     info = {"name": folder.name, **asdict(config), "planbench_version": __version__,
             "python": sys.version.split()[0]}
     if path.exists():
-        previous = json.loads(path.read_text())
+        previous = read_run(folder).info
         differs = {k: (previous.get(k), v) for k, v in config.identity().items() if previous.get(k) != v}
         if differs:
             raise InputError(str(path), 0, "this run directory holds a different run: "
@@ -267,20 +283,21 @@ def response_line(prompt: dict, sample: int, model: str, completion: Completion 
 
 
 async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], progress,
-                   budget: Budget | None = None) -> Tally:
+                   budget: Budget | None = None, shared: bool = False) -> Tally:
     """Send ``jobs`` ((prompt record, sample[, request key])) through ``client``, appending
-    each answer to ``folder/responses.jsonl`` as it lands; one process, one event loop."""
+    each answer to ``folder/responses.jsonl`` as it lands; one process, one event loop.
+    ``shared``: other worker processes append to the same files (the parent repaired them)."""
     budget = budget or Budget(config.max_cost)
     secret = os.environ.get(config.api_key_env) if isinstance(client, OpenAIModel) else None
     pricing = load_pricing(config.pricing)
     prices = price_of(pricing, config.model)
     parameters = config.parameters()
     cache = ResponseCache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), config.model,
-                          client.base_url)
+                          client.base_url, repair=not shared)
     tally = Tally(total=len(jobs))
     semaphore = asyncio.Semaphore(max(1, config.concurrency))
     pace = Pace(config.rpm)
-    out = open_appending(folder / RESPONSES_FILE)
+    out = open_appending(folder / RESPONSES_FILE, repair=not shared)
     bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if progress else None
 
     async def one(prompt: dict, sample: int, key: str | None = None) -> None:
@@ -299,12 +316,12 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
             cost = 0.0 if from_cache else (cost_of(prices, completion) if completion else None)
             if completion is not None and error is None and not answered(completion):
                 error = "the answer was empty"
-            if completion is not None and not from_cache and error is None and isinstance(client, OpenAIModel):
-                cache.put(key, completion)  # offline models' answers are not kept
             line = response_line(prompt, sample, config.model, completion, error, attempts, from_cache, cost, key)
-            append_line(out, line)
+            append_line(out, line)  # first: nothing after this can lose an answer paid for
             tally.add(line)
             budget.settle(reserved, None if from_cache else cost)
+            if completion is not None and not from_cache and error is None and isinstance(client, OpenAIModel):
+                cache.put(key, completion)  # offline models' answers are not kept
             if progress:
                 progress.update(bar, advance=1, errors=tally.errors, tokens=tally.tokens, spend=tally.spend)
 
@@ -354,9 +371,18 @@ def progress_bar():
 
 
 def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -> Tally:
-    """Send what is missing in ``folder`` and append the answers; returns the tally."""
-    folder = Path(folder)
+    """Send what is missing in ``folder`` and append the answers; returns the tally. The
+    directory is checked writable first and held by this process while it runs."""
+    folder = writable_folder(Path(folder), "run directory")
+    check_config(config, "run")
+    with locked(folder):
+        return _execute(config, folder, show_progress)
+
+
+def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
     records = prepare(config)
+    if not records:
+        raise InputError(config.set, 0, "no prompts to send (the set is empty)")
     write_run_file(folder, config)
     client = make_client(config)
     if (config.max_cost is not None and isinstance(client, OpenAIModel)
@@ -373,7 +399,7 @@ def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -
 
     workers = worker_count(config, client)
     if workers > 1:
-        return run_workers(config, folder, jobs, workers, show_progress)
+        return run_workers(config, folder, jobs, workers, show_progress, client.base_url)
     if show_progress:
         with progress_bar() as progress:
             return asyncio.run(run_jobs(config, folder, client, jobs, progress))

@@ -8,10 +8,15 @@ reported and skipped, never fatal, so finished work is never lost.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from planbench.errors import InputError
 
@@ -20,17 +25,31 @@ RESPONSES_FILE = "responses.jsonl"
 PROMPTS_FILE = "prompts.jsonl"
 
 
-def open_appending(path: Path):
+def open_appending(path: Path, repair: bool = True):
     """An unbuffered append-only file: every :func:`append_line` is one ``write`` call.
     A last line cut short (a writer killed mid-line) is closed with a newline first, or
-    the next answer would be glued to it and lost with it."""
-    out = path.open("ab", buffering=0)
-    if out.tell() > 0:
-        with path.open("rb") as existing:
+    the next answer would be glued to it and lost with it. Only a file's single writer
+    may repair it: worker processes sharing a file open it with ``repair=False`` (the
+    parent repairs it before they start), or one could see another's line half-written
+    and split it."""
+    if repair:
+        close_last_line(path)
+    return path.open("ab", buffering=0)
+
+
+def close_last_line(path: Path) -> None:
+    """End a file with a newline if its last line was cut short."""
+    try:
+        with path.open("rb+") as existing:
+            existing.seek(0, 2)
+            if existing.tell() == 0:
+                return
             existing.seek(-1, 2)
             if existing.read(1) != b"\n":
-                out.write(b"\n")
-    return out
+                existing.seek(0, 2)
+                existing.write(b"\n")
+    except FileNotFoundError:
+        return
 
 
 def append_line(out, item: dict) -> None:
@@ -52,40 +71,250 @@ class Run:
         return self.info.get("name") or self.folder.name
 
 
+def holds_a_run(folder: Path) -> bool:
+    return (folder / RUN_FILE).exists() or (folder / RESPONSES_FILE).exists()
+
+
+def move_aside(folder: Path) -> Path:
+    """``--force``: keep what was there under a new name instead of replacing it."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = folder.with_name(f"{folder.name}.replaced-{stamp}")
+    number = 1
+    while target.exists():
+        number += 1
+        target = folder.with_name(f"{folder.name}.replaced-{stamp}-{number}")
+    folder.rename(target)
+    return target
+
+
+def writable_folder(folder: Path, what: str = "output folder") -> Path:
+    """Check before any work that ``folder`` can be created and written: one line naming
+    it otherwise (an answer paid for and not recorded is the worst loss there is)."""
+    if not str(folder) or str(folder).strip() == "":
+        raise InputError("--out", 0, f"the {what} is empty")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".planbench-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise InputError(str(folder), 0, f"cannot write the {what} there: {error.strerror or error}") from None
+    return folder
+
+
 def write_run(folder: Path, info: dict, responses: list[dict]) -> Run:
     """A new run directory (an import, or a finished offline run)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    writable_folder(folder, "run directory")
     (folder / RUN_FILE).write_text(json.dumps(info, indent=2) + "\n")
-    with (folder / RESPONSES_FILE).open("w") as out:
+    with (folder / RESPONSES_FILE).open("w", encoding="utf-8") as out:
         for response in responses:
             out.write(json.dumps(response, ensure_ascii=False) + "\n")
     return Run(folder, info)
 
 
 def read_run(folder: str | Path) -> Run:
+    """run.json, checked: a JSON object naming at least the set and its encoding."""
     folder = Path(folder)
     path = folder / RUN_FILE
     try:
-        info = json.loads(path.read_text())
+        raw = path.read_bytes()
     except OSError:
         raise InputError(str(folder), 0, f"not a run directory (no readable {RUN_FILE})") from None
+    try:
+        info = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(str(path), 0, "not a UTF-8 text file") from None
     except json.JSONDecodeError as error:
         raise InputError(str(path), error.lineno, f"not JSON: {error.msg}") from None
+    except RecursionError:
+        raise InputError(str(path), 0, "nested too deeply to be a run.json") from None
+    if not isinstance(info, dict):
+        raise InputError(str(path), 0, f"not a run description (a JSON {type(info).__name__}, not an object)")
+    for field_name in ("set", "encoding"):
+        if not isinstance(info.get(field_name), str) or not info[field_name]:
+            raise InputError(str(path), 0, f"no '{field_name}' (the instance set and encoding the answers are for)")
     return Run(folder, info)
 
 
-def read_responses(run: Run) -> list[dict]:
-    """The answers of a run. A line that is not JSON is reported on stderr with its line
-    number and skipped (the last one is usually a write cut short by a kill)."""
+LOCK_FILE = ".planbench.lock"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the run directory for one writer: a second ``planbench run`` on the same
+    directory would send every request again. The lock file names the holder's pid; a
+    lock whose holder is gone (killed, machine restarted) is taken over."""
+    path = folder / LOCK_FILE
+    for _ in range(100):
+        try:
+            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                holder = int(path.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                holder = None
+            if holder is not None and holder != os.getpid() and _alive(holder):
+                raise InputError(str(folder), 0, f"in use by another planbench process (pid {holder}); wait for it "
+                                 f"to finish or stop it (a stale lock is {path})") from None
+            with contextlib.suppress(OSError):
+                path.unlink()  # the holder is gone: take the lock over
+            continue
+        except OSError as error:
+            raise InputError(str(folder), 0, f"cannot write the run directory: {error.strerror or error}") from None
+        with os.fdopen(handle, "w") as out:
+            out.write(f"{os.getpid()}\n")
+        break
+    else:
+        raise InputError(str(path), 0, "could not take the run directory's lock")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(path.read_text().split()[0]) == os.getpid():
+                path.unlink()
+
+
+# ---------------------------------------------------------------- reading what others wrote
+
+
+def read_json_lines(path: Path) -> Iterator[tuple[int, object | None, str | None]]:
+    """(line number, value, problem) for each non-blank line of a JSON-lines file, read as
+    UTF-8 line by line (a BOM is fine): a line that is not UTF-8 or not JSON gives a
+    problem instead of a value, and the last line cut short, even in the middle of a
+    character (a writer killed, a disk full), is reported as such, never fatal."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines = data.split(b"\n")
+    last = len(lines) - (1 if data.endswith(b"\n") else 0)
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        cut = number == last and not data.endswith(b"\n")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, None, ("cut off (the writer stopped mid-line)" if cut else "not UTF-8")
+            continue
+        try:
+            yield number, json.loads(text), None
+        except json.JSONDecodeError:
+            yield number, None, ("cut off (the writer stopped mid-line)" if cut else "not a JSON line")
+        except RecursionError:
+            yield number, None, "nested too deeply"
+
+
+def _count(value, name: str) -> int | None:
+    """A token count as a number: int, float, or a numeric string (some servers send one)."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    if isinstance(value, (int, float)) and value == value:
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value.strip()))
+        except ValueError:
+            pass
+    raise ValueError(f"{name} is {value!r}, not a number")
+
+
+def text_of(content) -> str | None:
+    """Message content as text: a string, a list of text parts ({"type": "text", "text":
+    ...} or strings, as some OpenAI-compatible servers send), or null."""
+    if content is None or isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [part if isinstance(part, str) else part.get("text") if isinstance(part, dict) else None
+                 for part in content]
+        return "".join(p for p in parts if isinstance(p, str))
+    if isinstance(content, dict) and isinstance(content.get("text"), str):
+        return content["text"]
+    raise ValueError(f"the answer's content is a {type(content).__name__}")
+
+
+def checked_response(item) -> dict:
+    """One line of responses.jsonl in the shape scoring needs, or ValueError saying which
+    field is wrong. Numbers given as strings are read as numbers; unknown fields are kept."""
+    if not isinstance(item, dict):
+        raise ValueError(f"a JSON {type(item).__name__}, not an object")
+    if "id" not in item:
+        raise ValueError("no 'id'")
+    raw_id = item["id"]
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)):
+        raise ValueError(f"id {raw_id!r} is not a number")
+    try:
+        number = int(raw_id)
+    except ValueError:
+        raise ValueError(f"id {str(raw_id)[:40]!r} is not a number") from None
+    if not 0 <= number < 10 ** 12:
+        raise ValueError(f"id {str(raw_id)[:40]} is out of range")
+    out = dict(item, id=number)
+    sample = _count(item.get("sample", 0), "sample")
+    if sample is None or sample < 0:
+        raise ValueError(f"sample {item.get('sample')!r} is not a number from 0")
+    out["sample"] = sample
+    if item.get("part") is not None and not isinstance(item["part"], str):
+        raise ValueError(f"part {item['part']!r} is not a name")
+    out["text"] = text_of(item.get("text"))
+    usage = item.get("usage")
+    if usage is not None:
+        if not isinstance(usage, dict):
+            raise ValueError(f"usage is a {type(usage).__name__}, not an object")
+        out["usage"] = {k: _count(v, f"usage.{k}") for k, v in usage.items()}
+    for name in ("cost", "latency"):
+        value = item.get(name)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise ValueError(f"{name} {value!r} is not a number")
+            try:
+                out[name] = float(value)
+            except ValueError:
+                raise ValueError(f"{name} {value!r} is not a number") from None
+    for name in ("error", "finish_reason"):
+        if item.get(name) is not None and not isinstance(item[name], str):
+            out[name] = str(item[name])
+    return out
+
+
+def read_responses(run: Run, report=None) -> list[dict]:
+    """The answers of a run, each checked (:func:`checked_response`). A bad line is
+    reported with its number and why, counted and skipped; the rest is scored."""
     path = run.folder / RESPONSES_FILE
     if not path.exists():
         return []
-    out = []
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            print(f"planbench: {path}:{number}: not a complete JSON line; skipped", file=sys.stderr)
+    out, problems = [], []
+    try:
+        lines = list(read_json_lines(path))
+    except OSError as error:
+        raise InputError(str(path), 0, f"cannot read: {error.strerror or error}") from None
+    for number, item, problem in lines:
+        if problem is None:
+            try:
+                out.append(checked_response(item))
+                continue
+            except ValueError as error:
+                problem = str(error)
+        problems.append(f"{path}:{number}: {problem}; skipped")
+    _report(problems, report)
     return out
+
+
+def _report(problems: list[str], report=None, most: int = 5) -> None:
+    """Problems to stderr (or ``report``), the first few in full, then how many more."""
+    if not problems:
+        return
+    say = report or (lambda line: print(f"planbench: {line}", file=sys.stderr))
+    for line in problems[:most]:
+        say(line)
+    if len(problems) > most:
+        say(f"... and {len(problems) - most} more bad line(s) skipped")

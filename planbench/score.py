@@ -10,13 +10,14 @@ answered (everything but no_response), with a Wilson 95% interval.
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 from planbench import encodings
 from planbench.errors import InputError
 from planbench.answers import Extraction, extract, planbench_pddl, planbench_rule
 from planbench.instances import load_set
-from planbench.runs import Run, read_responses
+from planbench.runs import RESPONSES_FILE, Run, read_responses
 from planbench.answers.translate import postprocess, translate
 from planbench.validate import validate
 
@@ -109,8 +110,11 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
         raise InputError(extractor, 0, "unknown extractor; choose one of: " + ", ".join(EXTRACTORS))
     encoding = encodings.get(info["encoding"])
     instance_set = load_set(info["set"])
+    responses = read_responses(run)
+    if not responses:
+        raise InputError(str(run.folder / RESPONSES_FILE), 0, "no answers to score (missing, empty, or no readable line)")
     latest: dict[tuple, dict] = {}
-    for response in read_responses(run):  # a resumed run appends retries: the last answer counts
+    for response in responses:  # a resumed run appends retries: the last answer counts
         key = (response.get("part"), response.get("id"), response.get("sample", 0))
         if key not in latest or not response.get("error") or latest[key].get("error"):
             latest[key] = response
@@ -124,12 +128,12 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
                         **(translator or {})}
             translations.update(translate(missing, **settings))
     rows = []
+    strangers = []
     for key, response in latest.items():
-        part = response.get("part", info["set"])
+        part = response.get("part") or info["set"]
         instance = instance_set.find(part, int(response["id"]))
         if instance is None:
-            reason = f"{run.folder}: instance {part}/{response['id']} is not in set {info['set']}"
-            rows.append({"id": response["id"], "part": part, "outcome": "no_response", "reason": reason})
+            strangers.append(f"{part}/{response['id']}")
             continue
         row = {"set": info["set"], "part": part, "id": instance.id, "sample": response.get("sample", 0),
                "encoding": encoding.name, "style": info.get("style"), "model": info.get("model"),
@@ -139,6 +143,12 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
                "cost": response.get("cost"), "latency": response.get("latency")}
         row.update(judge(response, instance, encoding, extractor, translations.get(key)))
         rows.append(row)
+    if strangers:
+        message = (f"{len(strangers)} answer(s) are for instances not in set {info['set']} "
+                   f"({', '.join(strangers[:5])}{', ...' if len(strangers) > 5 else ''}); not scored")
+        if not rows:
+            raise InputError(str(run.folder / RESPONSES_FILE), 0, message)
+        print(f"planbench: {run.folder / RESPONSES_FILE}: {message}", file=sys.stderr)
     return rows
 
 

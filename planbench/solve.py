@@ -247,7 +247,8 @@ class _Search:
         self.task = task
         self.n = len(task.blocks)
         self.max_nodes = max_nodes
-        self.deadline = time.perf_counter() + max_seconds
+        self.started = time.perf_counter()
+        self.deadline = self.started + max_seconds
         self.nodes = 0
         below = list(task.below)
         above = [-1] * self.n
@@ -314,6 +315,7 @@ class _Search:
         best: list[int] | None = None
         best_length = 1 << 30
         for start in self._cyclic_nodes(graph):
+            self._check_time()
             parent: dict[int, tuple[int, int]] = {start: (-1, -1)}
             frontier = [start]
             closing = None
@@ -404,6 +406,12 @@ class _Search:
                     if len(component) > 1 or any(e[0] == v for e in graph[v]):
                         out.append(component)
         return out
+
+    def _check_time(self) -> None:
+        """The time limit holds everywhere, not only between search nodes: one step of
+        the search on a thousand blocks can take seconds."""
+        if time.perf_counter() > self.deadline:
+            raise SolverLimit(f"gave up after {time.perf_counter() - self.started:.1f} s ({self.nodes} search nodes)")
 
     def _extend_packing(self, split: frozenset[int], scope: frozenset[int], packing: list[frozenset[int]]) -> list[frozenset[int]] | None:
         """Breaker sets of cycles with pairwise disjoint breakers, valid for ``split``.

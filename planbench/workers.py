@@ -11,14 +11,17 @@ import contextlib
 import multiprocessing
 import os
 import queue as queue_module
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
 
+from planbench.cache import cache_file, default_cache_dir
 from planbench.cost import Budget
 from planbench.errors import RunError
 from planbench.models import OpenAIModel
 from planbench.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
+from planbench.runs import RESPONSES_FILE, close_last_line
 
 
 WORKER_SHARE = 32  # concurrent requests one process keeps busy: the SDK costs ~1.5 ms CPU each
@@ -63,12 +66,25 @@ class _QueueProgress:
         self.pending, self.last = 0, time.monotonic()
 
 
-def _worker(config: RunConfig, folder: Path, jobs: list, queue, index: int, spent) -> None:
+def _follow_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed alone, its
+    children would go on sending requests nobody records): checked twice a second."""
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _worker(config: RunConfig, folder: Path, jobs: list, queue, index: int, spent, parent: int) -> None:
+    _follow_parent(parent)
     progress = _QueueProgress(queue, index)
     tally, failure = None, None
     try:
         budget = Budget(config.max_cost, spent)
-        tally = asyncio.run(run_jobs(config, folder, make_client(config), jobs, progress, budget))
+        tally = asyncio.run(run_jobs(config, folder, make_client(config), jobs, progress, budget, shared=True))
     except KeyboardInterrupt:
         pass
     except Exception as error:  # noqa: BLE001 - reported by the parent, with what was saved
@@ -77,13 +93,17 @@ def _worker(config: RunConfig, folder: Path, jobs: list, queue, index: int, spen
     queue.put(("done", index, tally, failure))
 
 
-def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_progress: bool) -> Tally:
+def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_progress: bool,
+                base_url: str | None = None) -> Tally:
     context = multiprocessing.get_context("fork")
+    close_last_line(folder / RESPONSES_FILE)  # the workers share these files: repaired once, here
+    cache_dir = Path(config.cache_dir) if config.cache_dir else default_cache_dir()
+    close_last_line(cache_file(cache_dir, config.model, base_url))
     queue = context.Queue()
     share = RunConfig(**{**asdict(config), "concurrency": max(1, config.concurrency // workers),
                          "rpm": config.rpm / workers if config.rpm else None})
     spent = context.Array("d", 4)  # the Budget's counters, shared across workers
-    processes = [context.Process(target=_worker, args=(share, folder, jobs[i::workers], queue, i, spent),
+    processes = [context.Process(target=_worker, args=(share, folder, jobs[i::workers], queue, i, spent, os.getpid()),
                                  daemon=True)
                  for i in range(workers)]
     for process in processes:

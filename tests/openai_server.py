@@ -75,6 +75,7 @@ class OpenAIServer:
         self.script = script or []
         self.slow_seconds = slow_seconds
         self.finish_reason = "stop"
+        self.shape = None  # a function that may rewrite each chat answer (odd servers' JSON)
         self.requests = 0
         self.answered = 0
         self.paths: Counter = Counter()
@@ -129,7 +130,8 @@ class OpenAIServer:
             return connection.drop()
         if path.endswith("/chat/completions"):
             self.answered += 1
-            return connection.send(200, self._chat(body))
+            payload = self._chat(body)
+            return connection.send(200, self.shape(payload) if self.shape else payload)
         if path.endswith("/responses"):
             self.answered += 1
             return connection.send(200, self._responses(body))

@@ -1,0 +1,303 @@
+"""Bad, odd and hostile input for every command: one line on stderr, exit status 2, no
+traceback, in bounded time; and nothing recorded is replaced or lost."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from openai_server import OpenAIServer
+from planbench.resources import data_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples"
+UNWRITABLE = "/proc/planbench-cannot-write-here"  # even root cannot create files in /proc
+RECORDED = "blocksworld_3__gpt-4o_chat__task_1_plan_generation_zero_shot.json.gz"
+
+
+def planbench(*args: str, timeout: float = 60, env: dict | None = None, cwd: Path | None = None):
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "planbench", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})}, cwd=cwd)
+    return done, time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, str]:
+    """Malformed inputs of every kind, written once."""
+    folder = tmp_path_factory.mktemp("bad")
+    paths: dict[str, str] = {}
+
+    def write(name: str, data: bytes | str) -> str:
+        path = folder / name
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+        paths[name] = str(path)
+        return str(path)
+
+    recorded = json.loads(gzip.decompress((data_dir("recorded") / RECORDED).read_bytes()))
+    write("not-json.json", "{not json")
+    write("a-list.json", "[1, 2, 3]")
+    (folder / "blocksworld_3" / "x_chat").mkdir(parents=True)
+    write("blocksworld_3/x_chat/records-not-objects.json", json.dumps({"instances": [1, "two", None]}))
+    write("blocksworld_3/x_chat/huge-id.json", '{"instances": [{"instance_id": ' + "9" * 5000 + "}]}")
+    write("blocksworld_3/x_chat/nested.json", "[" * 100_000 + "]" * 100_000)
+    (folder / "blocksworld_hard" / "x_chat").mkdir(parents=True)
+    write("blocksworld_hard/x_chat/task_1_plan_generation_backprompting_zero_shot_pddl.json",
+          json.dumps({"instances": [{"instance_id": 1, "messages": "not a list", "step_wise_dict": []}]}))
+    write("truncated.json.gz", gzip.compress(json.dumps(recorded).encode())[:500])
+    write("pricing-latin1.yaml", "models:\n  gpt-x: {input: 1, output: 2}  # caf\xe9\n".encode("latin-1"))
+    write("pricing-bad.yaml", "models: [1, 2")
+    write("pricing-shape.yaml", "models:\n  gpt-x: {input: cheap}\n")
+    write("plan-latin1.txt", "(unstack b c) ; caf\xe9\n".encode("latin-1"))
+    write("binary.pddl", b"\x00\x01\x02")
+    write("problem-1000.pddl", _big_problem(1000))
+    return paths
+
+
+def _big_problem(n: int) -> str:
+    import random
+
+    from planbench import encodings
+    from planbench.generate import random_problem
+    from planbench.problem import to_pddl
+
+    return to_pddl(random_problem(n, random.Random(3)), encodings.get("blocksworld"))
+
+
+def _run_dir(folder: Path, lines: list[str] | bytes, info: dict | list | str | None = None) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    run_info = {"set": "planbench-3", "encoding": "blocksworld", "style": "zero-shot", "model": "x"}
+    (folder / "run.json").write_text(info if isinstance(info, str) else json.dumps(info if info is not None else run_info))
+    data = lines if isinstance(lines, bytes) else "".join(line + "\n" for line in lines).encode()
+    (folder / "responses.jsonl").write_bytes(data)
+    return str(folder)
+
+
+GOOD = json.dumps({"part": "planbench-3", "id": 1, "sample": 0, "text": "1. Unstack the orange block from the red block"})
+
+
+def cases(files: dict, tmp: Path) -> list[tuple[tuple, str]]:
+    """(arguments, words the one line must contain)."""
+    out = tmp / "out"
+    existing_set = tmp / "existing-set"
+    existing_set.mkdir()
+    (existing_set / "manifest.jsonl").write_text("{}\n")
+    bw_domain = str(data_dir("domains") / "blocksworld" / "domain.pddl")
+    bw_problem = str(EXAMPLE / "blocksworld-instance-2.pddl")
+    return [
+        # validate and solve
+        (("validate", bw_domain, bw_problem, files["plan-latin1.txt"]), "not a UTF-8 text file"),
+        (("validate", bw_domain, files["binary.pddl"], "-"), "not a text file"),
+        (("solve", bw_problem, "--max-seconds", "-1"), "--max-seconds"),
+        (("solve", bw_problem, "--max-seconds", "0"), "--max-seconds"),
+        (("solve", bw_problem, "--max-seconds", "nan"), "not a finite number"),
+        (("solve", str(tmp / "missing.pddl")), "cannot read"),
+        (("solve", files["problem-1000.pddl"], "--max-seconds", "1"), "no proven optimal plan"),
+        # generate
+        (("generate", "--blocks", "1", "--out", str(out / "g1")), "1 block has no goal"),
+        (("generate", "--blocks", "3", "--count", "10000", "--out", str(out / "g2")), "allow 132"),
+        (("generate", "--blocks", "3", "--count", "100", "--unique-up-to-renaming", "--out", str(out / "g3")),
+         "allow 22 distinct up to renaming"),
+        (("generate", "--blocks", "3", "--lengths", "100-100", "--out", str(out / "g4")), "at most 8 steps"),
+        (("generate", "--blocks", "3", "--lengths", "8-8", "--per-length", "50", "--out", str(out / "g5")),
+         "24 instances"),
+        (("generate", "--count", "-5", "--out", str(out / "g6")), "--count"),
+        (("generate", "--lengths", "2-4", "--per-length", "0", "--out", str(out / "g7")), "--per-length"),
+        (("generate", "--blocks", "4-", "--out", str(out / "g8")), "not a number or a range"),
+        (("generate", "--out", ""), "empty"),
+        (("generate", "--out", UNWRITABLE), "cannot write"),
+        (("generate", "--out", str(existing_set)), "is not empty"),
+        # prompts
+        (("prompts", "--set", "planbench-3", "--style", "zero-shot", "--out", UNWRITABLE + "/p.jsonl"), "cannot write"),
+        (("prompts", "--set", "planbench-3", "--style", "nope", "--out", str(out / "p.jsonl")), "unknown prompt style"),
+        (("prompts", "--set", "nope", "--style", "zero-shot", "--out", str(out / "p.jsonl")), "unknown instance set"),
+        # import
+        (("import", files["not-json.json"], "--out", str(out / "i1")), "not a complete JSON"),
+        (("import", files["a-list.json"], "--out", str(out / "i2")), "not a PlanBench results file"),
+        (("import", files["blocksworld_3/x_chat/records-not-objects.json"], "--out", str(out / "i3")), "none of its 3"),
+        (("import", files["blocksworld_3/x_chat/huge-id.json"], "--out", str(out / "i4")), "not a PlanBench results"),
+        (("import", files["blocksworld_3/x_chat/nested.json"], "--out", str(out / "i5")), "nested too deeply"),
+        (("import", files["blocksworld_hard/x_chat/task_1_plan_generation_backprompting_zero_shot_pddl.json"],
+          "--out", str(out / "i6")), "none of its 1"),
+        (("import", files["truncated.json.gz"], "--out", str(out / "i7")), ".gz"),
+        (("import", str(data_dir("recorded") / RECORDED), "--out", UNWRITABLE), "cannot write"),
+        # score, report, reproduce, show
+        (("score", _run_dir(tmp / "empty", [])), "no answers to score"),
+        (("score", _run_dir(tmp / "strangers", [json.dumps({"part": "planbench-3", "id": 5000, "text": "x"})])),
+         "not in set planbench-3"),
+        (("score", _run_dir(tmp / "list-info", [GOOD], [1, 2])), "not a run description"),
+        (("score", _run_dir(tmp / "no-set", [GOOD], {"encoding": "blocksworld"})), "no 'set'"),
+        (("score", _run_dir(tmp / "info-latin1", [GOOD], "{\"set\": \"caf\xe9\"}")), "run.json"),
+        (("score", _run_dir(tmp / "good", [GOOD]), "--by", "nope"), "no column nope"),
+        (("score", str(tmp / "not-a-run")), "not a run directory"),
+        (("report", _run_dir(tmp / "good2", [GOOD]), "--out", UNWRITABLE), "cannot write"),
+        (("reproduce", "--out", UNWRITABLE), "cannot write"),
+        (("resume", _run_dir(tmp / "list-info2", [GOOD], [1]),), "not a run description"),
+        (("resume", _run_dir(tmp / "imported", [GOOD], {"set": "planbench-3", "encoding": "blocksworld",
+                                                       "imported": True})), "nothing to send"),
+        (("resume", _run_dir(tmp / "bad-attempts", [GOOD], {"set": "planbench-3", "encoding": "blocksworld",
+                                                            "style": "zero-shot", "model": "optimal",
+                                                            "max_attempts": 0})), "max_attempts"),
+        (("score", _run_dir(tmp / "good3", [GOOD]), "--extractor", "nope"), "unknown extractor"),
+        (("show", _run_dir(tmp / "good4", [GOOD]), "77"), "no answer for instance 77"),
+        (("prompts", "--set", "planbench-3", "--style", "zero-shot", "--wording", "1999", "--out",
+          str(out / "p2.jsonl")), "unknown wording"),
+        # run: options refused up front
+        *[(("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "optimal", "--out",
+            str(out / f"r-{number}"), *option), words) for number, (option, words) in enumerate([
+            (("--limit", "-1"), "--limit"), (("--limit", "0"), "--limit"), (("--samples", "-3"), "--samples"),
+            (("--samples", "0"), "--samples"), (("--concurrency", "0"), "--concurrency"),
+            (("--concurrency", "-4"), "--concurrency"), (("--max-attempts", "0"), "--max-attempts"),
+            (("--max-tokens", "0"), "--max-tokens"), (("--temperature", "5"), "--temperature"),
+            (("--max-cost", "-1"), "--max-cost"), (("--timeout", "0"), "--timeout"),
+            (("--base-url", "not a url"), "not an http(s) URL"),
+            (("--pricing", files["pricing-latin1.yaml"]), "not UTF-8"),
+            (("--pricing", files["pricing-bad.yaml"]), "not YAML"),
+            (("--pricing", files["pricing-shape.yaml"]), "prices need numbers"),
+            (("--reasoning-effort", "maximal"), "--reasoning-effort"), (("--api", "soap"), "--api"),
+            (("--workers", "0"), "--workers"), (("--rpm", "0"), "--rpm")])],
+        (("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "optimal", "--out", ""), "empty"),
+        (("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "optimal", "--out", UNWRITABLE),
+         "cannot write"),
+        (("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "optimal", "--out", str(out / "r2"),
+          "--cache-dir", UNWRITABLE, "--limit", "2", "--no-score"), None),  # works: the cache is only a warning
+    ]
+
+
+def test_bad_input_is_one_line_and_exit_2(files, tmp_path) -> None:
+    """The corpus: every case exits 2 (or, where marked None, succeeds) within 20 s, with
+    one line on stderr and no traceback."""
+    table = cases(files, tmp_path)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda case: planbench(*case[0]), table))
+    failures = []
+    for (args, words), (done, seconds) in zip(table, results):
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        expected = 0 if words is None else 2
+        if words is None:
+            lines = [line for line in lines if "cache cannot be used" not in line]
+        ok = (done.returncode == expected and "Traceback" not in done.stderr and seconds < 20
+              and (words is None or (len(lines) == 1 and words in lines[0])))
+        if not ok:
+            failures.append(f"{args}: exit {done.returncode}, {seconds:.1f} s, stderr {done.stderr[-600:]!r}")
+    assert not failures, "\n".join(failures)
+    assert len(table) >= 60
+
+
+def test_bad_lines_of_a_run_are_reported_and_the_rest_scored(tmp_path) -> None:
+    good = [json.dumps({"part": "planbench-3", "id": i, "sample": 0, "text": "1. Pick up the red block",
+                        "usage": {"prompt_tokens": "12", "completion_tokens": 7}, "cost": "0.001"}) for i in (1, 2, 3)]
+    bad = ["[1, 2]", json.dumps({"text": "no id"}), json.dumps({"id": "abc"}), json.dumps({"id": None}),
+           json.dumps({"id": 4, "usage": {"prompt_tokens": "many"}})]
+    data = ("\n".join(good[:2] + bad) + "\n").encode() + b'{"id": 9, "text": "caf\xc3' + b"\n" + (good[2] + "\n").encode()
+    data += '{"id": 10, "text": "cut \u00e9'.encode()[:-1]  # the last line cut inside a character
+    folder = _run_dir(tmp_path / "run", data)
+    done, _ = planbench("score", folder)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    for words in ("responses.jsonl:3: a JSON list", "responses.jsonl:4: no 'id'", "id 'abc' is not a number",
+                  "responses.jsonl:6: id None", "usage.prompt_tokens is 'many'"):
+        assert words in done.stderr, (words, done.stderr)
+    assert "3/3 valid" not in done.stdout and "/3 " in done.stdout  # the three good answers are scored
+    scores = (tmp_path / "run" / "scores.csv").read_text().splitlines()
+    assert len(scores) == 1 + 3
+
+
+def test_nothing_recorded_is_replaced(tmp_path) -> None:
+    """import over a run made by `run`, generate over a set: refused, files unchanged;
+    --force keeps the old one aside."""
+    run_dir = tmp_path / "run"
+    done, _ = planbench("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "optimal", "--limit", "3",
+                        "--out", str(run_dir), "--no-score")
+    assert done.returncode == 0, done.stderr
+    before = {p.name: p.read_bytes() for p in run_dir.iterdir()}
+    done, _ = planbench("import", str(data_dir("recorded") / RECORDED), "--out", str(run_dir))
+    assert done.returncode == 2 and "already holds a run" in done.stderr
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir()} == before
+    done, _ = planbench("import", str(data_dir("recorded") / RECORDED), "--out", str(run_dir), "--force")
+    assert done.returncode == 0, done.stderr
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("run.replaced-")]
+    assert len(aside) == 1 and (aside[0] / "responses.jsonl").read_bytes() == before["responses.jsonl"]
+    # The same file imported again is the same run: allowed.
+    assert planbench("import", str(data_dir("recorded") / RECORDED), "--out", str(run_dir))[0].returncode == 0
+    made = tmp_path / "set"
+    assert planbench("generate", "--blocks", "3", "--count", "5", "--out", str(made))[0].returncode == 0
+    manifest = (made / "manifest.jsonl").read_bytes()
+    done, _ = planbench("generate", "--blocks", "4", "--count", "3", "--out", str(made))
+    assert done.returncode == 2 and (made / "manifest.jsonl").read_bytes() == manifest
+
+
+def test_a_run_directory_has_one_writer(tmp_path) -> None:
+    """A second run on a directory in use is refused, naming the holder; a lock left by a
+    process that is gone is taken over."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / ".planbench.lock").write_text(f"{os.getpid()}\n")  # held by a live process: this one
+    args = ("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "optimal", "--limit", "2", "--out",
+            str(folder), "--no-score")
+    done, _ = planbench(*args)
+    assert done.returncode == 2 and f"pid {os.getpid()}" in done.stderr
+    assert not (folder / "responses.jsonl").exists()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (folder / ".planbench.lock").write_text(dead.stdout)
+    done, _ = planbench(*args)
+    assert done.returncode == 0, done.stderr
+    assert len((folder / "responses.jsonl").read_text().splitlines()) == 2
+    assert not (folder / ".planbench.lock").exists()
+
+
+def test_odd_answers_finish_the_run(tmp_path) -> None:
+    """Content as a list of text parts, usage counts as strings, and a responses.jsonl
+    whose last line was cut inside a character: the run finishes, every answer scored."""
+    def odd(payload: dict) -> dict:
+        message = payload["choices"][0]["message"]
+        message["content"] = [{"type": "text", "text": message["content"][:20]}, {"type": "text", "text": message["content"][20:]}]
+        payload["usage"] = {k: str(v) for k, v in payload["usage"].items() if not isinstance(v, dict)}
+        return payload
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "responses.jsonl").write_bytes('{"part": "planbench-3", "id": 1, "text": "caf\u00e9'.encode()[:-1])
+    with OpenAIServer() as server:
+        server.shape = odd
+        done, _ = planbench("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "gpt-4o-mini",
+                            "--base-url", server.base_url, "--limit", "5", "--out", str(folder), "--cache-dir",
+                            str(tmp_path / "cache"), env={"OPENAI_API_KEY": "sk-test"})
+        assert done.returncode == 0, done.stderr
+        assert server.requests == 5
+    assert "Traceback" not in done.stderr
+    assert "5/5 valid" in done.stdout or "/5 valid" in done.stdout
+    rows = (folder / "scores.csv").read_text().splitlines()
+    assert len(rows) == 6
+    answers = [json.loads(line) for line in (folder / "responses.jsonl").read_text(errors="replace").splitlines()[1:]]
+    assert all(a["text"].startswith("1. Pick up the red block") for a in answers)
+    assert all(a["usage"]["prompt_tokens"] == 100 for a in answers)
+
+
+def test_killing_the_parent_ends_the_workers(tmp_path) -> None:
+    """--workers 2, the parent killed alone: its workers stop within a few seconds."""
+    with OpenAIServer(latency=0.5) as server:
+        process = subprocess.Popen([sys.executable, "-m", "planbench", "run", "--set", "planbench-600", "--style",
+                                    "zero-shot", "--model", "gpt-4o-mini", "--base-url", server.base_url,
+                                    "--workers", "2", "--concurrency", "4", "--out", str(tmp_path / "run"),
+                                    "--cache-dir", str(tmp_path / "cache"), "--no-score"],
+                                   env={**os.environ, "OPENAI_API_KEY": "sk-test"}, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while server.requests < 8 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.requests >= 8
+        process.kill()
+        process.wait()
+        time.sleep(3)
+        settled = server.requests
+        time.sleep(2)
+        assert server.requests == settled  # nobody is sending any more
