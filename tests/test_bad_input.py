@@ -177,7 +177,7 @@ def test_bad_input_is_one_line_and_exit_2(files, tmp_path) -> None:
     one line on stderr and no traceback."""
     table = cases(files, tmp_path)
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda case: planbench(*case[0]), table))
+        results = list(pool.map(lambda case: planbench(*case[0], cwd=tmp_path), table))
     failures = []
     for (args, words), (done, seconds) in zip(table, results):
         lines = [line for line in done.stderr.splitlines() if line.strip()]
