@@ -15,7 +15,7 @@ from typing import Callable
 
 import click
 
-from planbench import encodings, pddl
+from planbench import __version__, encodings, pddl
 from planbench import problem as problems
 from planbench.errors import InputError, RunError
 from planbench.validate import validate_steps
@@ -185,7 +185,10 @@ def solve(problem: str, domain: str | None, encoding: str | None, as_json: bool,
 
     chosen = encodings.get(encoding) if encoding else (problems.read_domain(domain) if domain else None)
     if chosen is None:
-        chosen = problems.guess_encoding(problem)
+        from planbench.instances import read_settings
+
+        recorded = read_settings(Path(problem).parent).get("encoding")
+        chosen = encodings.get(recorded) if recorded else problems.guess_encoding(problem)
     task = problems.read_problem(problem, chosen)
     reason = unsolvable_reason(task)
     if reason is not None:
@@ -231,15 +234,18 @@ def solve(problem: str, domain: str | None, encoding: str | None, as_json: bool,
 @click.option("--max-seconds", default=3600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               callback=lambda ctx, param, value: _finite(value, "--max-seconds"),
               help="Stop (saying how far it got) after this long.")
+@click.option("--unsolvable", "unsolvable_share", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of the instances made unsolvable as PlanBench did (a goal atom added: split or loop).")
 @reports_input_errors
 def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, per_length: int, encoding: str,
-             unique_up_to_renaming: bool, out: str, force: bool, max_seconds: float) -> None:
+             unique_up_to_renaming: bool, out: str, force: bool, max_seconds: float, unsolvable_share: float) -> None:
     """Generate a seeded set of random instances with proven optimal plans."""
-    from rich.progress import Progress
+    import random
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from planbench import generate as generator
     from planbench.instances import Instance, histogram, write_set
-
     from planbench.runs import move_aside, writable_folder
 
     chosen = encodings.get(encoding)
@@ -256,7 +262,8 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
     total = sum(per_length for n in range(lengths[0], lengths[1] + 1) if n % 2 == 0) if lengths else count
     name = Path(out).name
     made = []
-    with Progress(transient=True) as progress:
+    columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
         bar = progress.add_task("generating", total=total)
         try:
             for number, item in enumerate(generator.generate(blocks, count, seed, lengths, per_length,
@@ -265,7 +272,15 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
                 progress.advance(bar)
         except RuntimeError as error:
             raise InputError("generate", 0, str(error)) from None
-    manifest = write_set(Path(out), made, chosen)
+    if unsolvable_share:  # chosen by a generator of their own: the solvable ones stay as they were
+        rng = random.Random(f"{seed}-unsolvable")
+        for index in sorted(rng.sample(range(len(made)), round(unsolvable_share * len(made)))):
+            problem, how = generator.make_unsolvable(made[index].problem, rng)
+            made[index] = Instance(name, name, made[index].id, problem, (), seed=seed, unsolvable=how)
+    settings = {"seed": seed, "blocks": list(blocks), "count": len(made), "lengths": list(lengths) if lengths else None,
+                "per_length": per_length if lengths else None, "unique_up_to_renaming": unique_up_to_renaming,
+                "unsolvable": unsolvable_share, "planbench_version": __version__}
+    manifest = write_set(Path(out), made, chosen, settings)
     lengths_seen = Counter(i.length for i in made)
     click.echo(f"wrote {len(made)} instances ({chosen.name}) and {manifest}")
     click.echo(f"optimal length: {histogram(lengths_seen)}")
@@ -273,7 +288,8 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
 
 @main.command()
 @click.option("--set", "set_name", required=True, help="A bundled set (planbench sets) or a generated set's folder.")
-@click.option("--encoding", default="blocksworld", show_default=True, help="blocksworld, mystery, randomized, randomized:<seed>.")
+@click.option("--encoding", default=None,
+              help="blocksworld, mystery, randomized, randomized:<seed> (default: the set's own, else blocksworld).")
 @click.option("--style", required=True, help="zero-shot, one-shot, state-tracking, zero-shot-pddl or one-shot-pddl.")
 @click.option("--system/--no-system", default=None, help="Send PlanBench's system message (default: as PlanBench did for the style).")
 @click.option("--system-text", default=None, help="Send this system message instead.")
@@ -289,8 +305,10 @@ def prompts(set_name: str, encoding: str, style: str, system: bool | None, syste
     from planbench.instances import load_set
     from planbench.prompts import PromptOptions, check_style, prompt_records
 
+    from planbench.instances import set_encoding
+
     check_style(style)
-    chosen = encodings.get(encoding)
+    chosen = encodings.get(set_encoding(set_name, encoding))
     if out != "-":
         _writable_file(Path(out))
     options = PromptOptions(system=system_text if system_text else system, fix_quirks=fix_quirks, seed=seed,
@@ -326,12 +344,17 @@ def _print_summary(name: str, rows: list[dict]) -> None:
     from planbench.score import summarise
 
     overall = summarise(rows).iloc[0]
-    overall = {k: (int(v) if k in ("valid", "answered", "optimal", "invalid", "unparseable", "truncated", "no_response")
-                   else v) for k, v in overall.items()}
-    line = (f"{name}: {overall['valid']}/{overall['answered']} valid = {100 * overall['accuracy']:.1f}% "
+    counts = ("valid", "correct", "answered", "optimal", "invalid", "unparseable", "truncated", "no_response", "refused",
+              "false_plan", "false_refusal")
+    overall = {k: (int(v) if k in counts else v) for k, v in overall.items()}
+    what = "valid" if "refusal_rate" not in overall else "right (valid plans and refusals where no plan exists)"
+    line = (f"{name}: {overall['correct']}/{overall['answered']} {what} = {100 * overall['accuracy']:.1f}% "
             f"(95% CI {100 * overall['ci_low']:.1f}-{100 * overall['ci_high']:.1f}); optimal {overall['optimal']}; "
             f"invalid {overall['invalid']}, unparseable {overall['unparseable']}, truncated {overall['truncated']}, "
             f"no response {overall['no_response']}")
+    if "refusal_rate" in overall:
+        line += (f"; no plan exists: refused {overall['refused']}, gave a plan {overall['false_plan']}; "
+                 f"refused a solvable problem {overall['false_refusal']}")
     if "recorded_accuracy" in overall:
         line += f"; recorded {100 * overall['recorded_accuracy']:.1f}%, agreement {100 * overall['agreement']:.1f}%"
     if "pass_at_k" in overall and overall["pass_at_k"] == overall["pass_at_k"]:
@@ -368,8 +391,9 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_
             if unknown:
                 raise InputError("--by", 0, f"no column {', '.join(unknown)}; columns: {', '.join(COLUMNS)}")
             table = summarise(rows, [c.strip() for c in by.split(",")])
-            click.echo(table[[*[c.strip() for c in by.split(",")], "answered", "valid", "accuracy", "ci_low", "ci_high"]]
-                       .to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+            shown = [*[c.strip() for c in by.split(",")], "answered", "correct", "accuracy", "ci_low", "ci_high"]
+            shown += [c for c in ("refusal_rate", "false_plan_rate", "false_refusal_rate") if c in table]
+            click.echo(table[shown].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
 @main.command()
@@ -444,7 +468,7 @@ def reproduce(out: str, extractor: str) -> None:
 
 @main.command()
 @click.option("--set", "set_name", required=True, help="A bundled set or a generated set's folder.")
-@click.option("--encoding", default="blocksworld", show_default=True)
+@click.option("--encoding", default=None, help="Default: the set's own (a generated set records it), else blocksworld.")
 @click.option("--style", required=True, help="zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl.")
 @click.option("--model", required=True, help="Model name at the endpoint, or optimal, random[:seed], replay:RUN_DIR.")
 @click.option("--base-url", default=None, help="OpenAI-compatible endpoint (vLLM, Ollama, OpenRouter...).")
@@ -479,9 +503,10 @@ def run(set_name, encoding, style, model, base_url, api_key_env, samples, concur
         reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir, dry_run,
         no_score, out) -> None:
     """Ask a model for plans (resumable: the same command sends only what is missing)."""
+    from planbench.instances import set_encoding
     from planbench.runner import RunConfig, estimate
 
-    config = RunConfig(set=set_name, encoding=encoding, style=style, model=model, base_url=base_url,
+    config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, model=model, base_url=base_url,
                        api_key_env=api_key_env, samples=samples, concurrency=concurrency, max_tokens=max_tokens,
                        temperature=temperature, reasoning_effort=reasoning_effort, api=api, limit=limit,
                        system=system, max_attempts=max_attempts, max_cost=max_cost, timeout=timeout,

@@ -245,3 +245,36 @@ def generate(
         seen.add(key)
         made += 1
         yield Generated(problem, solution.plan, seed)
+
+
+def make_unsolvable(problem: Problem, rng: random.Random, choice: str | None = None) -> tuple[Problem, dict]:
+    """PlanBench's construction of a problem with no plan: one ``on`` atom added to a goal.
+    ``split`` requires a block on two blocks, or two blocks on one; ``loop`` closes a cycle
+    (the last block of a goal tower on the first). Returns the problem and how it was made
+    (choice, the atom added, the reason :func:`~planbench.solve.unsolvable_reason` finds)."""
+    from planbench.solve import unsolvable_reason
+
+    goal = [atom for atom in problem.goal if atom[0] == "on"]
+    if not goal:
+        raise ValueError("a goal without 'on' atoms cannot be made unsolvable this way")
+    choice = choice or rng.choice(["split", "loop"])
+    support = {atom[1]: atom[2] for atom in goal}
+    if choice == "split":
+        x, y = rng.choice(goal)[1:]
+        others = [b for b in problem.blocks if b not in (x, y)]
+        if others and rng.random() < 0.5:
+            added = ("on", x, rng.choice(others))  # x in two places
+        else:
+            added = ("on", rng.choice([b for b in problem.blocks if b not in (x, y)] or [y]), y)  # two on y
+            if added[1] == y:
+                added = ("on", x, x)
+    else:
+        top = rng.choice(goal)[1]
+        bottom = top
+        while bottom in support:
+            bottom = support[bottom]
+        added = ("on", bottom, top)  # the tower's bottom on its top: a cycle
+    made = Problem(problem.name, problem.blocks, problem.init, (*problem.goal, added))
+    reason = unsolvable_reason(made)
+    assert reason is not None
+    return made, {"choice": choice, "added": list(added[1:]), "reason": reason.kind}

@@ -184,11 +184,20 @@ def read_jsonl(path: Path, set_name: str, part: str | None = None) -> list[Insta
     return out
 
 
+SET_FILE = "set.json"  # what a generated set is: encoding, seed, blocks, lengths, unsolvable share
+
+
 @dataclass(frozen=True)
 class InstanceSet:
     name: str
     instances: tuple[Instance, ...]
     description: str = ""
+    settings: dict = field(default_factory=dict, compare=False)  # a generated set's set.json
+
+    @property
+    def encoding(self) -> str | None:
+        """The encoding the set's PDDL files are written in (generated sets remember it)."""
+        return self.settings.get("encoding")
 
     def scored(self) -> list[Instance]:
         """The instances a run evaluates (extras are one-shot examples only)."""
@@ -217,8 +226,33 @@ def load_set(name: str) -> InstanceSet:
     manifest = path / "manifest.jsonl" if path.is_dir() else path
     if manifest.is_file():
         set_name = path.name if path.is_dir() else path.stem
-        return InstanceSet(set_name, tuple(read_jsonl(manifest, set_name)), f"generated set at {path}")
+        settings = read_settings(manifest.parent)
+        return InstanceSet(set_name, tuple(read_jsonl(manifest, set_name)), f"generated set at {path}", settings)
     raise InputError(name, 0, "unknown instance set; choose one of: " + ", ".join(SETS) + ", or a generated set's folder")
+
+
+def read_settings(folder: Path) -> dict:
+    """A generated set's ``set.json`` ({} for sets made before it existed)."""
+    path = folder / SET_FILE
+    if not path.exists():
+        return {}
+    try:
+        settings = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        raise InputError(str(path), 0, "not a readable set description (JSON object)") from None
+    if not isinstance(settings, dict) or not isinstance(settings.get("encoding", ""), str):
+        raise InputError(str(path), 0, "not a set description (a JSON object with the set's 'encoding')")
+    return settings
+
+
+def set_encoding(set_name: str, given: str | None) -> str:
+    """The encoding to use with a set: the one asked for, else the one a generated set
+    records, else Blocksworld."""
+    if given:
+        return given
+    if set_name in SETS:
+        return "blocksworld"
+    return load_set(set_name).encoding or "blocksworld"
 
 
 def histogram(counter: Counter) -> str:
@@ -230,12 +264,15 @@ def histogram(counter: Counter) -> str:
     return " ".join(shown)
 
 
-def write_set(folder: Path, instances: list[Instance], encoding) -> Path:
-    """A generated set on disk: ``domain.pddl``, ``instance-<id>.pddl`` in the encoding, and
-    ``manifest.jsonl`` (canonical: id, blocks, init, goal, optimal plan and length, seed)."""
+def write_set(folder: Path, instances: list[Instance], encoding, settings: dict | None = None) -> Path:
+    """A generated set on disk: ``domain.pddl``, ``instance-<id>.pddl`` in the encoding,
+    ``manifest.jsonl`` (canonical: id, blocks, init, goal, optimal plan and length, seed,
+    how an unsolvable one was made) and ``set.json`` (encoding and the settings that made
+    it, so commands that read the set need no --encoding)."""
     from planbench.problem import to_pddl
 
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / SET_FILE).write_text(json.dumps({"encoding": encoding.name, **(settings or {})}, indent=2) + "\n")
     (folder / "domain.pddl").write_text(encoding.domain_pddl)
     lines = []
     for instance in instances:

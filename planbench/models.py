@@ -199,7 +199,11 @@ class OptimalModel:
     name = "optimal"
     base_url = None
 
+    REFUSAL = "No plan is possible: the goal cannot be reached from the initial state."
+
     async def complete(self, record: dict) -> Completion:
+        if record.get("solvable") is False:  # the right answer where no plan exists
+            return Completion(self.REFUSAL, "stop", self.name)
         pddl = "pddl" in record["style"]
         lines = record["gold_plan_pddl"] if pddl else record["gold_plan_text"]
         return Completion("\n".join(lines), "stop", self.name)
@@ -227,7 +231,7 @@ class RandomModel:
         blocks = problem.blocks
         candidates = [("pick-up", b) for b in blocks] + [("put-down", b) for b in blocks]
         candidates += [(n, x, y) for n in ("stack", "unstack") for x in blocks for y in blocks if x != y]
-        for _ in range(instance.length):
+        for _ in range(instance.length if instance.length is not None else 2 * len(blocks)):
             options = [a for a in candidates if w.apply(state, a) is not None]
             action = rng.choice(options)
             state = w.apply(state, action)

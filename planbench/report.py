@@ -53,10 +53,11 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
     overall_frame = pd.concat(overall, ignore_index=True)
     length_frame = pd.concat(by_length, ignore_index=True)
     sections = [
-        Section("Overall", "Accuracy is valid plans / answered instances (no_response excluded), with Wilson "
-                           "95% intervals.", _overall_table(overall_frame)),
-        Section("Accuracy by optimal plan length", "Cells: accuracy (valid/answered).", _length_table(length_frame)),
+        Section("Overall", "Accuracy is right answers / answered instances (no_response excluded): a valid plan, "
+                           "or a refusal where no plan exists; with Wilson 95% intervals.", _overall_table(overall_frame)),
+        Section("Accuracy by optimal plan length", "Cells: accuracy (right/answered).", _length_table(length_frame)),
         Section("Why invalid plans fail", "", pd.DataFrame(failures).fillna(0)),
+        *_unsolvable_sections(runs, overall_frame),
         *_cost_sections(overall_frame, length_frame),
     ]
     plot_accuracy(length_frame, out / PLOT_FILE)
@@ -85,13 +86,48 @@ def _overall_table(overall):
 
 
 def _length_table(by_length, cell=None):
-    """One row per run, one column per optimal plan length."""
-    cell = cell or (lambda r: f"{_percent(r['accuracy'])} ({r['valid']}/{r['answered']})")
-    cells = by_length.assign(cell=[cell(r) for _, r in by_length.iterrows()])
-    table = cells.pivot(index="run", columns="optimal_length", values="cell").fillna("")
+    """One row per run, one column per optimal plan length ("no plan" for problems without)."""
+    cell = cell or (lambda r: f"{_percent(r['accuracy'])} ({r['correct']}/{r['answered']})")
+    cells = by_length.assign(cell=[cell(r) for _, r in by_length.iterrows()],
+                             optimal_length=by_length["optimal_length"].map(
+                                 lambda v: "no plan" if v != v or v is None else str(int(v))))
+    order = sorted(cells["optimal_length"].unique(), key=lambda v: (v == "no plan", int(v) if v.isdigit() else 0))
+    table = cells.pivot(index="run", columns="optimal_length", values="cell").fillna("")[order]
     table = table.reindex(list(dict.fromkeys(by_length["run"])))  # runs in the order given
     table.columns = [str(c) for c in table.columns]
     return table.reset_index()
+
+
+def _unsolvable_sections(runs: dict[str, list[dict]], overall) -> list[Section]:
+    """Does the model notice when no plan exists? Per run, and by blocks: the share of
+    answers on unsolvable problems that refuse (right) or give a plan anyway, and of
+    answers on solvable problems that refuse."""
+    if "refusal_rate" not in overall or overall["refusal_rate"].isna().all():
+        return []
+    import pandas as pd
+
+    columns = ["run", "refused", "false_plan", "false_refusal", "refusal_rate", "false_plan_rate", "false_refusal_rate"]
+    table = overall[[c for c in columns if c in overall]].copy()
+    for column in ("refusal_rate", "false_plan_rate", "false_refusal_rate"):
+        if column in table:
+            table[column] = table[column].map(_percent)
+    by_blocks = []
+    for name, rows in runs.items():
+        frame = summarise(rows, ["blocks"])
+        if "refusal_rate" in frame:
+            by_blocks.append(frame.assign(run=name))
+    sections = [Section("Problems with no plan", "Refused: said no plan exists (right on unsolvable problems). "
+                        "False plan: gave a plan for a problem that has none. False refusal: refused a solvable one.",
+                        table)]
+    if by_blocks:
+        blocks = pd.concat(by_blocks, ignore_index=True)
+        blocks = blocks[blocks["refusal_rate"].notna()]
+        cells = blocks.assign(cell=[f"{_percent(r['refusal_rate'])} refused, {_percent(r['false_plan_rate'])} plan"
+                                    for _, r in blocks.iterrows()])
+        pivot = cells.pivot(index="run", columns="blocks", values="cell").fillna("")
+        pivot.columns = [f"{c} blocks" for c in pivot.columns]
+        sections.append(Section("Problems with no plan, by blocks", "", pivot.reset_index()))
+    return sections
 
 
 def _cost_sections(overall, by_length) -> list[Section]:

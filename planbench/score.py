@@ -24,9 +24,11 @@ from planbench.validate import validate
 EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl",
               "planbench-llm", "planbench-llm-parens")
 LLM_EXTRACTORS = ("planbench-llm", "planbench-llm-parens")
-OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response")
-COLUMNS = ["set", "part", "id", "sample", "encoding", "style", "model", "blocks", "optimal_length", "outcome",
-           "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind", "reason",
+NO_PLAN_MARK = "no plan possible"
+OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response", "refused", "false_plan", "false_refusal")
+COLUMNS = ["set", "part", "id", "sample", "encoding", "style", "model", "blocks", "optimal_length", "solvable",
+           "outcome", "correct", "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind",
+           "reason",
            "extracted_plan", "candidates", "ambiguous", "extractor", "recorded_verdict", "prompt_tokens",
            "completion_tokens", "reasoning_tokens", "cost", "latency"]
 USAGE = ("prompt_tokens", "completion_tokens", "reasoning_tokens")
@@ -45,11 +47,15 @@ def read_answer(text: str, encoding, extractor: str, translation: str | None = N
     if extractor in LLM_EXTRACTORS:
         if translation is None:
             return (), "no_translation", None
+        if NO_PLAN_MARK in translation.lower():  # the translator's refusal, as PlanBench tests it
+            return (), "no_plan_claimed", None
         plan = tuple(postprocess(translation, encoding, parens_only=extractor == "planbench-llm-parens"))
         return plan, (None if plan else "no_actions"), None
     if extractor == "default":
         result = extract(text, encoding, blocks)
         return result.plan, result.failure, result
+    if NO_PLAN_MARK in text.lower():  # PlanBench's own refusal test (validate_plan_unsolvable)
+        return (), "no_plan_claimed", None
     if extractor.startswith("planbench-rule"):
         generation = extractor.rsplit("-", 1)[1] if extractor.count("-") == 2 else "2025"
         plan = tuple(planbench_rule(text, encoding, 12, generation))
@@ -61,7 +67,24 @@ def read_answer(text: str, encoding, extractor: str, translation: str | None = N
 
 
 def judge(response: dict, instance, encoding, extractor: str, translation: str | None = None) -> dict:
-    """One row of scores.csv for one answer."""
+    """One row of scores.csv for one answer. On a problem with no plan the right answer is
+    a refusal (``refused``); any plan is a ``false_plan``. On a solvable problem a refusal
+    is a ``false_refusal``. ``correct`` is a valid plan, or a refusal where none exists."""
+    row = _judge(response, instance, encoding, extractor, translation)
+    row["solvable"] = instance.solvable
+    if not instance.solvable:
+        if row["outcome"] in ("valid", "invalid"):
+            row.update(outcome="false_plan", valid=False, optimal=False, excess_steps=None,
+                       reason="a plan for a problem that has none" + (f" ({row['reason']})" if row["reason"] else ""))
+        elif row["failure_kind"] == "no_plan_claimed":
+            row.update(outcome="refused", reason="said no plan exists, rightly")
+    elif row["failure_kind"] == "no_plan_claimed":
+        row.update(outcome="false_refusal", reason="said no plan exists, but one does")
+    row["correct"] = row["outcome"] in ("valid", "refused")
+    return row
+
+
+def _judge(response: dict, instance, encoding, extractor: str, translation: str | None = None) -> dict:
     row = {"outcome": None, "plan_length": None, "valid": False, "optimal": False, "excess_steps": None,
            "failing_step": None, "failure_kind": None, "reason": None, "extracted_plan": None, "candidates": None,
            "ambiguous": None}
@@ -81,7 +104,7 @@ def judge(response: dict, instance, encoding, extractor: str, translation: str |
         return row
     result = validate(instance.problem, plan)
     row["plan_length"] = len(plan)
-    if result.valid:
+    if result.valid and instance.solvable:
         row.update(outcome="valid", valid=True, optimal=len(plan) == instance.length,
                    excess_steps=len(plan) - instance.length)
     else:
@@ -184,12 +207,14 @@ def summarise(rows: list[dict], by: list[str] | None = None):
         counts = group["outcome"].value_counts()
         answered = int(len(group) - counts.get("no_response", 0))
         valid = int(counts.get("valid", 0))
-        low, high = wilson(valid, answered)
+        correct = valid + int(counts.get("refused", 0))
+        low, high = wilson(correct, answered)
         entry = dict(zip(by or [], key))
         entry.update(n=len(group), answered=answered, **{o: int(counts.get(o, 0)) for o in OUTCOMES},
-                     accuracy=valid / answered if answered else math.nan, ci_low=low, ci_high=high,
+                     correct=correct, accuracy=correct / answered if answered else math.nan, ci_low=low, ci_high=high,
                      optimal=int(group["optimal"].fillna(False).astype(bool).sum()))
-        samples = group.groupby(["part", "id"], dropna=False)["valid"]
+        entry.update(_refusal_rates(group))
+        samples = group.groupby(["part", "id"], dropna=False)["correct"]
         if samples.size().max() > 1:  # several samples per instance: pass@k over instances
             per_instance = samples.agg(lambda v: bool(v.fillna(False).astype(bool).any()))
             entry.update(instances=len(per_instance), samples=int(samples.size().max()),
@@ -201,6 +226,22 @@ def summarise(rows: list[dict], by: list[str] | None = None):
         if group["recorded_verdict"].notna().any():
             recorded = group["recorded_verdict"].dropna().astype(bool)
             entry["recorded_accuracy"] = recorded.sum() / len(group)
-            entry["agreement"] = (recorded == group.loc[recorded.index, "valid"].astype(bool)).mean()
+            entry["agreement"] = (recorded == group.loc[recorded.index, "correct"].fillna(False).astype(bool)).mean()
         out.append(entry)
     return pd.DataFrame(out)
+
+
+def _refusal_rates(group) -> dict:
+    """On problems with no plan: the share of answers that refuse (right) and that give a
+    plan anyway; on solvable problems, the share that refuse (wrongly). Only when the
+    group has problems with no plan, or refusals."""
+    solvable = group["solvable"].map(lambda v: v is not False and v == v)
+    unsolvable = group[~solvable & (group["outcome"] != "no_response")]
+    solved = group[solvable & (group["outcome"] != "no_response")]
+    out = {}
+    if len(unsolvable):
+        out["refusal_rate"] = float((unsolvable["outcome"] == "refused").mean())
+        out["false_plan_rate"] = float((unsolvable["outcome"] == "false_plan").mean())
+    if len(unsolvable) or (group["outcome"] == "false_refusal").any():
+        out["false_refusal_rate"] = float((solved["outcome"] == "false_refusal").mean()) if len(solved) else math.nan
+    return out

@@ -4,6 +4,8 @@ its recorded runs really asked."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import deque
 from itertools import combinations
 
@@ -109,3 +111,54 @@ def test_what_planbench_s_unsolvable_runs_asked() -> None:
         if unsolvable_reason(problem) is None:
             solvable_pddl.append(int(record["instance_id"]))
     assert solvable_pddl == [3, 19]
+
+
+def planbench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "planbench", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_generated_sets_mix_unsolvable_problems_and_remember_their_encoding(tmp_path) -> None:
+    """generate --unsolvable: PlanBench-style variants (split or loop), recorded in the
+    manifest; set.json lets prompts, run and solve work without --encoding; the optimal
+    model refuses exactly where no plan exists."""
+    folder = tmp_path / "set"
+    made = planbench("generate", "--blocks", "4-5", "--count", "40", "--seed", "5", "--unsolvable", "0.25",
+                     "--encoding", "randomized:7", "--out", str(folder))
+    assert made.returncode == 0, made.stderr
+    assert "unsolvable:10" in made.stdout
+    settings = json.loads((folder / "set.json").read_text())
+    assert settings["encoding"] == "randomized:7" and settings["unsolvable"] == 0.25 and settings["seed"] == 5
+    instances = load_set(str(folder)).scored()
+    unsolvable = [i for i in instances if not i.solvable]
+    assert len(unsolvable) == 10 and {i.unsolvable["choice"] for i in unsolvable} == {"split", "loop"}
+    for instance in instances:
+        reason = unsolvable_reason(instance.problem)
+        assert (reason is None) == instance.solvable
+        if instance.solvable:
+            assert validate(instance.problem, instance.plan).valid
+        else:
+            assert reason.kind == instance.unsolvable["reason"]
+            assert ("on", *instance.unsolvable["added"]) == instance.problem.goal[-1]
+    solved = planbench("solve", str(folder / f"instance-{unsolvable[0].id}.pddl"), "--json")
+    assert solved.returncode == 3 and json.loads(solved.stdout)["solvable"] is False
+    prompts = planbench("prompts", "--set", str(folder), "--style", "zero-shot", "--out", "-")
+    assert json.loads(prompts.stdout.splitlines()[0])["encoding"] == "randomized:7"
+    run = planbench("run", "--set", str(folder), "--style", "zero-shot", "--model", "optimal", "--out",
+                    str(tmp_path / "run"))
+    assert run.returncode == 0, run.stderr
+    assert "40/40 right" in run.stdout and "refused 10, gave a plan 0" in run.stdout
+
+
+@pytest.mark.parametrize("answer, solvable, outcome", [
+    ("No plan is possible: the goal puts the red block on two blocks.", False, "refused"),
+    ("1. Unstack the orange block from the red block\n2. Put down the orange block", False, "false_plan"),
+    ("There is no valid plan: the goal cannot be achieved.", True, "false_refusal"),
+    ("I tried to unstack the blue block first, but it is not possible to achieve the goal.", False, "refused"),
+])
+def test_outcomes_where_a_refusal_is_the_answer(answer, solvable, outcome) -> None:
+    from planbench.score import judge
+
+    instance = next(i for i in load_set("planbench-unsolvable" if not solvable else "planbench-3").scored())
+    row = judge({"text": answer}, instance, encodings.get("blocksworld"), "default")
+    assert row["outcome"] == outcome and row["correct"] == (outcome == "refused")
+    assert row["solvable"] == solvable
