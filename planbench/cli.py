@@ -219,7 +219,8 @@ def solve(problem: str, domain: str | None, encoding: str | None, as_json: bool,
 
 
 @main.command()
-@click.option("--blocks", "blocks_text", default="4-6", show_default=True, help="Number of blocks, or a range like 4-6.")
+@click.option("--blocks", "blocks_text", default=None,
+              help="Number of blocks, or a range like 4-6 (default 4-6; with --lengths, a range suited to them).")
 @click.option("--count", default=100, show_default=True, type=click.IntRange(min=1),
               help="How many instances (ignored with --lengths).")
 @click.option("--seed", default=0, show_default=True, help="Same seed, same set, on any machine.")
@@ -249,8 +250,13 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
     from planbench.runs import move_aside, writable_folder
 
     chosen = encodings.get(encoding)
-    blocks = _range(blocks_text, "--blocks")
     lengths = _range(lengths_text, "--lengths") if lengths_text else None
+    if blocks_text is None and lengths is not None:
+        blocks = generator.blocks_for_lengths(lengths)
+        click.echo(f"blocks {blocks[0]}-{blocks[1]} (suited to optimal lengths {lengths[0]}-{lengths[1]}; "
+                   "--blocks to choose)", err=True)
+    else:
+        blocks = _range(blocks_text or "4-6", "--blocks")
     generator.check_feasible(blocks, count, lengths, per_length, unique_up_to_renaming)
     folder = Path(out)
     if folder.exists() and any(folder.iterdir()):

@@ -169,6 +169,15 @@ def longest_optimal(n: int) -> int:
     return max(BY_LENGTH[n]) if n in BY_LENGTH else max(0, 4 * n - 2)
 
 
+def blocks_for_lengths(lengths: tuple[int, int]) -> tuple[int, int]:
+    """Block counts whose random problems have optimal plans of about these lengths: a
+    random problem of n blocks needs about 2.8n steps (20 blocks: 34-68, median 50; 50
+    blocks: 114-156, median 140), so n from lengths[0] / 3.5 to lengths[1] / 2.4."""
+    low = max(2, int(lengths[0] / 3.5))
+    high = max(low + 1, math.ceil(lengths[1] / 2.4) + 1, lengths[1] // 4 + 2)
+    return low, high
+
+
 def check_feasible(blocks: tuple[int, int], count: int, lengths: tuple[int, int] | None = None,
                    per_length: int | None = None, unique_up_to_renaming: bool = False) -> None:
     """Refuse, before any drawing, what no amount of drawing can give; say what can."""

@@ -45,6 +45,15 @@ class SolverLimit(Exception):
     """The search hit its node or time limit before proving an optimal plan."""
 
 
+class _Escalate(Exception):
+    """Branch and bound needs more nodes than it is good at: hand over to the integer program."""
+
+
+# Branch and bound proves most problems in a few nodes; past this many, the 0-1 program
+# (HiGHS) is faster (random problems of 100 blocks: seconds instead of minutes).
+BRANCH_AND_BOUND_NODES = 300
+
+
 @dataclass(frozen=True)
 class Unsolvable:
     """Why no plan reaches a goal: the goal atoms that cannot hold together.
@@ -260,6 +269,8 @@ class _Search:
         self.misplaced = self.n - sum(self.wp)
         # (source, target, type): the source block's event comes before the target's.
         self.edges: list[tuple[int, int, int]] = []
+        self.misplaced_blocks = frozenset(x for x in range(self.n) if not self.wp[x])
+        self._out_edges: list[list[tuple[int, int]]] | None = None
         for x in range(self.n):
             if self.wp[x]:
                 continue
@@ -271,6 +282,15 @@ class _Search:
                     self.edges.append((above[t], x, EDGE_B))
                 if not self.wp[t]:
                     self.edges.append((t, x, EDGE_C))
+
+    @property
+    def out_edges(self) -> list[list[tuple[int, int]]]:
+        """The edges leaving each block: (target block, edge type)."""
+        if self._out_edges is None:
+            self._out_edges = [[] for _ in range(self.n)]
+            for source, target, kind in self.edges:
+                self._out_edges[source].append((target, kind))
+        return self._out_edges
 
     def well_placed(self, below: list[int], above: list[int]) -> list[bool]:
         """Blocks that are where the goal wants them, on blocks that are too."""
@@ -291,84 +311,107 @@ class _Search:
         return wp
 
     # -- cycles in the event graph of a split set
-    def _graph(self, split: set[int] | frozenset[int], scope: frozenset[int] | None = None) -> list[list[tuple[int, int]]]:
+    def _graph(self, split: set[int] | frozenset[int], scope: frozenset[int] | None = None) -> dict[int, list]:
         """Adjacency over event nodes: block x is node x (its T side, or its only event)
         and, when split, node n + x (its F side). Entries: (to node, edge type). Only
-        edges between blocks of ``scope`` (all blocks if None)."""
+        edges between blocks of ``scope`` (all blocks if None); only nodes with an edge
+        out are keys (the search builds this graph at every step: it stays small)."""
         n = self.n
-        graph: list[list[tuple[int, int]]] = [[] for _ in range(2 * n)]
-        for source, target, kind in self.edges:
-            if scope is not None and (source not in scope or target not in scope):
-                continue
-            u = source + n if (not LEAVES_T[kind] and source in split) else source
-            v = target + n if (ENTERS_F[kind] and target in split) else target
-            graph[u].append((v, kind))
+        graph: dict[int, list[tuple[int, int]]] = {}
+        for source in (self.misplaced_blocks if scope is None else scope):
+            for target, kind in self.out_edges[source]:
+                if scope is not None and target not in scope:
+                    continue
+                u = source + n if (not LEAVES_T[kind] and source in split) else source
+                v = target + n if (ENTERS_F[kind] and target in split) else target
+                edges = graph.get(u)
+                if edges is None:
+                    graph[u] = [(v, kind)]
+                else:
+                    edges.append((v, kind))
         for x in split:
             if scope is None or x in scope:
-                graph[x].append((x + n, EDGE_SPLIT))
+                edges = graph.get(x)
+                if edges is None:
+                    graph[x] = [(x + n, EDGE_SPLIT)]
+                else:
+                    edges.append((x + n, EDGE_SPLIT))
         return graph
 
-    def _cycle(self, graph: list[list[tuple[int, int]]], split: set[int]) -> list[int] | None:
+    def _cycle(self, graph: dict[int, list[tuple[int, int]]], split: set[int],
+               forbidden: frozenset[int] = frozenset()) -> list[int] | None:
         """The breakers of a cycle with as few breakers as found (shortest cycle through
-        each cyclic node), [] for an unbreakable cycle, None if the graph is acyclic."""
-        n = self.n
+        each cyclic node), [] for a cycle none may break, None if the graph is acyclic.
+        ``forbidden`` blocks may not be split (the search decided so): they break nothing."""
         best: list[int] | None = None
         best_length = 1 << 30
         for start in self._cyclic_nodes(graph):
             self._check_time()
-            parent: dict[int, tuple[int, int]] = {start: (-1, -1)}
-            frontier = [start]
-            closing = None
-            depth = 0
-            while frontier and closing is None and depth < best_length:
-                depth += 1
-                following = []
-                for u in frontier:
-                    for v, kind in graph[u]:
-                        if v == start:
-                            closing = (u, kind)
-                            break
-                        if v not in parent:
-                            parent[v] = (u, kind)
-                            following.append(v)
-                    if closing is not None:
-                        break
-                frontier = following
-            if closing is None:
+            found = self._shortest_cycle_breakers(graph, start, split, forbidden, best_length)
+            if found is None:
                 continue
-            cycle = [start]
-            entering = [closing[1]]  # entering[i]: type of the edge into cycle[i]
-            u = closing[0]
-            while u != start:
-                cycle.append(u)
-                entering.append(parent[u][1])
-                u = parent[u][0]
-            # cycle runs backwards: the edge leaving cycle[i] is the one entering cycle[i - 1].
-            breakers = [
-                node for i, node in enumerate(cycle)
-                if node < n and node not in split and ENTERS_F[entering[i]] and LEAVES_T[entering[i - 1]]
-            ]
+            breakers, depth = found
             if best is None or len(breakers) < len(best) or (len(breakers) == len(best) and depth < best_length):
                 best, best_length = breakers, depth
                 if len(best) <= 1:
                     break
         return best
 
-    def _cyclic_nodes(self, graph: list[list[tuple[int, int]]]) -> list[int]:
+    def _shortest_cycle_breakers(self, graph: dict[int, list[tuple[int, int]]], start: int, split,
+                                 forbidden: frozenset[int], longest: int) -> tuple[list[int], int] | None:
+        """(breakers, length) of a shortest cycle through ``start`` (breadth-first, up to
+        ``longest`` edges), or None."""
+        n = self.n
+        parent: dict[int, tuple[int, int]] = {start: (-1, -1)}
+        frontier = [start]
+        closing = None
+        depth = 0
+        while frontier and closing is None and depth < longest:
+            depth += 1
+            following = []
+            for u in frontier:
+                for v, kind in graph.get(u, ()):
+                    if v == start:
+                        closing = (u, kind)
+                        break
+                    if v not in parent:
+                        parent[v] = (u, kind)
+                        following.append(v)
+                if closing is not None:
+                    break
+            frontier = following
+        if closing is None:
+            return None
+        cycle = [start]
+        entering = [closing[1]]  # entering[i]: type of the edge into cycle[i]
+        u = closing[0]
+        while u != start:
+            cycle.append(u)
+            entering.append(parent[u][1])
+            u = parent[u][0]
+        # cycle runs backwards: the edge leaving cycle[i] is the one entering cycle[i - 1].
+        breakers = [
+            node for i, node in enumerate(cycle)
+            if node < n and node not in split and node not in forbidden
+            and ENTERS_F[entering[i]] and LEAVES_T[entering[i - 1]]
+        ]
+        return breakers, depth
+
+    def _cyclic_nodes(self, graph: dict[int, list[tuple[int, int]]]) -> list[int]:
         return [node for component in self._cyclic_components(graph) for node in component]
 
     @staticmethod
-    def _cyclic_components(graph: list[list[tuple[int, int]]]) -> list[list[int]]:
+    def _cyclic_components(graph: dict[int, list[tuple[int, int]]]) -> list[list[int]]:
         """Strongly connected components with an edge inside (Tarjan, iterative)."""
-        size = len(graph)
-        index = [-1] * size
-        low = [0] * size
-        on_stack = [False] * size
+        index: dict[int, int] = {}
+        low: dict[int, int] = {}
+        on_stack: set[int] = set()
         stack: list[int] = []
         out: list[list[int]] = []
         counter = 0
-        for root in range(size):
-            if index[root] >= 0 or not graph[root]:
+        empty: list = []
+        for root in graph:
+            if root in index:
                 continue
             work = [(root, 0)]
             while work:
@@ -377,33 +420,34 @@ class _Search:
                     index[v] = low[v] = counter
                     counter += 1
                     stack.append(v)
-                    on_stack[v] = True
-                edges = graph[v]
+                    on_stack.add(v)
+                edges = graph.get(v, empty)
                 descended = False
                 while i < len(edges):
                     w = edges[i][0]
                     i += 1
-                    if index[w] < 0:
+                    if w not in index:
                         work.append((v, i))
                         work.append((w, 0))
                         descended = True
                         break
-                    if on_stack[w]:
-                        low[v] = min(low[v], index[w])
+                    if w in on_stack and index[w] < low[v]:
+                        low[v] = index[w]
                 if descended:
                     continue
                 if work:
                     parent = work[-1][0]
-                    low[parent] = min(low[parent], low[v])
+                    if low[v] < low[parent]:
+                        low[parent] = low[v]
                 if low[v] == index[v]:
                     component = []
                     while True:
                         w = stack.pop()
-                        on_stack[w] = False
+                        on_stack.discard(w)
                         component.append(w)
                         if w == v:
                             break
-                    if len(component) > 1 or any(e[0] == v for e in graph[v]):
+                    if len(component) > 1 or any(e[0] == v for e in edges):
                         out.append(component)
         return out
 
@@ -413,17 +457,20 @@ class _Search:
         if time.perf_counter() > self.deadline:
             raise SolverLimit(f"gave up after {time.perf_counter() - self.started:.1f} s ({self.nodes} search nodes)")
 
-    def _extend_packing(self, split: frozenset[int], scope: frozenset[int], packing: list[frozenset[int]]) -> list[frozenset[int]] | None:
+    def _extend_packing(self, split: frozenset[int], scope: frozenset[int], packing: list[frozenset[int]],
+                        forbidden: frozenset[int] = frozenset()) -> list[frozenset[int]] | None:
         """Breaker sets of cycles with pairwise disjoint breakers, valid for ``split``.
 
         Each such cycle needs a split of its own, so their number is a lower bound. The
         given packing (inherited from the parent node) is extended: assume its breakers
         split and look for another cycle. None if a cycle has no breaker left (this split
         set cannot be completed)."""
-        packing = list(packing)
+        packing = [c - forbidden for c in packing]
+        if any(not c for c in packing):
+            return None  # a packed cycle whose breakers are all forbidden: no completion
         assumed = set(split).union(*packing)
         while True:
-            breakers = self._cycle(self._graph(assumed, scope), assumed)
+            breakers = self._cycle(self._graph(assumed, scope), assumed, forbidden)
             if breakers is None:
                 return packing
             if not breakers:
@@ -432,14 +479,76 @@ class _Search:
             assumed.update(breakers)
 
     def minimum_split(self) -> tuple[set[int], int]:
-        """(a smallest feasible set of detoured blocks, the root lower bound on its size)."""
+        """(a smallest feasible set of detoured blocks, the root lower bound on its size).
+
+        Branch and bound first: most problems (every one under a few dozen blocks) need a
+        handful of nodes. When it needs more than ``BRANCH_AND_BOUND_NODES`` (a gap
+        between the packing bound and the optimum of several detours, as on random
+        problems of 100 blocks) the same question goes to an integer program instead."""
         everything = frozenset(x for x in range(self.n) if not self.wp[x])
-        self.memo: dict[tuple[frozenset[int], frozenset[int]], frozenset[int] | int] = {}
+        self.memo: dict[tuple, frozenset[int] | int] = {}
         packing = self._extend_packing(frozenset(), everything, [])
         assert packing is not None
-        found = self._minimum(frozenset(), everything, 1 << 20, packing)
+        self.node_cap = min(self.max_nodes, BRANCH_AND_BOUND_NODES)
+        try:
+            found = self._minimum(frozenset(), everything, 1 << 20, packing)
+        except _Escalate:
+            found = self._minimum_by_hitting_sets(everything, packing)
         assert found is not None
         return set(found), len(packing)
+
+    # -- the integer program: a hitting set of cycles, cycles added until none is left
+    def _minimum_by_hitting_sets(self, scope: frozenset[int], packing: list[frozenset[int]]) -> frozenset[int]:
+        """The smallest split set, exactly: every cycle of the event graph needs one of its
+        breakers split, so a smallest set hitting the breaker sets of *some* cycles is a
+        lower bound; when splitting it leaves no cycle it is also feasible, hence optimal.
+        Start from the cycles the packing and the root graph show, solve the 0-1 program
+        (HiGHS through scipy), add the cycles its answer leaves, repeat.
+
+        A cycle's breaker set is a valid constraint for every split set: splitting a block
+        that is not a breaker of a cycle (entered on its F side, left on its T side) keeps
+        the cycle's path, so only its breakers can break it."""
+        constraints: set[frozenset[int]] = set(packing) | self._cycle_breakers(frozenset(), scope)
+        while True:
+            self._check_time()
+            if frozenset() in constraints:
+                raise AssertionError("internal error: a cycle no split can break")
+            chosen = self._smallest_hitting_set(constraints)
+            found = self._cycle_breakers(chosen, scope)
+            if not found:
+                return chosen
+            constraints |= found
+
+    def _cycle_breakers(self, split: frozenset[int], scope: frozenset[int]) -> set[frozenset[int]]:
+        """Breaker sets of a shortest cycle through each cyclic node, with ``split``."""
+        graph = self._graph(split, scope)
+        out = set()
+        for start in self._cyclic_nodes(graph):
+            self._check_time()
+            breakers = self._shortest_cycle_breakers(graph, start, split, frozenset(), 1 << 30)
+            if breakers is not None:
+                out.add(frozenset(breakers[0]))
+        return out
+
+    def _smallest_hitting_set(self, constraints: set[frozenset[int]]) -> frozenset[int]:
+        import numpy as np
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import lil_matrix
+
+        blocks = sorted(set().union(*constraints))
+        column = {b: i for i, b in enumerate(blocks)}
+        rows = lil_matrix((len(constraints), len(blocks)))
+        for row, breakers in enumerate(constraints):
+            for b in breakers:
+                rows[row, column[b]] = 1
+        remaining = self.deadline - time.perf_counter()
+        result = milp(np.ones(len(blocks)), constraints=LinearConstraint(rows.tocsr(), lb=1, ub=np.inf),
+                      integrality=np.ones(len(blocks)), bounds=Bounds(0, 1),
+                      options={"mip_rel_gap": 0.0, "time_limit": max(remaining, 0.01)})
+        if result.status != 0 or result.x is None:
+            raise SolverLimit(f"the integer program stopped: {result.message}")
+        self.nodes += 1
+        return frozenset(b for b, value in zip(blocks, result.x) if value > 0.5)
 
     def _components(self, split: frozenset[int], scope: frozenset[int]) -> list[frozenset[int]]:
         """The blocks of each cyclic component of the event graph within ``scope``."""
@@ -448,7 +557,7 @@ class _Search:
         return [frozenset(v - n if v >= n else v for v in component) for component in self._cyclic_components(graph)]
 
     def _minimum(self, split: frozenset[int], scope: frozenset[int], budget: int,
-                 packing: list[frozenset[int]]) -> frozenset[int] | None:
+                 packing: list[frozenset[int]], forbidden: frozenset[int] = frozenset()) -> frozenset[int] | None:
         """A smallest set of further blocks of ``scope`` to split so that the event graph
         within ``scope`` is acyclic, if one of at most ``budget`` blocks exists; else None.
 
@@ -461,7 +570,7 @@ class _Search:
         parts = []
         for component in components:
             inherited = [c for c in packing if c <= component]
-            extended = self._extend_packing(split & component, component, inherited)
+            extended = self._extend_packing(split & component, component, inherited, forbidden & component)
             if extended is None:
                 return None
             parts.append((component, extended))
@@ -472,21 +581,21 @@ class _Search:
         for component, component_packing in sorted(parts, key=lambda part: len(part[0])):
             remaining -= len(component_packing)
             part = self._component_minimum(split & component, component, budget - len(total) - remaining,
-                                           component_packing)
+                                           component_packing, forbidden & component)
             if part is None:
                 return None
             total |= part
         return total
 
     def _component_minimum(self, split: frozenset[int], component: frozenset[int], budget: int,
-                           packing: list[frozenset[int]]) -> frozenset[int] | None:
-        key = (split, component)
+                           packing: list[frozenset[int]], forbidden: frozenset[int]) -> frozenset[int] | None:
+        key = (split, component, forbidden)
         known = self.memo.get(key)
         if isinstance(known, frozenset):
             return known if len(known) <= budget else None
         low = max(len(packing), known if isinstance(known, int) else 0)
         for limit in range(low, budget + 1):
-            found = self._branch(split, component, limit, packing)
+            found = self._branch(split, component, limit, packing, forbidden)
             if found is not None:
                 self.memo[key] = found
                 return found
@@ -494,18 +603,24 @@ class _Search:
         return None
 
     def _branch(self, split: frozenset[int], component: frozenset[int], limit: int,
-                packing: list[frozenset[int]]) -> frozenset[int] | None:
+                packing: list[frozenset[int]], forbidden: frozenset[int]) -> frozenset[int] | None:
         """Splits of at most ``limit`` blocks for one component: one breaker of each cycle
-        must be split, so branch on the breakers of the packed cycle with fewest."""
+        must be split, so branch on the breakers of the packed cycle with fewest. The
+        branches partition the choices: the i-th splits breaker i and forbids breakers
+        1..i-1 (the earlier branches covered every set that splits one of them)."""
         self.nodes += 1
-        if self.nodes > self.max_nodes or (self.nodes & 63 == 0 and time.perf_counter() > self.deadline):
+        if self.nodes > self.node_cap:
+            if self.node_cap < self.max_nodes:
+                raise _Escalate()
+            raise SolverLimit(f"gave up after {self.nodes} search nodes")
+        if self.nodes & 63 == 0 and time.perf_counter() > self.deadline:
             raise SolverLimit(f"gave up after {self.nodes} search nodes")
         if limit <= 0 or not packing:
             return None
-        cycle = min(packing, key=len)
-        for b in sorted(cycle):
+        cycle = sorted(min(packing, key=len))
+        for i, b in enumerate(cycle):
             child_packing = [c for c in packing if b not in c]
-            rest = self._minimum(split | {b}, component, limit - 1, child_packing)
+            rest = self._minimum(split | {b}, component, limit - 1, child_packing, forbidden.union(cycle[:i]))
             if rest is not None:
                 return rest | {b}
         return None
