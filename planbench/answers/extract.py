@@ -41,7 +41,8 @@ NO_PLAN = re.compile(
     r"goals?\b[^.]{0,40}?\b(?:contradict|contradictory|inconsistent|conflicting|contradiction)|"
     r"(?:impossible|not possible|not feasible) to (?:achieve|reach|satisfy|attain|accomplish|meet)"
     r"(?! \S+ (?:in|with) fewer| \S+ directly| \S+ \S+ directly)|"
-    r"(?:plan|goal|goals) (?:cannot|can't|can not) be (?:achieved|reached|satisfied|attained|accomplished|found)|"
+    r"(?:plan|goal|goals|configuration|arrangement|goal state) (?:cannot|can't|can not) (?:be |ever be )?"
+    r"(?:achieved|reached|satisfied|attained|accomplished|found)|"
     r"there is no way to (?:achieve|reach|satisfy)|\bunsolvable\b")
 STEP_LABEL = re.compile(r"(?:action|step|move|operation)s?\b")
 PLAN_END = re.compile(r"\[plan[ _]end\]", re.IGNORECASE)
