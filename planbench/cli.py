@@ -365,6 +365,17 @@ def _print_summary(name: str, rows: list[dict]) -> None:
         line += f"; recorded {100 * overall['recorded_accuracy']:.1f}%, agreement {100 * overall['agreement']:.1f}%"
     if "pass_at_k" in overall and overall["pass_at_k"] == overall["pass_at_k"]:
         line += f"; pass@{int(overall['samples'])} {100 * overall['pass_at_k']:.1f}% of {int(overall['instances'])} instances"
+    from planbench.score import by_round, vote_curve
+
+    rounds = by_round(rows)
+    if len(rounds) > 1:
+        first, last = rounds.iloc[0], rounds.iloc[-1]
+        line += (f"; first try {int(first['correct'])}/{int(first['answered'])}, after {len(rounds) - 1} round(s) "
+                 f"{int(last['correct'])}/{int(last['answered'])}")
+    if rows and rows[0].get("strategy") == "vote":
+        votes = vote_curve(rows)
+        if len(votes) > 1:
+            line += f"; majority of {len(votes)} {100 * votes.iloc[-1]['accuracy']:.1f}%"
     if "cost" in overall and overall["cost"] == overall["cost"]:
         per_valid = overall["cost_per_valid"]
         line += f"; cost ${overall['cost']:.4f}" + (f", ${per_valid:.4f} per valid plan" if per_valid == per_valid else "")
@@ -480,6 +491,12 @@ def reproduce(out: str, extractor: str) -> None:
 @click.option("--base-url", default=None, help="OpenAI-compatible endpoint (vLLM, Ollama, OpenRouter...).")
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the key.")
 @click.option("--samples", default=1, show_default=True, type=click.IntRange(min=1), help="Answers per prompt.")
+@click.option("--strategy", default="single", show_default=True,
+              type=click.Choice(["single", "vote", "revise", "backprompt"]),
+              help="After an answer: stop (single); K answers, the most common plan counts (vote, with --samples K); "
+                   "ask the model to revise (revise); send the validator's critique (backprompt).")
+@click.option("--rounds", default=None, type=click.IntRange(min=0),
+              help="Follow-up messages at most (revise: 4; backprompt: 14, PlanBench's 15 answers).")
 @click.option("--concurrency", default=8, show_default=True, type=click.IntRange(min=1))
 @click.option("--rpm", default=None, type=click.FloatRange(min=0, min_open=True),
               help="At most this many requests per minute (retries included), for providers' rate limits.")
@@ -505,18 +522,20 @@ def reproduce(out: str, extractor: str) -> None:
 @click.option("--out", default=None, type=click.Path(file_okay=False),
               help="Run directory (required unless --dry-run).", callback=_not_empty)
 @reports_input_errors
-def run(set_name, encoding, style, model, base_url, api_key_env, samples, concurrency, rpm, workers, max_tokens, temperature,
-        reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir, dry_run,
-        no_score, out) -> None:
+def run(set_name, encoding, style, model, base_url, api_key_env, samples, strategy, rounds, concurrency, rpm, workers,
+        max_tokens, temperature, reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir,
+        dry_run, no_score, out) -> None:
     """Ask a model for plans (resumable: the same command sends only what is missing)."""
     from planbench.instances import set_encoding
-    from planbench.runner import RunConfig, estimate
+    from planbench.run.execute import estimate
+    from planbench.run.runner import RunConfig
 
     config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, model=model, base_url=base_url,
                        api_key_env=api_key_env, samples=samples, concurrency=concurrency, max_tokens=max_tokens,
                        temperature=temperature, reasoning_effort=reasoning_effort, api=api, limit=limit,
                        system=system, max_attempts=max_attempts, max_cost=max_cost, timeout=timeout,
-                       pricing=pricing, cache_dir=cache_dir, workers=workers, rpm=rpm)
+                       pricing=pricing, cache_dir=cache_dir, workers=workers, rpm=rpm, strategy=strategy,
+                       rounds=rounds)
     if dry_run:
         guess = estimate(config)
         cost = "unknown (model not in the pricing table)" if guess["cost"] is None else f"${guess['cost']:.2f}"
@@ -535,13 +554,13 @@ def run(set_name, encoding, style, model, base_url, api_key_env, samples, concur
 def resume(run_dir: str, no_score: bool) -> None:
     """Finish RUN_DIR with the settings its run.json recorded: only what is missing is sent
     (the key is read again from the variable run.json names)."""
-    from planbench.runner import read_config
+    from planbench.run.execute import read_config
 
     _execute_and_score(read_config(Path(run_dir)), run_dir, not no_score)
 
 
 def _execute_and_score(config, out: str, score: bool) -> None:
-    from planbench.runner import execute
+    from planbench.run.execute import execute
 
     try:
         tally = execute(config, out)

@@ -2,14 +2,15 @@
 
 Handled: 2023 files (``correct``, list plans), current files (``llm_correct``), zero-shot,
 one-shot, state-tracking and PDDL prompts, the GPT-4o-translation files (their
-``raw_translation`` is kept as evidence) and back-prompting files (the first attempt:
-PlanBench's zero-shot number for the hard set, FACTS.md §5.7, Q17). Each answer is
+``raw_translation`` is kept as evidence) and back-prompting files (every round a turn:
+the first is PlanBench's zero-shot number for the hard set, FACTS.md §5.7, Q17). Each answer is
 joined to a bundled set by PlanBench's instance id; the recorded verdict is kept beside
 the answer so scores can show both.
 """
 
 from __future__ import annotations
 
+import ast
 import gzip
 import json
 import zlib
@@ -85,26 +86,57 @@ def describe(path: Path, data: dict) -> dict:
     verdicts = ("GPT-4o translation + VAL" if translated else "PDDL line rule + VAL" if "pddl" in style
                 else "rule parser + VAL")
     if "backprompting" in name:
-        verdicts = "first attempt, PDDL line rule + VAL"
+        verdicts = "each round: PDDL line rule + VAL"
     return {"set": set_name, "part": part, "encoding": encoding, "style": style, "model": model,
             "recorded_verdicts": verdicts, "source": str(path), "planbench_folder": folder}
 
 
-def _first_attempt(record: dict) -> tuple[str | None, bool | None]:
-    """(answer, verdict) of a back-prompting record's first attempt (FACTS.md Q17);
-    ValueError naming the field when the record is not shaped like one."""
+def _turns(record: dict) -> list[tuple[str | None, bool, str | None]]:
+    """(answer, verdict, the user message it answers) for each round of a back-prompting
+    record; ValueError naming the field when the record is not shaped like one.
+
+    The verdict of round k is ``step_wise_dict[k].sound_verifier_json``'s; a round without
+    one was valid (FACTS.md Q17: o1-preview's first-try successes have none). PlanBench
+    wrote these as dicts or as their Python repr."""
     messages = record.get("messages") or []
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise ValueError("'messages' is not a list of messages")
-    answer = next((m.get("content") for m in messages if m.get("role") == "assistant"), None)
     steps = record.get("step_wise_dict") or {}
     if not isinstance(steps, dict):
         raise ValueError("'step_wise_dict' is not an object")
-    step = steps.get("0") if isinstance(steps.get("0"), dict) else {}
-    verifier = step.get("sound_verifier_json")
-    info = verifier.get("validation_info") if isinstance(verifier, dict) else None
-    verdict = True if not verifier else bool(info.get("is_valid_plan")) if isinstance(info, dict) else False
-    return (answer if isinstance(answer, str) else None), verdict
+    turns = []
+    previous_user = None
+    for message in messages:
+        if message.get("role") == "user":
+            previous_user = message.get("content")
+        elif message.get("role") == "assistant":
+            step = _mapping(steps.get(str(len(turns))))
+            verifier = _mapping(step.get("sound_verifier_json"))
+            info = _mapping(verifier.get("validation_info"))
+            verdict = True if not verifier else _truth(info.get("is_valid_plan"))
+            content = message.get("content")
+            turns.append((content if isinstance(content, str) else None, verdict,
+                          previous_user if turns else None))
+    return turns
+
+
+def _mapping(value) -> dict:
+    """A dict, or PlanBench's Python repr of one (its back-prompting files hold both)."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+def _truth(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
 
 
 def import_results(path: str | Path, out: str | Path, force: bool = False) -> tuple[Run, list[str]]:
@@ -147,10 +179,22 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
         seen[instance_id] = number
         if "step_wise_dict" in record or ("messages" in record and "llm_raw_response" not in record):
             try:
-                text, recorded = _first_attempt(record)
+                turns = _turns(record)
             except ValueError as error:
                 problems.append(f"{path}: record {number} (instance {instance_id}): {error}; skipped")
                 continue
+            if not turns:
+                problems.append(f"{path}: record {number} (instance {instance_id}): no answer; skipped")
+                continue
+            for round_, (text, recorded, user_message) in enumerate(turns):
+                responses.append({
+                    "part": info["part"], "id": instance_id, "sample": 0, "round": round_, "text": text,
+                    "finish_reason": None, "error": None if text else "no response recorded",
+                    **({"user_message": user_message} if round_ else {}),
+                    "recorded": {"verdict": recorded, "how": info["recorded_verdicts"],
+                                 "final": _truth(record.get("act_correct")) if round_ == len(turns) - 1 else None},
+                })
+            continue
         else:
             text = record.get("llm_raw_response")
             if text is not None and not isinstance(text, str):
@@ -173,6 +217,10 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
         raise InputError(str(path), 0, f"none of its {len(data['instances'])} records is an answer to an instance of "
                          f"{info['part']}")
     info = dict(info, name=f"{info['model']}-{info['planbench_folder']}-{info['style']}", imported=True)
+    if any(r.get("round") for r in responses) or "backprompting" in path.name:
+        # PlanBench read these plans with its PDDL-line rule, round after round
+        info.update(strategy="backprompt", extractor="planbench-pddl",
+                    rounds=max(int(r.get("round") or 0) for r in responses))
     return write_run(out, info, responses), problems
 
 

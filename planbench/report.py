@@ -18,6 +18,7 @@ from pathlib import Path
 from planbench.score import OUTCOMES, summarise
 
 PLOT_FILE = "accuracy_by_length.png"
+EFFORT_PLOT = "accuracy_by_effort.png"
 MAX_RUNS_WITH_BARS = 4
 
 
@@ -61,9 +62,15 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
         *_cost_sections(overall_frame, length_frame),
     ]
     plot_accuracy(length_frame, out / PLOT_FILE)
+    images = [("Accuracy by optimal plan length", out / PLOT_FILE)]
+    curves = effort_curves(runs)
+    if curves:
+        sections += _effort_sections(curves)
+        plot_effort(curves, out / EFFORT_PLOT)
+        images.append(("Accuracy against effort", out / EFFORT_PLOT))
     report = out / "report.md"
-    report.write_text(_markdown(title, sections))
-    (out / "report.html").write_text(_html(title, sections, out / PLOT_FILE))
+    report.write_text(_markdown(title, sections, images))
+    (out / "report.html").write_text(_html(title, sections, images))
     overall_frame.to_csv(out / "summary.csv", index=False)
     length_frame.to_csv(out / "by_optimal_length.csv", index=False)
     return report
@@ -158,7 +165,7 @@ def _markdown_table(frame) -> str:
     return "\n".join(lines)
 
 
-def _markdown(title: str, sections: list[Section]) -> str:
+def _markdown(title: str, sections: list[Section], images: list[tuple[str, Path]]) -> str:
     lines = [f"# {title}", ""]
     for section in sections:
         lines += [f"## {section.title}", ""]
@@ -166,7 +173,8 @@ def _markdown(title: str, sections: list[Section]) -> str:
             lines += [section.text, ""]
         if section.table is not None:
             lines += [_markdown_table(section.table), ""]
-    lines += [f"![accuracy by optimal length]({PLOT_FILE})", ""]
+    for name, path in images:
+        lines += [f"![{name.lower()}]({path.name})", ""]
     return "\n".join(lines)
 
 
@@ -176,7 +184,7 @@ STYLE = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}"
          "td:first-child,th:first-child{text-align:left}img{max-width:100%}")
 
 
-def _html(title: str, sections: list[Section], plot: Path) -> str:
+def _html(title: str, sections: list[Section], images: list[tuple[str, Path]]) -> str:
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
              f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
     for section in sections:
@@ -185,10 +193,89 @@ def _html(title: str, sections: list[Section], plot: Path) -> str:
             parts.append(f"<p>{html.escape(section.text)}</p>")
         if section.table is not None:
             parts.append(section.table.to_html(index=False, border=0, escape=True))
-    image = base64.b64encode(plot.read_bytes()).decode("ascii")
-    parts.append(f"<h2>Accuracy by optimal plan length</h2><img alt='accuracy by optimal length' "
-                 f"src='data:image/png;base64,{image}'></body></html>")
+    for name, path in images:
+        image = base64.b64encode(path.read_bytes()).decode("ascii")
+        parts.append(f"<h2>{html.escape(name)}</h2><img alt='{html.escape(name.lower())}' "
+                     f"src='data:image/png;base64,{image}'>")
+    parts.append("</body></html>")
     return "\n".join(parts)
+
+
+# ------------------------------------------------------------------ effort
+
+
+def effort_curves(runs: dict[str, list[dict]]) -> dict[str, object]:
+    """Per run with more than one answer per instance: accuracy against what it spent.
+    Follow-up rounds (back-prompting, revision): one point per round; several samples
+    (vote): one point per k, the majority of k answers. Columns: label, x (round or k),
+    accuracy, output_tokens, cost."""
+    import pandas as pd
+
+    from planbench.score import by_round, vote_curve
+
+    curves = {}
+    for name, rows in runs.items():
+        first = rows[0] if rows else {}
+        label = f"{first.get('model')} · {first.get('strategy') or 'single'}"
+        rounds = by_round(rows)
+        if len(rounds) > 1:
+            curves[name] = rounds.assign(label=label, step=rounds["round"], kind="round")
+            continue
+        votes = vote_curve(rows) if len({(r.get('part'), r.get('id'), r.get('sample')) for r in rows}) > len(
+            {(r.get('part'), r.get('id')) for r in rows}) else pd.DataFrame()
+        if len(votes) > 1:
+            curves[name] = votes.assign(label=label, step=votes["k"], kind="k")
+    return curves
+
+
+def _effort_sections(curves: dict[str, object]) -> list[Section]:
+    import pandas as pd
+
+    sections = []
+    rounds = {name: c for name, c in curves.items() if c["kind"].iat[0] == "round"}
+    if rounds:
+        table = pd.DataFrame({name: [f"{_percent(a)} ({t:,.0f} tok)" for a, t in zip(c["accuracy"], c["output_tokens"])]
+                              for name, c in rounds.items()}).T
+        table.columns = ["first try" if i == 0 else f"after {i}" for i in range(len(table.columns))]
+        sections.append(Section("Accuracy by round", "After each follow-up round (a conversation that ended keeps its "
+                                "last answer), with the mean output tokens per conversation spent so far.",
+                                table.fillna("").reset_index(names="run")))
+    votes = {name: c for name, c in curves.items() if c["kind"].iat[0] == "k"}
+    if votes:
+        table = pd.DataFrame({name: [_percent(a) for a in c["accuracy"]] for name, c in votes.items()}).T
+        table.columns = [f"k={k}" for k in range(1, len(table.columns) + 1)]
+        sections.append(Section("Majority vote", "Accuracy of the most common plan among k answers, the mean over "
+                                "subsets of k of each instance's answers.", table.fillna("").reset_index(names="run")))
+    return sections
+
+
+def plot_effort(curves: dict[str, object], path: Path) -> None:
+    """Accuracy against mean output tokens per instance (log scale), and against dollars
+    where the run was priced: one line per model and strategy, one point per round or k."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (by_tokens, by_cost) = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
+    for name, curve in curves.items():
+        label = curve["label"].iat[0]
+        by_tokens.plot(curve["output_tokens"].clip(lower=1), curve["accuracy"] * 100, marker="o", label=label)
+        if curve["cost"].notna().any():
+            by_cost.plot(curve["cost"], curve["accuracy"] * 100, marker="o", label=label)
+    for axes, what in ((by_tokens, "mean output tokens per instance"), (by_cost, "mean cost per instance (USD)")):
+        axes.set_xscale("log")
+        axes.set_xlabel(what)
+        axes.grid(alpha=0.3, which="both")
+        if axes.get_lines():
+            axes.legend(fontsize=7)
+        else:
+            axes.text(0.5, 0.5, "no priced runs", ha="center", va="center", transform=axes.transAxes)
+    by_tokens.set_ylabel("accuracy (%)")
+    by_tokens.set_ylim(-2, 102)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
 
 
 def plot_accuracy(length_frame, path: Path) -> None:

@@ -18,7 +18,7 @@ from planbench.errors import InputError
 from planbench.answers import Extraction, extract, planbench_pddl, planbench_rule
 from planbench.instances import load_set
 from planbench.runs import RESPONSES_FILE, Run, read_responses
-from planbench.answers.translate import postprocess, translate
+from planbench.answers.translate import postprocess
 from planbench.validate import validate
 
 EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl",
@@ -26,11 +26,12 @@ EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rul
 LLM_EXTRACTORS = ("planbench-llm", "planbench-llm-parens")
 NO_PLAN_MARK = "no plan possible"
 OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response", "refused", "false_plan", "false_refusal")
-COLUMNS = ["set", "part", "id", "sample", "encoding", "style", "model", "blocks", "optimal_length", "solvable",
+COLUMNS = ["set", "part", "id", "sample", "round", "final", "encoding", "style", "model", "strategy", "blocks",
+           "optimal_length", "solvable",
            "outcome", "correct", "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind",
            "reason",
            "extracted_plan", "candidates", "ambiguous", "extractor", "recorded_verdict", "prompt_tokens",
-           "completion_tokens", "reasoning_tokens", "cost", "latency"]
+           "completion_tokens", "reasoning_tokens", "cost", "latency", "cum_output_tokens", "cum_cost"]
 USAGE = ("prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
@@ -138,9 +139,13 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
         raise InputError(str(run.folder / RESPONSES_FILE), 0, "no answers to score (missing, empty, or no readable line)")
     latest: dict[tuple, dict] = {}
     for response in responses:  # a resumed run appends retries: the last answer counts
-        key = (response.get("part"), response.get("id"), response.get("sample", 0))
+        key = (response.get("part"), response.get("id"), response.get("sample", 0), int(response.get("round") or 0))
         if key not in latest or not response.get("error") or latest[key].get("error"):
             latest[key] = response
+    last_round: dict[tuple, int] = {}
+    for part, number, sample, round_ in latest:
+        last_round[(part, number, sample)] = max(round_, last_round.get((part, number, sample), 0))
+    spent: dict[tuple, tuple[int, float | None]] = {}  # per conversation: output tokens and cost so far
     translations: dict[tuple, str | None] = {}
     if extractor in LLM_EXTRACTORS:
         translations = {key: (r.get("recorded") or {}).get("raw_translation") for key, r in latest.items()}
@@ -149,21 +154,31 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
         if missing:
             settings = {"model": "gpt-4o", "base_url": None, "api_key_env": "OPENAI_API_KEY", "cache_dir": None,
                         **(translator or {})}
+            from planbench.run.translations import translate
+
             translations.update(translate(missing, **settings))
     rows = []
     strangers = []
-    for key, response in latest.items():
+    for key, response in sorted(latest.items(), key=lambda item: tuple(str(k) for k in item[0][:3]) + (item[0][3],)):
         part = response.get("part") or info["set"]
         instance = instance_set.find(part, int(response["id"]))
         if instance is None:
             strangers.append(f"{part}/{response['id']}")
             continue
+        conversation = key[:3]
+        tokens, cost = spent.get(conversation, (0, 0.0))
+        tokens += int((response.get("usage") or {}).get("completion_tokens") or 0)
+        cost = None if cost is None or response.get("cost") is None else cost + response["cost"]
+        spent[conversation] = (tokens, cost)
         row = {"set": info["set"], "part": part, "id": instance.id, "sample": response.get("sample", 0),
+               "round": key[3], "final": key[3] == last_round[conversation],
                "encoding": encoding.name, "style": info.get("style"), "model": info.get("model"),
+               "strategy": info.get("strategy", "single"),
                "blocks": instance.blocks, "optimal_length": instance.length, "extractor": extractor,
                "recorded_verdict": (response.get("recorded") or {}).get("verdict"),
                **{k: (response.get("usage") or {}).get(k) for k in USAGE},
-               "cost": response.get("cost"), "latency": response.get("latency")}
+               "cost": response.get("cost"), "latency": response.get("latency"),
+               "cum_output_tokens": tokens, "cum_cost": cost}
         row.update(judge(response, instance, encoding, extractor, translations.get(key)))
         rows.append(row)
     if strangers:
@@ -199,7 +214,7 @@ def summarise(rows: list[dict], by: list[str] | None = None):
     the share of instances with at least one valid plan among their k samples."""
     import pandas as pd
 
-    frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    frame = final_rows(pd.DataFrame(rows).reindex(columns=COLUMNS))
     groups = frame.groupby(by, dropna=False) if by else [((), frame)]
     out = []
     for key, group in groups:
@@ -229,6 +244,100 @@ def summarise(rows: list[dict], by: list[str] | None = None):
             entry["agreement"] = (recorded == group.loc[recorded.index, "correct"].fillna(False).astype(bool)).mean()
         out.append(entry)
     return pd.DataFrame(out)
+
+
+def final_rows(frame):
+    """Each conversation's last turn (every row of a run without follow-ups): the answer a
+    strategy ends with. Rows written before rounds existed count as final."""
+    if "final" not in frame or frame["final"].isna().all():
+        return frame
+    return frame[frame["final"].map(lambda v: v is not False and v != "False")]
+
+
+def by_round(rows: list[dict]):
+    """Accuracy after 0, 1, ..., N follow-up rounds (a conversation that ended earlier keeps
+    its last answer), with the mean output tokens and cost per conversation spent so far:
+    back-prompting's and revision's curve of accuracy against effort."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    frame = frame[frame["round"].notna()]
+    if frame.empty:
+        return pd.DataFrame()
+    frame["round"] = frame["round"].astype(int)
+    out = []
+    for round_ in range(int(frame["round"].max()) + 1):
+        upto = frame[frame["round"] <= round_]
+        latest = upto.sort_values("round").groupby(["part", "id", "sample"], dropna=False).tail(1)
+        answered = latest[latest["outcome"] != "no_response"]
+        correct = int(answered["correct"].fillna(False).astype(bool).sum())
+        low, high = wilson(correct, len(answered))
+        out.append({"round": round_, "answered": len(answered), "correct": correct,
+                    "accuracy": correct / len(answered) if len(answered) else math.nan, "ci_low": low, "ci_high": high,
+                    "output_tokens": float(latest["cum_output_tokens"].fillna(0).mean()),
+                    "cost": float(latest["cum_cost"].mean()) if latest["cum_cost"].notna().any() else math.nan})
+    return pd.DataFrame(out)
+
+
+def vote_curve(rows: list[dict], most_subsets: int = 2000, seed: int = 0):
+    """Majority-vote accuracy for k = 1..K answers per instance, estimated from the K
+    answers as the mean over their subsets of size k (all of them, or ``most_subsets``
+    drawn at random when there are more). The vote is over plans compared after
+    extraction, in canonical actions; a refusal is a plan of its own; ties go to the plan
+    that came first (lowest sample)."""
+    import itertools
+    import random
+
+    import pandas as pd
+
+    frame = final_rows(pd.DataFrame(rows).reindex(columns=COLUMNS))
+    frame = frame[frame["outcome"] != "no_response"]
+    if frame.empty:
+        return pd.DataFrame()
+    rng = random.Random(seed)
+    per_instance = []
+    for _, group in frame.sort_values("sample").groupby(["part", "id"], dropna=False):
+        answers = [(_vote_key(r), bool(r["correct"]), float(r["cum_output_tokens"] or 0),
+                    float(r["cum_cost"]) if r["cum_cost"] == r["cum_cost"] and r["cum_cost"] is not None else math.nan)
+                   for _, r in group.iterrows()]
+        per_instance.append(answers)
+    largest = max(len(a) for a in per_instance)
+    out = []
+    for k in range(1, largest + 1):
+        hits, tokens, cost, instances = 0.0, 0.0, 0.0, 0
+        for answers in per_instance:
+            if len(answers) < k:
+                continue
+            total = math.comb(len(answers), k)
+            subsets = (itertools.combinations(range(len(answers)), k) if total <= most_subsets
+                       else (tuple(sorted(rng.sample(range(len(answers)), k))) for _ in range(most_subsets)))
+            right = count = 0
+            for subset in subsets:
+                right += _majority_is_correct([answers[i] for i in subset])
+                count += 1
+            hits += right / count
+            tokens += sum(a[2] for a in answers) / len(answers) * k
+            cost += sum(a[3] for a in answers) / len(answers) * k
+            instances += 1
+        out.append({"k": k, "instances": instances, "accuracy": hits / instances if instances else math.nan,
+                    "output_tokens": tokens / instances if instances else math.nan,
+                    "cost": cost / instances if instances else math.nan})
+    return pd.DataFrame(out)
+
+
+def _vote_key(row) -> str:
+    if row["outcome"] in ("refused", "false_refusal"):
+        return "refusal"
+    return str(row["extracted_plan"]) if row["extracted_plan"] == row["extracted_plan"] else f"none:{row['outcome']}"
+
+
+def _majority_is_correct(answers: list[tuple]) -> bool:
+    counts: dict[str, int] = {}
+    for answer in answers:
+        counts[answer[0]] = counts.get(answer[0], 0) + 1
+    best = max(counts.values())
+    winner = next(answer[0] for answer in answers if counts[answer[0]] == best)  # the first of the most common
+    return next(answer[1] for answer in answers if answer[0] == winner)
 
 
 def _refusal_rates(group) -> dict:

@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from planbench.runner import RunConfig, execute
+from planbench.run.execute import execute
+from planbench.run.runner import RunConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from openai_server import OpenAIServer
-from planbench.runner import RunConfig, execute
+from planbench.run.execute import execute
+from planbench.run.runner import RunConfig
 from planbench.runs import read_responses, read_run
 from planbench.report import write_report
 from planbench.score import score_run

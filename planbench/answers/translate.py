@@ -5,16 +5,13 @@ This is how PlanBench scored its reasoning-model results; it is reported under i
 extractor name, ``planbench-llm`` (or ``planbench-llm-parens``, the post-processing of
 the LLaMA-3.1-405B file). Recorded translations (``raw_translation`` in
 PlanBench's files) are reused without a call, as PlanBench itself did, so re-scoring
-released files is deterministic; new translations go through the same client, retries
-and cache as any run.
+released files is deterministic; new translations are requested by
+:mod:`planbench.run.translations` (this module sends nothing).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-import tempfile
 from pathlib import Path
 
 from planbench import world
@@ -91,25 +88,3 @@ def _blocksworld_lines(plan: str, encoding: Encoding, parens_only: bool = False)
                 objects.append(letter)
         lines.append("(" + " ".join([BLOCKSWORLD_NAMES[name], *objects]) + ")")
     return lines
-
-
-def translate(answers: dict[tuple, str], model: str, base_url: str | None, api_key_env: str,
-              cache_dir: str | None, concurrency: int = 8) -> dict[tuple, str | None]:
-    """Translations of answers ((part, id, sample) -> text) through the runner's client,
-    retries and cache; an answer whose translation failed maps to None."""
-    from planbench.runner import RunConfig, make_client, run_jobs
-
-    config = RunConfig(set="", encoding="", style="translation", model=model, base_url=base_url,
-                       api_key_env=api_key_env, concurrency=concurrency, cache_dir=cache_dir)
-    texts = sorted(set(answers.values()))  # identical answers share one translation
-    jobs = [({"part": "translation", "id": number, "style": "translation", "encoding": "",
-              "messages": [{"role": "user", "content": translation_query(text)}]}, 0)
-            for number, text in enumerate(texts)]
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(run_jobs(config, Path(folder), make_client(config), jobs, None))  # no bar inside `score`
-        lines = (Path(folder) / "responses.jsonl").read_text().splitlines()
-    translated: dict[str, str | None] = {}
-    for line in lines:
-        item = json.loads(line)
-        translated[texts[item["id"]]] = item.get("text")
-    return {key: translated.get(text) for key, text in answers.items()}

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from planbench.models import Completion, Parameters
+from planbench.run.models import Completion, Parameters
 from planbench.runs import append_line, open_appending, read_json_lines
 
 

@@ -1,7 +1,7 @@
 """What answers cost: the pricing table, and the budget that enforces ``--max-cost``.
 
 Prices are per model, in USD per million input / cached input / output tokens, from
-``planbench/pricing.yaml`` with a user file on top (prices change faster than releases).
+``planbench/run/pricing.yaml`` with a user file on top (prices change faster than releases).
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from pathlib import Path
 import yaml
 
 from planbench.errors import InputError
-from planbench.models import Completion
+from planbench.run.models import Completion
 from planbench.resources import PACKAGE
 
 
 def load_pricing(path: str | None) -> dict:
     """Per model: USD per million input / cached input / output tokens (user file overrides)."""
-    table = yaml.safe_load((PACKAGE / "pricing.yaml").read_text())["models"]
+    table = yaml.safe_load((PACKAGE / "run" / "pricing.yaml").read_text())["models"]
     if path:
         try:
             extra = yaml.safe_load(Path(path).read_bytes().decode("utf-8-sig"))

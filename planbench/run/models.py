@@ -8,6 +8,7 @@ caching and cost live in :mod:`planbench.runner`, so every client gets them the 
 from __future__ import annotations
 
 import random
+import re
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -264,10 +265,10 @@ class ReplayModel:
             except ValueError:
                 item = None  # reported when that run is scored; here it is only not replayed
             if item is not None:
-                self.answers[(item.get("part"), item["id"], item.get("sample", 0))] = item
+                self.answers[(item.get("part"), item["id"], item.get("sample", 0), int(item.get("round") or 0))] = item
 
     async def complete(self, record: dict) -> Completion:
-        item = self.answers.get((record["part"], record["id"], record.get("sample", 0)))
+        item = self.answers.get((record["part"], record["id"], record.get("sample", 0), record.get("round", 0)))
         if item is None:
             return Completion(None, None, self.name)
         return Completion(item.get("text"), item.get("finish_reason") or "stop", self.name)
@@ -276,10 +277,48 @@ class ReplayModel:
         return None
 
 
+class RepairModel:
+    """A model that learns from critique (for strategies, offline): its first answer is the
+    gold plan with ``mistakes`` steps replaced by seeded wrong ones; each later answer fixes
+    the step the last critique names ("... at step N ...") and repeats the rest. Asked to
+    revise without a critique, it changes nothing."""
+
+    base_url = None
+
+    def __init__(self, seed: int = 0, mistakes: int = 2):
+        self.name = f"repair:{seed}"
+        self.seed = seed
+        self.mistakes = mistakes
+
+    async def complete(self, record: dict) -> Completion:
+        instance = load_set(record["set"]).find(record["part"], record["id"])
+        encoding = encodings.get(record["encoding"])
+        plan = list(instance.plan)
+        rng = random.Random(f"{self.seed}-{record['part']}-{record['id']}-{record.get('sample', 0)}")
+        blocks = instance.problem.blocks
+        for step in rng.sample(range(len(plan)), min(self.mistakes, len(plan))):
+            plan[step] = ("stack", blocks[0], blocks[-1]) if plan[step][0] != "stack" else ("pick-up", blocks[0])
+        for message in record["messages"][1:]:  # every critique so far names the step it fixes
+            found = re.search(r"at step (\d+)", message["content"]) if message["role"] == "user" else None
+            if found and 0 < int(found.group(1)) <= len(plan):
+                step = int(found.group(1)) - 1
+                plan[step] = instance.plan[step]
+        pddl = "pddl" in record["style"]
+        text = "\n".join(encoding.action_to_pddl(a) if pddl else encoding.action_to_text(a) for a in plan)
+        return Completion(text, "stop", self.name, prompt_tokens=100 * len(record["messages"]),
+                          completion_tokens=10 * len(plan))
+
+    async def close(self) -> None:
+        return None
+
+
 def offline_model(name: str):
-    """``optimal``, ``random[:seed]``, ``replay:PATH``; None for a real model name."""
+    """``optimal``, ``random[:seed]``, ``repair[:seed]``, ``replay:PATH``; None for a real model name."""
     if name == "optimal":
         return OptimalModel()
+    if name == "repair" or name.startswith("repair:"):
+        seed = name.split(":", 1)[1] if ":" in name else "0"
+        return RepairModel(int(seed) if seed.isdigit() else 0)
     if name == "random" or name.startswith("random:"):
         seed = name.split(":", 1)[1] if ":" in name else "0"
         return RandomModel(int(seed) if seed.isdigit() else 0)

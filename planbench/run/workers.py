@@ -16,11 +16,11 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from planbench.cache import cache_file, default_cache_dir
-from planbench.cost import Budget
+from planbench.run.cache import cache_file, default_cache_dir
+from planbench.run.cost import Budget
 from planbench.errors import RunError
-from planbench.models import OpenAIModel
-from planbench.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
+from planbench.run.models import OpenAIModel
+from planbench.run.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
 from planbench.runs import RESPONSES_FILE, close_last_line
 
 
@@ -84,7 +84,8 @@ def _worker(config: RunConfig, folder: Path, jobs: list, queue, index: int, spen
     tally, failure = None, None
     try:
         budget = Budget(config.max_cost, spent)
-        tally = asyncio.run(run_jobs(config, folder, make_client(config), jobs, progress, budget, shared=True))
+        tally = asyncio.run(run_jobs(config, folder, make_client(config), jobs, progress, budget, shared=True,
+                                     strategy=config.make_strategy()))
     except KeyboardInterrupt:
         pass
     except Exception as error:  # noqa: BLE001 - reported by the parent, with what was saved

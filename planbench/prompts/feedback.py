@@ -1,0 +1,64 @@
+"""The messages that follow an answer: PlanBench's validator critique, and a request to revise.
+
+Back-prompting (PlanBench's LLM-Modulo loop, FACTS.md §3.7 and §5.7) answers an invalid plan
+with the first error VAL finds, in the words of PlanBench's ``get_validation_message``: the
+failing step's action and its unmet preconditions, or the unmet goal conditions. The text is
+byte-identical to PlanBench's for PDDL prompts (checked against every feedback message of its
+recorded logs, ``tests/test_strategies.py``), and in the encoding's natural language, as
+PlanBench wrote it for natural-language prompts, for those.
+
+Two quirks are kept: several unmet conditions put two spaces after "invalid." (PlanBench
+prefixed that critique with a space and joined the two parts with another), and the PDDL
+form lists preconditions in VAL's order (the domain's) while the natural-language form sorts
+them as PlanBench's ``get_state_translation`` did.
+"""
+
+from __future__ import annotations
+
+from planbench.encodings import Encoding
+from planbench.prompts.styles import join_atoms
+from planbench.validate import ValidationResult
+
+INVALID = "The above plan is invalid."
+PDDL_REQUEST = ("Provide your revised plan as a sequence of actions in PDDL format. An action ACTION which acts on two "
+                "objects OBJ1 and OBJ2 would be written (ACTION OBJ1 OBJ2). Do not provide anything else in your answer."
+                "\n\n[PLAN]")
+TEXT_REQUEST = " Please provide the plan between [PLAN] and [PLAN END] tags."
+# Epoch AI's revision baseline: the model checks its own answer, told nothing about it.
+REVISION_REQUEST = ("Check your plan above step by step against the rules and the goal. If it is correct, give the "
+                    "same plan again; if not, give a corrected plan. Give only the actions of the plan.")
+
+
+def critique(result: ValidationResult, encoding: Encoding, pddl: bool = True) -> str | None:
+    """PlanBench's back-prompt for an invalid plan (None for a valid one): in the encoding's
+    PDDL names for PDDL prompts, in its natural language otherwise."""
+    failure = result.failure
+    if failure is None:
+        return None
+    if failure.kind == "unmet_precondition":
+        unmet = _atoms(failure.unmet, encoding, pddl)
+        action = (" ".join(encoding.action_to_pddl(failure.action).strip("()").split()) if pddl
+                  else encoding.action_to_text(failure.action))
+        if len(unmet) > 1:
+            body = (f" The following action at step {failure.step} has unmet preconditions:\n{action}\n"
+                    f"The unmet preconditions are:\n{join_atoms(unmet)}")
+        else:
+            body = (f"The following action at step {failure.step} has an unmet precondition:\n{action}\n"
+                    f"The unmet precondition is:\n{join_atoms(unmet)}")
+    elif failure.kind == "goal_not_reached":
+        unmet = _atoms(failure.unmet, encoding, pddl)
+        body = (" These are the unmet goal conditions:\n" if len(unmet) > 1 else " This is the unmet goal condition:\n")
+        body += join_atoms(unmet)
+    else:  # VAL could not run such a plan (PlanBench stopped there); we say why and go on
+        body = " " + result.message(encoding, "pddl" if pddl else "text").removeprefix(INVALID).strip()
+    query = INVALID + " " + body
+    if pddl:
+        return query.strip() + "\n" + PDDL_REQUEST
+    return query.strip() + TEXT_REQUEST
+
+
+def _atoms(atoms, encoding: Encoding, pddl: bool) -> list[str]:
+    if pddl:
+        return [encoding.atom_to_pddl(atom) for atom in atoms]
+    ordered = sorted(atoms, key=lambda a: "_".join([encoding.predicates[a[0]], *map(encoding.object_to_pddl, a[1:])]))
+    return [encoding.atom_to_text(atom) for atom in ordered]

@@ -1,0 +1,38 @@
+"""PlanBench's back-prompting: the validator's critique of an invalid plan, until valid.
+
+The plan is read as PlanBench read it in its loop: PDDL prompts with its PDDL-line rule
+(``save_gpt3_response``), natural-language prompts with the default extractor; a valid plan
+(or an answer with no plan at all, as PlanBench stopped when it could extract none) ends the
+conversation.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from planbench import encodings
+from planbench.answers import extract, planbench_pddl
+from planbench.instances import load_set
+from planbench.prompts.feedback import critique
+from planbench.run.strategies.base import Conversation, Strategy
+from planbench.validate import validate
+
+
+@lru_cache(maxsize=8)
+def _set(name: str):
+    return load_set(name)
+
+
+class Backprompt(Strategy):
+    name = "backprompt"
+
+    def follow_up(self, conversation: Conversation) -> str | None:
+        prompt = conversation.prompt
+        instance = _set(prompt["set"]).find(prompt["part"], int(prompt["id"]))
+        encoding = encodings.get(prompt["encoding"])
+        text = conversation.turns[-1].text or ""
+        pddl = "pddl" in prompt["style"]
+        plan = planbench_pddl(text, encoding) if pddl else extract(text, encoding, instance.blocks).plan
+        if not plan or not instance.solvable:
+            return None
+        return critique(validate(instance.problem, plan), encoding, pddl)
