@@ -336,7 +336,7 @@ def prompts(set_name: str, encoding: str, style: str, system: bool | None, syste
 @reports_input_errors
 def import_command(results: str, out: str, force: bool) -> None:
     """Import a PlanBench results file (.json or .json.gz) as a run directory."""
-    from planbench.importer import import_results
+    from planbench.results.importer import import_results
     from planbench.runs import locked, writable_folder
 
     with locked(writable_folder(Path(out), "run directory")):
@@ -347,7 +347,7 @@ def import_command(results: str, out: str, force: bool) -> None:
 
 
 def _print_summary(name: str, rows: list[dict]) -> None:
-    from planbench.score import summarise
+    from planbench.results.score import summarise
 
     overall = summarise(rows).iloc[0]
     counts = ("valid", "correct", "answered", "optimal", "invalid", "unparseable", "truncated", "no_response", "refused",
@@ -365,7 +365,7 @@ def _print_summary(name: str, rows: list[dict]) -> None:
         line += f"; recorded {100 * overall['recorded_accuracy']:.1f}%, agreement {100 * overall['agreement']:.1f}%"
     if "pass_at_k" in overall and overall["pass_at_k"] == overall["pass_at_k"]:
         line += f"; pass@{int(overall['samples'])} {100 * overall['pass_at_k']:.1f}% of {int(overall['instances'])} instances"
-    from planbench.score import by_round, vote_curve
+    from planbench.results.score import by_round, vote_curve
 
     rounds = by_round(rows)
     if len(rounds) > 1:
@@ -394,7 +394,7 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_
           translator_base_url: str | None, translator_api_key_env: str) -> None:
     """Judge every answer of each run: writes RUN_DIR/scores.csv and prints the summary."""
     from planbench.runs import read_run
-    from planbench.score import COLUMNS, score_run, summarise, write_scores
+    from planbench.results.score import COLUMNS, score_run, summarise, write_scores
 
     for folder in run_dirs:
         run = read_run(folder)
@@ -420,9 +420,9 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_
 @reports_input_errors
 def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
     """Write report.md and accuracy_by_length.png for one or more runs, side by side."""
-    from planbench.report import write_report
+    from planbench.results.report import write_report
     from planbench.runs import read_run, writable_folder
-    from planbench.score import score_run
+    from planbench.results.score import score_run
 
     writable_folder(Path(out), "report folder")
     runs = {}
@@ -443,7 +443,7 @@ def show(run_dir: str, answer_id: str, sample: int, full: bool) -> None:
     the validator's trace in the encoding's words. ID is an instance id, or PART/ID where
     a set has several parts with the same ids (planbench-600)."""
     from planbench.runs import read_run
-    from planbench.show import show as show_answer
+    from planbench.results.show import show as show_answer
 
     shown = show_answer(read_run(run_dir), answer_id, sample, full)
     click.echo(shown.text())
@@ -458,11 +458,11 @@ def reproduce(out: str, extractor: str) -> None:
     """Score PlanBench's recorded answers (bundled) against the bundled sets, offline."""
     from rich.progress import Progress
 
-    from planbench.importer import import_results
-    from planbench.report import write_report
+    from planbench.results.importer import import_results
+    from planbench.results.report import write_report
     from planbench.resources import data_dir
     from planbench.runs import writable_folder
-    from planbench.score import score_run, write_scores
+    from planbench.results.score import score_run, write_scores
 
     writable_folder(Path(out), "report folder")
     files = sorted(data_dir("recorded").glob("*.json.gz"))
@@ -570,9 +570,9 @@ def _execute_and_score(config, out: str, score: bool) -> None:
     click.echo(f"{tally.done} answers ({tally.cached} from cache, {tally.errors} errors, {tally.requests} requests), "
                f"{tally.tokens:,} tokens, ${tally.spend:.4f}" + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))
     if score:
-        from planbench.report import write_report
+        from planbench.results.report import write_report
         from planbench.runs import read_run
-        from planbench.score import score_run, write_scores
+        from planbench.results.score import score_run, write_scores
 
         finished = read_run(out)
         rows = score_run(finished)

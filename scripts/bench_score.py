@@ -16,7 +16,7 @@ import time
 
 from planbench import encodings
 from planbench.answers import extract
-from planbench.importer import describe, load_results
+from planbench.results.importer import describe, load_results
 from planbench.instances import load_set
 from planbench.resources import data_dir
 from planbench.validate import validate

@@ -23,7 +23,7 @@ from pathlib import Path
 from planbench import encodings, pddl
 from planbench import problem as problems
 from planbench.errors import InputError
-from planbench.importer import FOLDERS
+from planbench.results.importer import FOLDERS
 from planbench.validate import canonical_steps, validate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from conftest import CORPUS, REF, problem_from_statement, ref_path
 from planbench import encodings
 from planbench.answers import extract
-from planbench.score import read_plan
+from planbench.results.score import read_plan
 from planbench.solve import unsolvable_reason
-from planbench.importer import FOLDERS
+from planbench.results.importer import FOLDERS
 from planbench.instances import load_set
 from planbench.prompts import plan_text
 from planbench.validate import validate

@@ -13,7 +13,7 @@ import pytest
 from conftest import REF, problem_from_statement, ref_path
 from planbench import encodings
 from planbench.errors import InputError
-from planbench.importer import FOLDERS
+from planbench.results.importer import FOLDERS
 from planbench.instances import Instance, load_set
 from planbench.pddl import parse_problem
 from planbench.problem import from_spec

@@ -17,8 +17,8 @@ from openai_server import OpenAIServer
 from planbench.run.execute import execute
 from planbench.run.runner import RunConfig
 from planbench.runs import read_responses, read_run
-from planbench.report import write_report
-from planbench.score import score_run
+from planbench.results.report import write_report
+from planbench.results.score import score_run
 
 SECRET = "sk-test-secret-9f8e7d6c5b4a"
 

@@ -12,9 +12,9 @@ import pytest
 
 from conftest import ref_path
 from planbench.errors import InputError
-from planbench.importer import import_results
+from planbench.results.importer import import_results
 from planbench.runs import read_responses, read_run
-from planbench.score import score_run, summarise, wilson
+from planbench.results.score import score_run, summarise, wilson
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from conftest import ref_path
-from planbench.importer import import_results
+from planbench.results.importer import import_results
 
 O1_MYSTERY = ("mystery_blocksworld_3", "o1-preview_chat", "task_1_plan_generation_zero_shot.json")
 

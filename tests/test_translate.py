@@ -8,9 +8,9 @@ import pytest
 
 from conftest import ref_path
 from openai_server import OpenAIServer
-from planbench.importer import import_results
+from planbench.results.importer import import_results
 from planbench.runs import read_responses, read_run
-from planbench.score import score_run
+from planbench.results.score import score_run
 from planbench import encodings
 from planbench.answers.translate import PROMPT, postprocess, translation_query
 

@@ -156,7 +156,7 @@ def test_generated_sets_mix_unsolvable_problems_and_remember_their_encoding(tmp_
     ("I tried to unstack the blue block first, but it is not possible to achieve the goal.", False, "refused"),
 ])
 def test_outcomes_where_a_refusal_is_the_answer(answer, solvable, outcome) -> None:
-    from planbench.score import judge
+    from planbench.results.score import judge
 
     instance = next(i for i in load_set("planbench-unsolvable" if not solvable else "planbench-3").scored())
     row = judge({"text": answer}, instance, encodings.get("blocksworld"), "default")

@@ -15,7 +15,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from planbench.score import OUTCOMES, summarise
+from planbench.results.score import OUTCOMES, summarise
 
 PLOT_FILE = "accuracy_by_length.png"
 EFFORT_PLOT = "accuracy_by_effort.png"
@@ -211,7 +211,7 @@ def effort_curves(runs: dict[str, list[dict]]) -> dict[str, object]:
     accuracy, output_tokens, cost."""
     import pandas as pd
 
-    from planbench.score import by_round, vote_curve
+    from planbench.results.score import by_round, vote_curve
 
     curves = {}
     for name, rows in runs.items():

@@ -15,7 +15,7 @@ from planbench.encodings import Encoding
 from planbench.errors import InputError
 from planbench.instances import Instance, load_set
 from planbench.runs import Run, read_responses
-from planbench.score import judge
+from planbench.results.score import judge
 from planbench.validate import trace, validate
 
 REASONING_SHOWN = 400  # characters of a reasoning model's <think> part shown before the answer
