@@ -346,7 +346,7 @@ def import_command(results: str, out: str, force: bool) -> None:
     click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {run.info['style']}) into {out}")
 
 
-def _print_summary(name: str, rows: list[dict]) -> None:
+def _print_summary(name: str, rows: list[dict], unpriced_ok: bool = True) -> None:
     from planbench.results.score import summarise
 
     overall = summarise(rows).iloc[0]
@@ -361,6 +361,8 @@ def _print_summary(name: str, rows: list[dict]) -> None:
     if "refusal_rate" in overall:
         line += (f"; no plan exists: refused {overall['refused']}, gave a plan {overall['false_plan']}; "
                  f"refused a solvable problem {overall['false_refusal']}")
+    elif overall.get("false_refusal"):
+        line += f"; said no plan exists (one does) {overall['false_refusal']}"
     if "recorded_accuracy" in overall:
         line += f"; recorded {100 * overall['recorded_accuracy']:.1f}%, agreement {100 * overall['agreement']:.1f}%"
     if "pass_at_k" in overall and overall["pass_at_k"] == overall["pass_at_k"]:
@@ -376,6 +378,8 @@ def _print_summary(name: str, rows: list[dict]) -> None:
         votes = vote_curve(rows)
         if len(votes) > 1:
             line += f"; majority of {len(votes)} {100 * votes.iloc[-1]['accuracy']:.1f}%"
+    if rows and all(r.get("cost") is None or r.get("cost") != r.get("cost") for r in rows) and not unpriced_ok:
+        line += "; cost unknown (no price for this model)"
     if "cost" in overall and overall["cost"] == overall["cost"]:
         per_valid = overall["cost_per_valid"]
         line += f"; cost ${overall['cost']:.4f}" + (f", ${per_valid:.4f} per valid plan" if per_valid == per_valid else "")
@@ -425,11 +429,47 @@ def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
     from planbench.results.score import score_run
 
     writable_folder(Path(out), "report folder")
-    runs = {}
+    runs, sources = {}, {}
     for folder in run_dirs:
         run = read_run(folder)
+        if run.name in runs:
+            raise InputError(folder, 0, f"two runs are named {run.name!r}; their rows would mix in one report")
         runs[run.name] = score_run(run, extractor)
-    click.echo(f"wrote {write_report(runs, Path(out))}")
+        sources[run.name] = run
+    click.echo(f"wrote {write_report(runs, Path(out), sources=sources)} and report.html")
+
+
+@main.command()
+@click.argument("run_a", type=click.Path(file_okay=False))
+@click.argument("run_b", type=click.Path(file_okay=False))
+@click.option("--by-length/--overall-only", default=True, show_default=True, help="Also compare per optimal length.")
+@click.option("--resamples", default=2000, show_default=True, type=click.IntRange(min=100), help="Bootstrap resamples.")
+@reports_input_errors
+def compare(run_a: str, run_b: str, by_length: bool, resamples: int) -> None:
+    """Two runs on the instances both answered, paired: accuracies, the difference with a
+    paired bootstrap interval, and McNemar's exact test on the answers they disagree on."""
+    from planbench.results.compare import compare as paired, format_table
+    from planbench.results.score import score_run
+    from planbench.runs import read_run
+
+    first, second = read_run(run_a), read_run(run_b)
+    results = paired(score_run(first), score_run(second), by_length, resamples)
+    if not results[0].pairs:
+        raise InputError(run_b, 0, f"no instance answered by both {first.name} and {second.name}")
+    click.echo(format_table(results, first.name, second.name))
+
+
+@main.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--format", "export_format", default="parquet", show_default=True,
+              type=click.Choice(["parquet", "jsonl", "hf"]), help="parquet or jsonl: one file; hf: a datasets folder.")
+@click.option("--out", required=True, type=click.Path(), callback=_not_empty, help="File (or folder for hf) to write.")
+@reports_input_errors
+def export(run_dirs: tuple[str, ...], export_format: str, out: str) -> None:
+    """Scores of runs, with each run's settings, in formats other tools read."""
+    from planbench.results.api import export as write
+
+    click.echo(f"wrote {write(list(run_dirs), out, export_format)}")
 
 
 @main.command()
@@ -466,7 +506,7 @@ def reproduce(out: str, extractor: str) -> None:
 
     writable_folder(Path(out), "report folder")
     files = sorted(data_dir("recorded").glob("*.json.gz"))
-    runs = {}
+    runs, sources = {}, {}
     with Progress(transient=True) as progress:
         task = progress.add_task("scoring recorded answers", total=len(files))
         for path in files:
@@ -477,10 +517,13 @@ def reproduce(out: str, extractor: str) -> None:
             rows = score_run(run, extractor)
             write_scores(rows, folder / "scores.csv")
             runs[run.name] = rows
+            sources[run.name] = run
             progress.advance(task)
+        task = progress.add_task("writing the report", total=None)
+        report = write_report(runs, Path(out), "PlanBench recorded answers, re-scored by planbench", sources)
     for name, rows in runs.items():
         _print_summary(name, rows)
-    click.echo(f"wrote {write_report(runs, Path(out), 'PlanBench recorded answers, re-scored by planbench')}")
+    click.echo(f"wrote {report} and {Path(out) / 'report.html'}")
 
 
 @main.command()
@@ -567,8 +610,10 @@ def _execute_and_score(config, out: str, score: bool) -> None:
     except KeyboardInterrupt:
         click.echo(f"interrupted; finished answers are in {out}/responses.jsonl; run the same command to resume", err=True)
         sys.exit(130)
-    click.echo(f"{tally.done} answers ({tally.cached} from cache, {tally.errors} errors, {tally.requests} requests), "
-               f"{tally.tokens:,} tokens, ${tally.spend:.4f}" + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))
+    spend = f"${tally.spend:.4f}" if tally.priced else "cost unknown (no price for this model)"
+    click.echo(f"{tally.done} answers ({tally.cached} from cache, {tally.errors} errors, {tally.requests} requests, "
+               f"{tally.retries} retries, {tally.waits} rate-limited), {tally.tokens:,} tokens, {spend}"
+               + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))
     if score:
         from planbench.results.report import write_report
         from planbench.runs import read_run
@@ -577,8 +622,13 @@ def _execute_and_score(config, out: str, score: bool) -> None:
         finished = read_run(out)
         rows = score_run(finished)
         write_scores(rows, Path(out) / "scores.csv")
-        _print_summary(finished.name, rows)
-        write_report({finished.name: rows}, Path(out))
+        from planbench.run.cost import load_pricing, price_of
+        from planbench.run.models import offline_model
+
+        priced = offline_model(config.model) is not None or price_of(load_pricing(config.pricing), config.model)
+        _print_summary(finished.name, rows, unpriced_ok=bool(priced))
+        report = write_report({finished.name: rows}, Path(out), sources={finished.name: finished})
+        click.echo(f"report: {Path(out) / 'report.html'} ({report.name} beside it)")
 
 
 if __name__ == "__main__":

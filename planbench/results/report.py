@@ -1,25 +1,23 @@
-"""Reports over one or more scored runs: ``report.md``, ``report.html``, PNG plots and CSVs.
+"""Reports over one or more scored runs: ``report.md``, ``report.html``, plots and CSVs.
 
-Several runs side by side is the normal case (models, encodings, extractors), so every
-table has one row per run and the plot of accuracy against optimal plan length one line
-per run, in one panel per encoding (the encodings differ so much that one panel of
-sixteen lines, as `planbench reproduce` has, could not be read). The report is built
-once as a list of sections and written twice: Markdown for the repository, a
-self-contained HTML file (the plot embedded) for a browser.
+Several runs side by side is the normal case (models, encodings, extractors, strategies),
+so every table has one row per run. ``report.md`` holds the tables and links the PNG plots;
+``report.html`` is the interactive face of the same runs (:mod:`planbench.results.html`):
+every count opens its answers, every answer its verdict. Plots are
+:mod:`planbench.results.plots`.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
 from planbench.results.score import OUTCOMES, summarise
 
 PLOT_FILE = "accuracy_by_length.png"
+FAILURE_PLOT = "failures_by_length.png"
 EFFORT_PLOT = "accuracy_by_effort.png"
-MAX_RUNS_WITH_BARS = 4
+OFFLINE_MODELS = ("optimal", "random", "repair", "replay:")
 
 
 @dataclass
@@ -37,40 +35,51 @@ def _dollars(value: float) -> str:
     return "n/a" if value != value else f"${value:.4f}" if value < 100 else f"${value:,.0f}"
 
 
-def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench report") -> Path:
-    """``report.md``, ``report.html``, ``accuracy_by_length.png``, ``summary.csv`` and
-    ``by_optimal_length.csv`` for scored runs (name -> rows); returns the Markdown path."""
+def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench report",
+                 sources: dict | None = None) -> Path:
+    """``report.md``, ``report.html``, the plots (PNG), ``summary.csv`` and
+    ``by_optimal_length.csv`` for scored runs (name -> rows); ``sources`` (name -> Run)
+    lets report.html open every answer. Returns the Markdown path."""
     import pandas as pd
 
+    from planbench.results import plots
+    from planbench.results.html import report_data, write_html
+
     out.mkdir(parents=True, exist_ok=True)
+    sources = sources or {}
     overall, by_length, failures = [], [], []
     for name, rows in runs.items():
         frame = pd.DataFrame(rows)
         encoding = frame["encoding"].mode().iat[0] if "encoding" in frame and frame["encoding"].notna().any() else ""
         overall.append(summarise(rows).assign(run=name, encoding=encoding))
         by_length.append(summarise(rows, ["optimal_length"]).assign(run=name, encoding=encoding))
-        kinds = frame.loc[frame["outcome"] == "invalid", "failure_kind"].value_counts()
-        failures.append({"run": name, **kinds.to_dict()})
+        kinds = frame.loc[frame["outcome"] == "invalid", "failure_kind"].value_counts() if "outcome" in frame else {}
+        failures.append({"run": name, **{k: int(v) for k, v in dict(kinds).items()}})
     overall_frame = pd.concat(overall, ignore_index=True)
     length_frame = pd.concat(by_length, ignore_index=True)
+    failure_table = pd.DataFrame(failures).fillna(0)
+    for column in failure_table.columns[1:]:
+        failure_table[column] = failure_table[column].astype(int)
     sections = [
         Section("Overall", "Accuracy is right answers / answered instances (no_response excluded): a valid plan, "
-                           "or a refusal where no plan exists; with Wilson 95% intervals.", _overall_table(overall_frame)),
+                           "or a refusal where no plan exists; with Wilson 95% intervals (clustered by instance "
+                           "with several samples).", _overall_table(overall_frame)),
         Section("Accuracy by optimal plan length", "Cells: accuracy (right/answered).", _length_table(length_frame)),
-        Section("Why invalid plans fail", "", pd.DataFrame(failures).fillna(0)),
+        Section("Why invalid plans fail", "Counts of the first failure of each invalid plan.", failure_table),
         *_unsolvable_sections(runs, overall_frame),
-        *_cost_sections(overall_frame, length_frame),
+        *_cost_sections(overall_frame, length_frame, runs, sources),
     ]
-    plot_accuracy(length_frame, out / PLOT_FILE)
-    images = [("Accuracy by optimal plan length", out / PLOT_FILE)]
+    figures = [("Accuracy by optimal plan length", out / PLOT_FILE, plots.plot_accuracy(runs, out / PLOT_FILE)),
+               ("What became of the answers, by optimal plan length", out / FAILURE_PLOT,
+                plots.plot_failures(runs, out / FAILURE_PLOT))]
     curves = effort_curves(runs)
     if curves:
         sections += _effort_sections(curves)
-        plot_effort(curves, out / EFFORT_PLOT)
-        images.append(("Accuracy against effort", out / EFFORT_PLOT))
+        figures.append(("Accuracy against effort", out / EFFORT_PLOT, plots.plot_effort(curves, runs, out / EFFORT_PLOT)))
     report = out / "report.md"
-    report.write_text(_markdown(title, sections, images))
-    (out / "report.html").write_text(_html(title, sections, images))
+    report.write_text(_markdown(title, sections, [(name, path) for name, path, _ in figures]))
+    write_html(out / "report.html", report_data(runs, sources, title), _sections_html(sections),
+               [(name, svg) for name, _, svg in figures])
     overall_frame.to_csv(out / "summary.csv", index=False)
     length_frame.to_csv(out / "by_optimal_length.csv", index=False)
     return report
@@ -137,12 +146,17 @@ def _unsolvable_sections(runs: dict[str, list[dict]], overall) -> list[Section]:
     return sections
 
 
-def _cost_sections(overall, by_length) -> list[Section]:
+def _cost_sections(overall, by_length, runs: dict, sources: dict) -> list[Section]:
     """Spend per run, per answer and per valid plan, overall and by optimal plan length
     (longer problems cost more tokens and succeed less: the cost of a correct plan grows
-    faster than either). None for runs without prices (imported, offline)."""
+    faster than either). A run of a model the price table lacks says "cost unknown",
+    never $0; imported and offline runs have no cost to show."""
+    unknown = [name for name, rows in runs.items() if _unpriced(name, rows, sources)]
+    notes = ([Section("Cost unknown", "No price for the model of " + ", ".join(unknown) + ": add it with --pricing "
+                      "FILE (USD per million input / cached input / output tokens) and score again.")]
+             if unknown else [])
     if "cost" not in overall or overall["cost"].isna().all():
-        return []
+        return notes
     priced = overall[overall["cost"].notna()].copy()
     for column in ("cost", "cost_per_answer", "cost_per_valid"):
         priced[column] = priced[column].map(_dollars)
@@ -150,8 +164,19 @@ def _cost_sections(overall, by_length) -> list[Section]:
                "completion_tokens", "reasoning_tokens"]
     rows = by_length[by_length["cost"].notna()]
     per_length = _length_table(rows, lambda r: f"{_dollars(r['cost_per_valid'])} ({_dollars(r['cost_per_answer'])}/answer)")
-    return [Section("Cost", "USD from the pricing table (cached answers cost nothing again).", priced[columns]),
-            Section("Cost per valid plan by optimal plan length", "", per_length)]
+    return notes + [Section("Cost", "USD from the pricing table (cached answers cost nothing again).", priced[columns]),
+                    Section("Cost per valid plan by optimal plan length", "", per_length)]
+
+
+def _unpriced(name: str, rows: list[dict], sources: dict) -> bool:
+    """A run made by `planbench run` with a model the price table lacks."""
+    run = sources.get(name)
+    if run is None or run.info.get("imported") or not rows:
+        return False
+    model = str(run.info.get("model") or "")
+    if model.startswith(OFFLINE_MODELS):
+        return False
+    return all(r.get("cost") is None or r.get("cost") != r.get("cost") for r in rows)
 
 
 # ------------------------------------------------------------------ rendering
@@ -178,26 +203,17 @@ def _markdown(title: str, sections: list[Section], images: list[tuple[str, Path]
     return "\n".join(lines)
 
 
-STYLE = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}"
-         "table{border-collapse:collapse;font-size:13px;margin-bottom:1em}"
-         "th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f3f3f3}"
-         "td:first-child,th:first-child{text-align:left}img{max-width:100%}")
+def _sections_html(sections: list[Section]) -> str:
+    """The Markdown report's sections as HTML, for the page's appendix."""
+    import html
 
-
-def _html(title: str, sections: list[Section], images: list[tuple[str, Path]]) -> str:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
+    parts = []
     for section in sections:
-        parts.append(f"<h2>{html.escape(section.title)}</h2>")
+        parts.append(f"<h3>{html.escape(section.title)}</h3>")
         if section.text:
             parts.append(f"<p>{html.escape(section.text)}</p>")
         if section.table is not None:
-            parts.append(section.table.to_html(index=False, border=0, escape=True))
-    for name, path in images:
-        image = base64.b64encode(path.read_bytes()).decode("ascii")
-        parts.append(f"<h2>{html.escape(name)}</h2><img alt='{html.escape(name.lower())}' "
-                     f"src='data:image/png;base64,{image}'>")
-    parts.append("</body></html>")
+            parts.append("<div class='scroll'>" + section.table.to_html(index=False, border=0, escape=True) + "</div>")
     return "\n".join(parts)
 
 
@@ -247,65 +263,3 @@ def _effort_sections(curves: dict[str, object]) -> list[Section]:
         sections.append(Section("Majority vote", "Accuracy of the most common plan among k answers, the mean over "
                                 "subsets of k of each instance's answers.", table.fillna("").reset_index(names="run")))
     return sections
-
-
-def plot_effort(curves: dict[str, object], path: Path) -> None:
-    """Accuracy against mean output tokens per instance (log scale), and against dollars
-    where the run was priced: one line per model and strategy, one point per round or k."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, (by_tokens, by_cost) = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
-    for name, curve in curves.items():
-        label = curve["label"].iat[0]
-        by_tokens.plot(curve["output_tokens"].clip(lower=1), curve["accuracy"] * 100, marker="o", label=label)
-        if curve["cost"].notna().any():
-            by_cost.plot(curve["cost"], curve["accuracy"] * 100, marker="o", label=label)
-    for axes, what in ((by_tokens, "mean output tokens per instance"), (by_cost, "mean cost per instance (USD)")):
-        axes.set_xscale("log")
-        axes.set_xlabel(what)
-        axes.grid(alpha=0.3, which="both")
-        if axes.get_lines():
-            axes.legend(fontsize=7)
-        else:
-            axes.text(0.5, 0.5, "no priced runs", ha="center", va="center", transform=axes.transAxes)
-    by_tokens.set_ylabel("accuracy (%)")
-    by_tokens.set_ylim(-2, 102)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-
-
-def plot_accuracy(length_frame, path: Path) -> None:
-    """Accuracy against optimal plan length: one panel per encoding, one line per run, with
-    Wilson intervals while a panel has few lines (beyond that the bars hide the lines; the
-    intervals stay in the tables and by_optimal_length.csv)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    encodings = list(dict.fromkeys(length_frame["encoding"])) if "encoding" in length_frame else [""]
-    figure, panels = plt.subplots(1, len(encodings), figsize=(6.5 * len(encodings), 5.5), sharey=True,
-                                  squeeze=False)
-    for axes, encoding in zip(panels[0], encodings):
-        frame = length_frame[length_frame["encoding"] == encoding] if encoding else length_frame
-        with_bars = frame["run"].nunique() <= MAX_RUNS_WITH_BARS
-        for name, group in frame.groupby("run", sort=False):
-            group = group.sort_values("optimal_length")
-            x = group["optimal_length"].astype(float)
-            y = group["accuracy"] * 100
-            errors = [(y - group["ci_low"] * 100).clip(lower=0), (group["ci_high"] * 100 - y).clip(lower=0)]
-            axes.errorbar(x, y, yerr=errors if with_bars else None, marker="o", markersize=4, capsize=3,
-                          label=str(name))
-        axes.set_title(encoding or "all runs")
-        axes.set_xlabel("optimal plan length (actions)")
-        axes.set_ylim(-2, 102)
-        axes.grid(alpha=0.3)
-        axes.legend(fontsize=7, loc="upper right")
-    panels[0][0].set_ylabel("accuracy (% valid plans)")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)

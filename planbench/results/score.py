@@ -234,6 +234,7 @@ def summarise(rows: list[dict], by: list[str] | None = None):
             per_instance = samples.agg(lambda v: bool(v.fillna(False).astype(bool).any()))
             entry.update(instances=len(per_instance), samples=int(samples.size().max()),
                          pass_at_k=float(per_instance.mean()))
+            entry["ci_low"], entry["ci_high"] = clustered_interval(group)
         if group["cost"].notna().any():  # priced runs: what the answers cost, and per valid plan
             cost = float(group["cost"].fillna(0).sum())
             entry.update(cost=cost, cost_per_answer=cost / len(group), cost_per_valid=cost / valid if valid else math.nan,
@@ -244,6 +245,34 @@ def summarise(rows: list[dict], by: list[str] | None = None):
             entry["agreement"] = (recorded == group.loc[recorded.index, "correct"].fillna(False).astype(bool)).mean()
         out.append(entry)
     return pd.DataFrame(out)
+
+
+def clustered_interval(group) -> tuple[float, float]:
+    """A 95% interval for accuracy when each instance has several answers: they are not
+    independent (an instance one sample gets right, the others mostly get right too), so
+    the interval is Wilson's at the effective number of answers, n p(1-p) / (the variance
+    of the mean estimated with instances as clusters), never more than the answers and never
+    fewer than the instances' count when every instance agrees with itself."""
+    answered = group[group["outcome"] != "no_response"]
+    right = answered["correct"].fillna(False).astype(bool)
+    n = len(answered)
+    if n == 0:
+        return (math.nan, math.nan)
+    p = right.mean()
+    per_instance = right.groupby([answered["part"], answered["id"]], dropna=False).agg(["sum", "count"])
+    m = len(per_instance)
+    if m < 2:
+        return wilson(int(right.sum()), n)
+    residuals = per_instance["sum"] - p * per_instance["count"]
+    variance = m / (m - 1) * float((residuals ** 2).sum()) / n ** 2
+    effective = min(n, p * (1 - p) / variance) if variance > 0 and 0 < p < 1 else m
+    return _wilson_fraction(p, max(effective, 1.0))
+
+
+def _wilson_fraction(p: float, n: float, z: float = 1.96) -> tuple[float, float]:
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def final_rows(frame):

@@ -128,31 +128,54 @@ def _change_text(instance: Instance, encoding: Encoding, before: int, after: int
     return f"now {', '.join(gained)}; no longer {', '.join(lost)}"
 
 
+def walk(instance: Instance, encoding: Encoding, plan) -> dict:
+    """The validator's walk through a plan, for a person: the initial state, each step in
+    the encoding's words with what it changed, the failing step with what did not hold,
+    and how it ended. ``planbench show`` prints it; the HTML report shows it."""
+    result = validate(instance.problem, plan)
+    states = trace(instance.problem, plan)
+    step_text = encoding.action_to_text if encoding.has_text else encoding.action_to_pddl
+    steps = []
+    for number, action in enumerate(plan, 1):
+        try:
+            text, pddl = step_text(action), encoding.action_to_pddl(action)
+        except (KeyError, IndexError):
+            text = pddl = "(" + " ".join(action) + ")"
+        if number < len(states):
+            steps.append({"n": number, "text": text, "pddl": pddl, "ok": True,
+                          "change": _change_text(instance, encoding, states[number - 1], states[number])})
+        else:
+            steps.append({"n": number, "text": text, "pddl": pddl, "ok": False,
+                          "why": result.message(encoding, "text").removeprefix("The plan is invalid. ")})
+            break
+    goal = " and ".join(encoding.atom_to_text(a) if encoding.has_text else encoding.atom_to_pddl(a)
+                        for a in instance.problem.goal)
+    if result.valid:
+        end = f"goal reached ({goal}): valid, {len(plan)} steps, optimal {instance.length}"
+    elif result.failure.kind == "goal_not_reached":
+        end = result.message(encoding, "text").removeprefix("The plan is invalid. ")
+    else:
+        end = ""
+    return {"initial": ", ".join(_atoms_text(instance, encoding, states[0])), "steps": steps, "end": end,
+            "valid": result.valid}
+
+
 def _trace_lines(instance: Instance, encoding: Encoding, reading: Extraction) -> list[tuple[str, str]]:
     plan = reading.plan
     if not plan:
         return [("head", "plan: none read")]
-    result = validate(instance.problem, plan)
-    states = trace(instance.problem, plan)
-    step_text = encoding.action_to_text if encoding.has_text else encoding.action_to_pddl
+    walked = walk(instance, encoding, plan)
     out = [("head", f"plan ({len(plan)} steps) and the validator's trace:"),
-           ("dim", f"initial state: {', '.join(_atoms_text(instance, encoding, states[0]))}")]
-    for number, action in enumerate(plan, 1):
-        try:
-            written = f"{step_text(action)}   {encoding.action_to_pddl(action)}"
-        except (KeyError, IndexError):
-            written = "(" + " ".join(action) + ")"
-        if number < len(states):
-            out.append(("ok", f"{number}. {written}"))
-            out.append(("dim", f"     -> {_change_text(instance, encoding, states[number - 1], states[number])}"))
+           ("dim", f"initial state: {walked['initial']}")]
+    for step in walked["steps"]:
+        if step["ok"]:
+            out.append(("ok", f"{step['n']}. {step['text']}   {step['pddl']}" if step["text"] != step["pddl"]
+                        else f"{step['n']}. {step['pddl']}"))
+            out.append(("dim", f"     -> {step['change']}"))
         else:
-            out.append(("fail", f"{number}. {written}"))
-            out.append(("fail", "     " + result.message(encoding, "text").removeprefix("The plan is invalid. ")))
-            return out
-    goal = " and ".join(encoding.atom_to_text(a) if encoding.has_text else encoding.atom_to_pddl(a)
-                        for a in instance.problem.goal)
-    if result.valid:
-        out.append(("ok", f"goal reached ({goal}): valid, {len(plan)} steps, optimal {instance.length}"))
-    else:
-        out.append(("fail", result.message(encoding, "text").removeprefix("The plan is invalid. ")))
+            out.append(("fail", f"{step['n']}. {step['text']}   {step['pddl']}" if step["text"] != step["pddl"]
+                        else f"{step['n']}. {step['pddl']}"))
+            out.append(("fail", "     " + step["why"]))
+    if walked["end"]:
+        out.append(("ok" if walked["valid"] else "fail", walked["end"]))
     return out

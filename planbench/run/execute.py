@@ -179,10 +179,13 @@ def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
         raise InputError(config.set, 0, "no prompts to send (the set is empty)")
     write_run_file(folder, config)
     client = make_client(config)
-    if (config.max_cost is not None and isinstance(client, OpenAIModel)
-            and price_of(load_pricing(config.pricing), config.model) is None):
+    priced = not isinstance(client, OpenAIModel) or price_of(load_pricing(config.pricing), config.model) is not None
+    if config.max_cost is not None and not priced:
         raise InputError(config.model, 0, "--max-cost needs this model's prices: give them in a --pricing file "
                          "(USD per million input / cached_input / output tokens)")
+    if not priced:
+        print(f"planbench: no price for {config.model} in the pricing table: cost unknown (give it with --pricing FILE,"
+              " USD per million input / cached_input / output tokens)", file=sys.stderr)
     keys = write_prompts(folder, config, records, client.base_url)
     done = done_turns(folder)
     strategy = config.make_strategy()
@@ -196,8 +199,8 @@ def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
         return Tally(total=0)
     workers = worker_count(config, client)
     if workers > 1:
-        return run_workers(config, folder, jobs, workers, show_progress, client.base_url)
+        return run_workers(config, folder, jobs, workers, show_progress, client.base_url, priced)
     if show_progress:
-        with progress_bar() as progress:
+        with progress_bar(priced) as progress:
             return asyncio.run(run_jobs(config, folder, client, jobs, progress, strategy=strategy))
     return asyncio.run(run_jobs(config, folder, client, jobs, None, strategy=strategy))

@@ -134,7 +134,10 @@ class Tally:
     tokens: int = 0
     spend: float = 0.0
     requests: int = 0
+    retries: int = 0  # attempts after the first
+    waits: int = 0  # answers 429 (rate limited)
     stopped_for_cost: bool = False
+    priced: bool = True  # False: the model is not in the price table; spend means nothing
 
     def add(self, line: dict) -> None:
         """Count one line of responses.jsonl."""
@@ -145,19 +148,23 @@ class Tally:
         self.spend += line["cost"] or 0.0
 
 
-async def ask(client, request: dict, config: RunConfig, pace: Pace, secret: str | None
+async def ask(client, request: dict, config: RunConfig, pace: Pace, secret: str | None, tally: Tally | None = None
               ) -> tuple[Completion | None, str | None, int]:
     """(completion, error, attempts) for one request: retried with backoff while the
     failure is transient, up to ``config.max_attempts``; the last error is kept."""
     completion, error, attempts = None, None, 0
     while completion is None and attempts < config.max_attempts:
         attempts += 1
+        if tally is not None and attempts > 1:
+            tally.retries += 1
         try:
             await pace.wait()
             completion = await client.complete(request)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is fatal
+            if tally is not None and getattr(exc, "status_code", None) == 429:
+                tally.waits += 1
             error = _describe(exc, secret)
             if not _retryable(exc) or attempts >= config.max_attempts:
                 break
@@ -207,11 +214,12 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
     parameters = config.parameters()
     cache = ResponseCache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), config.model,
                           client.base_url, repair=not shared)
-    tally = Tally(total=len(jobs))
+    tally = Tally(total=len(jobs), priced=prices is not None or not isinstance(client, OpenAIModel))
     semaphore = asyncio.Semaphore(max(1, config.concurrency))
     pace = Pace(config.rpm)
     out = open_appending(folder / RESPONSES_FILE, repair=not shared)
-    bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if progress else None
+    bar = progress.add_task("conversations" if strategy.rounds else "answers", total=len(jobs), errors=0, tokens=0,
+                            spend=0.0, retries=0, waits=0) if progress else None
 
     async def turn(prompt: dict, sample: int, key: str, round_: int, user_message: str | None) -> dict | None:
         """One request and its answer, appended; None when --max-cost stops it."""
@@ -224,7 +232,7 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
                     tally.stopped_for_cost = True
                     return None
             request = {**prompt, "sample": sample, "round": round_}
-            completion, error, attempts = await ask(client, request, config, pace, secret)
+            completion, error, attempts = await ask(client, request, config, pace, secret, tally)
             tally.requests += attempts
         cost = 0.0 if from_cache else (cost_of(prices, completion) if completion else None)
         if completion is not None and error is None and not answered(completion):
@@ -265,7 +273,8 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
                 if line.get("error") or (round_ == 0 and strategy.rounds == 0):
                     break
         if progress:
-            progress.update(bar, advance=1, errors=tally.errors, tokens=tally.tokens, spend=tally.spend)
+            progress.update(bar, advance=1, errors=tally.errors, tokens=tally.tokens, spend=tally.spend,
+                            retries=tally.retries, waits=tally.waits)
 
     tasks = [asyncio.create_task(one(*job)) for job in jobs]
     try:
@@ -290,12 +299,23 @@ def make_client(config: RunConfig):
     return OpenAIModel(config.model, config.base_url, api_key, config.parameters(), config.timeout)
 
 
-def progress_bar():
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def progress_bar(priced: bool = True):
+    """The run's progress: answers done of all, their rate and the time left, errors,
+    retries and waits at a rate limit, tokens, and the spend ("cost unknown" when the model
+    has no price: never a made-up $0)."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.text import Text
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("errors {task.fields[errors]}"), TextColumn("tokens {task.fields[tokens]:,}"),
-               TextColumn("${task.fields[spend]:.4f}"), TimeElapsedColumn())
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:.1f}/s" if task.speed else "-/s")
+
+    spend = TextColumn("${task.fields[spend]:.4f}") if priced else TextColumn("cost unknown")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(), TimeRemainingColumn(),
+               TextColumn("errors {task.fields[errors]}"), TextColumn("retries {task.fields[retries]}"),
+               TextColumn("rate-limited {task.fields[waits]}"), TextColumn("tokens {task.fields[tokens]:,}"),
+               spend, TimeElapsedColumn())
     return Progress(*columns, transient=False)
 
 

@@ -95,7 +95,7 @@ def _worker(config: RunConfig, folder: Path, jobs: list, queue, index: int, spen
 
 
 def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_progress: bool,
-                base_url: str | None = None) -> Tally:
+                base_url: str | None = None, priced: bool = True) -> Tally:
     context = multiprocessing.get_context("fork")
     close_last_line(folder / RESPONSES_FILE)  # the workers share these files: repaired once, here
     cache_dir = Path(config.cache_dir) if config.cache_dir else default_cache_dir()
@@ -109,14 +109,15 @@ def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_
                  for i in range(workers)]
     for process in processes:
         process.start()
-    total = Tally(total=len(jobs))
+    total = Tally(total=len(jobs), priced=priced)
     running: dict[int, dict] = {}  # each worker's latest totals, for the live bar
     reported: set[int] = set()
     failures: list[str] = []
     finished = 0
-    progress = progress_bar() if show_progress else contextlib.nullcontext()
+    progress = progress_bar(priced) if show_progress else contextlib.nullcontext()
     with progress:
-        bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0) if show_progress else None
+        bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0, retries=0,
+                                waits=0) if show_progress else None
         while finished < workers:
             try:
                 kind, *payload = queue.get(timeout=0.5)
@@ -132,7 +133,8 @@ def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_
                 index, advance, fields = payload
                 running[index] = fields
                 progress.update(bar, advance=advance, **{name: sum(f.get(name, 0) for f in running.values())
-                                                         for name in ("errors", "tokens", "spend")})
+                                                         for name in ("errors", "tokens", "spend", "retries",
+                                                                      "waits")})
             elif kind == "done":
                 finished += 1
                 index, part, failure = payload
@@ -140,12 +142,14 @@ def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_
                 if failure:
                     failures.append(f"worker {index}: {failure}")
                 if part is not None:
-                    for name in ("done", "errors", "cached", "tokens", "requests"):
+                    for name in ("done", "errors", "cached", "tokens", "requests", "retries", "waits"):
                         setattr(total, name, getattr(total, name) + getattr(part, name))
                     total.spend += part.spend
                     total.stopped_for_cost |= part.stopped_for_cost
+                    total.priced &= part.priced
                 if show_progress:
-                    progress.update(bar, errors=total.errors, tokens=total.tokens, spend=total.spend)
+                    progress.update(bar, errors=total.errors, tokens=total.tokens, spend=total.spend,
+                                    retries=total.retries, waits=total.waits)
     for process in processes:
         process.join()
     if failures:

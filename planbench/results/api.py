@@ -1,0 +1,154 @@
+"""planbench from Python: runs as DataFrames, the pipeline in one call, exports others read.
+
+    import planbench
+    scores = planbench.load("runs/o1-mystery", "runs/gpt-4o-mystery")
+    scores.groupby("run")["correct"].mean()
+    scores.to_parquet("scores.parquet")
+
+``load`` gives one row per answer (per turn for conversations) with the run's settings beside
+each row, so runs of different models, encodings and strategies sit in one table.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from planbench.errors import InputError
+from planbench.runs import read_run
+
+FORMATS = ("parquet", "jsonl", "hf")
+# run.json settings copied onto every row (prefixed run_ where a score column has the name)
+RUN_FIELDS = ("name", "model", "base_url", "set", "encoding", "style", "strategy", "rounds", "samples", "extractor",
+              "temperature", "max_tokens", "reasoning_effort", "planbench_version", "source", "imported")
+
+
+def load(*run_dirs: str | Path, extractor: str | None = None):
+    """Scores of one or more run directories as one pandas DataFrame.
+
+    A run's ``scores.csv`` is read when it is there and no ``extractor`` is asked for;
+    otherwise the run is scored now. Each row carries ``run`` (the run's name) and the run's
+    settings (``run_model``, ``run_base_url``, ``run_strategy``, ...); ``frame.attrs["runs"]``
+    holds every run.json as it was."""
+    import pandas as pd
+
+    from planbench.results.score import COLUMNS, score_run
+
+    if not run_dirs:
+        raise InputError("load", 0, "give at least one run directory")
+    frames, infos = [], {}
+    for folder in run_dirs:
+        run = read_run(folder)
+        scores = Path(folder) / "scores.csv"
+        if scores.exists() and extractor is None:
+            frame = pd.read_csv(scores, dtype={"part": str, "set": str, "extracted_plan": str, "reason": str})
+        else:
+            frame = pd.DataFrame(score_run(run, extractor)).reindex(columns=COLUMNS)
+        frame = _typed(frame.reindex(columns=COLUMNS))
+        frame.insert(0, "run", run.name)
+        for field in RUN_FIELDS:
+            frame[f"run_{field}"] = _scalar(run.info.get(field))
+        frames.append(frame)
+        infos[run.name] = run.info
+    out = _text_columns(pd.concat(frames, ignore_index=True))
+    out.attrs["runs"] = infos
+    return out
+
+
+def _typed(frame):
+    """Columns with one type each (CSV reads booleans with gaps as objects), so the frame
+    round-trips through Parquet unchanged."""
+    import pandas as pd
+
+    for column in ("final", "solvable", "correct", "valid", "optimal", "ambiguous", "recorded_verdict"):
+        if column in frame:
+            frame[column] = frame[column].map(_boolean).astype("boolean")
+    for column in ("id", "sample", "round", "blocks", "optimal_length", "plan_length", "excess_steps", "failing_step",
+                   "candidates", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cum_output_tokens"):
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    for column in ("cost", "latency", "cum_cost"):
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return _text_columns(frame)
+
+
+def _text_columns(frame):
+    """Every remaining column of mixed or missing values as pandas' text type: what Parquet
+    gives back."""
+    for column in frame.columns:
+        if frame[column].dtype == object or str(frame[column].dtype) == "string":
+            frame[column] = frame[column].map(lambda v: None if v is None or v != v else str(v)).astype("str")
+    return frame
+
+
+def _boolean(value):
+    if value is None or value != value:
+        return None
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    return bool(value)
+
+
+def _scalar(value):
+    return json.dumps(value) if isinstance(value, (dict, list)) else value
+
+
+def evaluate(set: str, model: str, style: str = "zero-shot", encoding: str | None = None, out: str | Path = "run",
+             extractor: str | None = None, report: bool = True, **options):
+    """The whole pipeline from a notebook: prompts, the model (resumable, as ``planbench
+    run``), verdicts, report; returns :func:`load` of the run. ``options`` are
+    ``planbench run``'s (samples, strategy, rounds, base_url, max_tokens, concurrency...)."""
+    from planbench.instances import set_encoding
+    from planbench.results.report import write_report
+    from planbench.results.score import score_run, write_scores
+    from planbench.run.execute import execute
+    from planbench.run.runner import RunConfig
+
+    config = RunConfig(set=set, encoding=set_encoding(set, encoding), style=style, model=model, **options)
+    execute(config, out, show_progress=False)
+    run = read_run(out)
+    rows = score_run(run, extractor)
+    write_scores(rows, Path(out) / "scores.csv")
+    if report:
+        write_report({run.name: rows}, Path(out), sources={run.name: run})
+    return load(out)
+
+
+def export(run_dirs: list[str | Path], out: str | Path, format: str = "parquet") -> Path:
+    """Scores of runs as one file (``parquet``, ``jsonl``) or a folder the Hugging Face
+    ``datasets`` library loads (``hf``: ``data/train-00000-of-00001.parquet`` and a
+    ``README.md`` dataset card whose YAML names the data files)."""
+    if format not in FORMATS:
+        raise InputError("--format", 0, f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    frame = load(*run_dirs)
+    out = Path(out)
+    if format == "parquet":
+        _parent(out)
+        frame.to_parquet(out, index=False)
+    elif format == "jsonl":
+        _parent(out)
+        frame.to_json(out, orient="records", lines=True, force_ascii=False)
+    else:
+        (out / "data").mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(out / "data" / "train-00000-of-00001.parquet", index=False)
+        (out / "README.md").write_text(_dataset_card(frame))
+    return out
+
+
+def _parent(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(str(path), 0, f"cannot write there: {error.strerror or error}") from None
+
+
+def _dataset_card(frame) -> str:
+    runs = ", ".join(sorted(frame["run"].unique()))
+    return ("---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n"
+            "license: mit\ntags:\n- planning\n- planbench\n---\n\n"
+            "# planbench scores\n\n"
+            f"Verdicts of {len(frame)} answers from the runs {runs}, one row per answer (per turn for "
+            "conversations), as written by `planbench export --format hf`. Columns are those of `scores.csv` "
+            "(see the planbench README) and the run's settings (`run_*`).\n\n"
+            "```python\nimport datasets\ndatasets.load_dataset(\"parquet\", data_dir=\"data\")\n```\n")

@@ -1,0 +1,84 @@
+"""planbench from Python and for reviewers: load, evaluate, export, compare, intervals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import planbench
+from conftest import ref_path
+from planbench.results.compare import compare, mcnemar_exact
+from planbench.results.importer import import_results
+from planbench.results.score import score_run, summarise
+from planbench.runs import read_run
+
+O1_MINI = ("responses", "mystery_blocksworld_3", "o1-mini_chat", "task_1_plan_generation_zero_shot.json")
+O1_PREVIEW = ("responses", "mystery_blocksworld_3", "o1-preview_chat", "task_1_plan_generation_zero_shot.json")
+
+
+def planbench_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "planbench", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_load_round_trips_through_parquet(tmp_path) -> None:
+    import_results(ref_path(*O1_MINI), tmp_path / "mini")
+    import_results(ref_path(*O1_PREVIEW), tmp_path / "preview")
+    frame = planbench.load(tmp_path / "mini", tmp_path / "preview")
+    assert set(frame["run"]) == {"o1-mini-mystery_blocksworld_3-zero-shot", "o1-preview-mystery_blocksworld_3-zero-shot"}
+    assert frame.groupby("run")["correct"].sum().to_dict() == {"o1-mini-mystery_blocksworld_3-zero-shot": 40,
+                                                              "o1-preview-mystery_blocksworld_3-zero-shot": 72}
+    assert (frame["run_model"].unique() == ["o1-mini", "o1-preview"]).all()
+    frame.to_parquet(tmp_path / "scores.parquet", index=False)
+    pd.testing.assert_frame_equal(frame, pd.read_parquet(tmp_path / "scores.parquet"))
+    assert frame.attrs["runs"]["o1-mini-mystery_blocksworld_3-zero-shot"]["imported"] is True
+
+
+def test_evaluate_runs_the_pipeline_offline(tmp_path) -> None:
+    frame = planbench.evaluate(set="planbench-3", model="optimal", style="zero-shot", out=tmp_path / "run", limit=12)
+    assert len(frame) == 12 and frame["correct"].all() and (tmp_path / "run" / "report.html").exists()
+
+
+def test_export_formats(tmp_path) -> None:
+    import_results(ref_path(*O1_MINI), tmp_path / "mini")
+    for fmt, out in (("parquet", tmp_path / "x.parquet"), ("jsonl", tmp_path / "x.jsonl"), ("hf", tmp_path / "hf")):
+        done = planbench_cli("export", str(tmp_path / "mini"), "--format", fmt, "--out", str(out))
+        assert done.returncode == 0, done.stderr
+    assert len(pd.read_parquet(tmp_path / "x.parquet")) == 101
+    assert len([json.loads(line) for line in (tmp_path / "x.jsonl").read_text().splitlines()]) == 101
+    card = (tmp_path / "hf" / "README.md").read_text()
+    header = card.split("---")[1]
+    assert "config_name: default" in header and "path: data/train-*" in header
+    assert len(pd.read_parquet(tmp_path / "hf" / "data" / "train-00000-of-00001.parquet")) == 101
+
+
+def test_compare_is_paired(tmp_path) -> None:
+    """o1-preview vs o1-mini on Mystery-3: McNemar on the discordant pairs, a paired
+    bootstrap interval, per length; the CLI prints it."""
+    import_results(ref_path(*O1_PREVIEW), tmp_path / "preview")
+    import_results(ref_path(*O1_MINI), tmp_path / "mini")
+    results = compare(score_run(read_run(tmp_path / "preview")), score_run(read_run(tmp_path / "mini")))
+    overall = results[0]
+    assert overall.pairs == 100  # o1-mini's file has id 101, o1-preview's does not
+    assert overall.a_only > overall.b_only and overall.p_value < 0.001
+    assert overall.low < overall.difference < overall.high and overall.low > 0
+    assert {r.group for r in results[1:]} == {"length 2", "length 4", "length 6", "length 8"}
+    assert mcnemar_exact(0, 0) == 1.0 and mcnemar_exact(5, 0) == pytest.approx(0.0625)
+    printed = planbench_cli("compare", str(tmp_path / "preview"), str(tmp_path / "mini"))
+    assert printed.returncode == 0 and "McNemar p" in printed.stdout and "length 8" in printed.stdout
+
+
+def test_intervals_with_several_samples_are_clustered_by_instance() -> None:
+    """Five answers to each of 50 instances, all wrong: the interval is that of 50
+    instances, not of 250 independent answers (0.0-1.5% before)."""
+    rows = [{"part": "p", "id": i, "sample": s, "round": 0, "final": True, "outcome": "invalid", "correct": False,
+             "valid": False, "optimal": False, "solvable": True, "cost": None}
+            for i in range(50) for s in range(5)]
+    table = summarise(rows)
+    assert table["ci_high"].iat[0] == pytest.approx(0.0714, abs=1e-3)
+    half = [dict(r, correct=r["id"] % 2 == 0, outcome="valid" if r["id"] % 2 == 0 else "invalid") for r in rows]
+    wide = summarise(half)
+    assert wide["ci_high"].iat[0] - wide["ci_low"].iat[0] > 0.2  # 25 instances right, 25 wrong: n_eff = 50
