@@ -383,6 +383,9 @@ def _print_summary(name: str, rows: list[dict], unpriced_ok: bool = True) -> Non
     if "cost" in overall and overall["cost"] == overall["cost"]:
         per_valid = overall["cost_per_valid"]
         line += f"; cost ${overall['cost']:.4f}" + (f", ${per_valid:.4f} per valid plan" if per_valid == per_valid else "")
+        live = overall.get("cost_live")
+        if live is not None and live == live and abs(live - overall["cost"]) > 1e-12:
+            line += f" (${live:.4f} at live prices)"
     click.echo(line)
 
 
@@ -562,12 +565,21 @@ def reproduce(out: str, extractor: str) -> None:
 @click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="Response cache (default ~/.cache/planbench).")
 @click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
 @click.option("--no-score", is_flag=True, help="Do not score and report after the run.")
+@click.option("--batch", is_flag=True, help="Through the endpoint's Batch API: half the price, results within 24 h.")
+@click.option("--batch-retry", default="batch", show_default=True, type=click.Choice(["batch", "live", "no"]),
+              help="Requests a batch failed or let expire: in a new batch, live, or left for a resume.")
+@click.option("--poll-seconds", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds between checks of a submitted batch.")
+@click.option("--batch-max-requests", default=50_000, show_default=True, type=click.IntRange(min=1),
+              help="Requests per batch file at most (the provider's limit).")
+@click.option("--batch-max-mb", default=200.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Megabytes per batch file at most (the provider's limit).")
 @click.option("--out", default=None, type=click.Path(file_okay=False),
               help="Run directory (required unless --dry-run).", callback=_not_empty)
 @reports_input_errors
 def run(set_name, encoding, style, model, base_url, api_key_env, samples, strategy, rounds, concurrency, rpm, workers,
         max_tokens, temperature, reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir,
-        dry_run, no_score, out) -> None:
+        dry_run, no_score, batch, batch_retry, poll_seconds, batch_max_requests, batch_max_mb, out) -> None:
     """Ask a model for plans (resumable: the same command sends only what is missing)."""
     from planbench.instances import set_encoding
     from planbench.run.execute import estimate
@@ -578,12 +590,15 @@ def run(set_name, encoding, style, model, base_url, api_key_env, samples, strate
                        temperature=temperature, reasoning_effort=reasoning_effort, api=api, limit=limit,
                        system=system, max_attempts=max_attempts, max_cost=max_cost, timeout=timeout,
                        pricing=pricing, cache_dir=cache_dir, workers=workers, rpm=rpm, strategy=strategy,
-                       rounds=rounds)
+                       rounds=rounds, engine="openai-batch" if batch else "live", batch_retry=batch_retry,
+                       poll_seconds=poll_seconds, batch_max_requests=batch_max_requests,
+                       batch_max_bytes=int(batch_max_mb * 1024 * 1024))
     if dry_run:
         guess = estimate(config)
         cost = "unknown (model not in the pricing table)" if guess["cost"] is None else f"${guess['cost']:.2f}"
         click.echo(f"{guess['requests']} requests, ~{guess['prompt_tokens']:,} prompt tokens, up to "
-                   f"{guess['output_tokens_assumed']:,} output tokens ({guess['output_tokens_each']} each): {cost}")
+                   f"{guess['output_tokens_assumed']:,} output tokens ({guess['output_tokens_each']} each): {cost}"
+                   + (" at batch prices" if batch and guess["cost"] is not None else ""))
         return
     if out is None:
         raise click.UsageError("--out is required (the run directory)")
@@ -615,20 +630,94 @@ def _execute_and_score(config, out: str, score: bool) -> None:
                f"{tally.retries} retries, {tally.waits} rate-limited), {tally.tokens:,} tokens, {spend}"
                + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))
     if score:
-        from planbench.results.report import write_report
-        from planbench.runs import read_run
-        from planbench.results.score import score_run, write_scores
+        _score_and_report(config, out)
 
-        finished = read_run(out)
-        rows = score_run(finished)
-        write_scores(rows, Path(out) / "scores.csv")
-        from planbench.run.cost import load_pricing, price_of
-        from planbench.run.models import offline_model
 
-        priced = offline_model(config.model) is not None or price_of(load_pricing(config.pricing), config.model)
-        _print_summary(finished.name, rows, unpriced_ok=bool(priced))
-        report = write_report({finished.name: rows}, Path(out), sources={finished.name: finished})
-        click.echo(f"report: {Path(out) / 'report.html'} ({report.name} beside it)")
+def _score_and_report(config, out: str) -> None:
+    """Score a run directory just written, print its summary line and write its report."""
+    from planbench.results.report import write_report
+    from planbench.results.score import score_run, write_scores
+    from planbench.run.cost import batch_prices, load_pricing, price_of
+    from planbench.run.models import offline_model
+    from planbench.runs import read_run
+
+    finished = read_run(out)
+    rows = score_run(finished)
+    write_scores(rows, Path(out) / "scores.csv")
+    prices = price_of(load_pricing(config.pricing), config.model)
+    priced = offline_model(config.model) is not None or (batch_prices(prices) if config.engine != "live" else prices)
+    _print_summary(finished.name, rows, unpriced_ok=bool(priced))
+    report = write_report({finished.name: rows}, Path(out), sources={finished.name: finished})
+    click.echo(f"report: {Path(out) / 'report.html'} ({report.name} beside it)")
+
+
+@main.group()
+def batch() -> None:
+    """Batch files for engines planbench does not drive (vLLM's run-batch): export the
+    requests, run them there, import the results."""
+
+
+@batch.command(name="export")
+@click.option("--set", "set_name", default=None, help="A bundled set or a generated set's folder.")
+@click.option("--encoding", default=None, help="Default: the set's own, else blocksworld.")
+@click.option("--style", default=None, help="zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl.")
+@click.option("--model", default=None, help="The model name the engine serves (vLLM: its --model or --served-model-name).")
+@click.option("--samples", default=1, show_default=True, type=click.IntRange(min=1), help="Answers per prompt.")
+@click.option("--strategy", default="single", show_default=True, type=click.Choice(["single", "vote", "revise", "backprompt"]),
+              help="Multi-turn strategies export one round at a time (then --from RUN_DIR).")
+@click.option("--rounds", default=None, type=click.IntRange(min=0), help="Follow-up messages at most.")
+@click.option("--max-tokens", default=None, type=click.IntRange(min=1))
+@click.option("--temperature", default=None, type=click.FloatRange(0, 2))
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N prompts.")
+@click.option("--system/--no-system", default=None, help="PlanBench's system message (default: the style's).")
+@click.option("--from", "run_dir", default=None, type=click.Path(file_okay=False, exists=True),
+              help="The next round of a run made by 'batch import' (its settings are used).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), callback=_not_empty,
+              help="Requests file to write (JSONL); NAME.planbench.json is written beside it.")
+@reports_input_errors
+def batch_export(set_name, encoding, style, model, samples, strategy, rounds, max_tokens, temperature, limit, system,
+                 run_dir, out) -> None:
+    """Write a run's requests as a batch input file (OpenAI's format, read by vllm run-batch)."""
+    from planbench.instances import set_encoding
+    from planbench.run.batch.offline import export_requests
+    from planbench.run.execute import check_config
+    from planbench.run.runner import RunConfig
+
+    config = None
+    if run_dir is None:
+        missing = [name for name, value in (("--set", set_name), ("--style", style), ("--model", model)) if not value]
+        if missing:
+            raise click.UsageError(f"{', '.join(missing)} required (or --from RUN_DIR)")
+        config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, model=model,
+                           samples=samples, strategy=strategy, rounds=rounds, max_tokens=max_tokens,
+                           temperature=temperature, limit=limit, system=system, engine="batch-files")
+        check_config(config, "batch export")
+    _writable_file(Path(out))
+    count, manifest = export_requests(config, Path(out), Path(run_dir) if run_dir else None)
+    click.echo(f"wrote {count} requests to {out} (settings in {manifest})")
+
+
+@batch.command(name="import")
+@click.argument("results", type=click.Path(dir_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(file_okay=False), callback=_not_empty,
+              help="Run directory: made the first time, appended to for later rounds.")
+@click.option("--requests", default=None, type=click.Path(dir_okay=False),
+              help="The exported requests file (its manifest is beside it); default: the one manifest beside RESULTS.")
+@click.option("--no-score", is_flag=True, help="Do not score and report.")
+@reports_input_errors
+def batch_import(results: str, out: str, requests: str | None, no_score: bool) -> None:
+    """Read a batch output file (OpenAI's format, written by vllm run-batch) into a run directory."""
+    from planbench.run.batch.offline import import_results
+    from planbench.run.execute import read_config
+    from planbench.runs import locked, writable_folder
+
+    with locked(writable_folder(Path(out), "run directory")):
+        written, skipped, problems = import_results(Path(results), Path(out), Path(requests) if requests else None)
+    for problem in problems:
+        click.echo(f"planbench: {problem}", err=True)
+    click.echo(f"imported {written} answers into {out}" + (f" ({skipped} skipped)" if skipped else ""))
+    if not no_score:
+        _score_and_report(read_config(Path(out)), out)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from planbench.runs import Run, read_json_lines, read_responses, PROMPTS_FILE
 
 SETTINGS = ("model", "base_url", "set", "encoding", "style", "strategy", "rounds", "samples", "extractor",
             "temperature", "max_tokens", "reasoning_effort", "api", "system", "planbench_version", "source",
-            "recorded_verdicts", "imported", "limit", "max_cost")
+            "recorded_verdicts", "imported", "limit", "max_cost", "engine")
 
 
 def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str) -> dict:

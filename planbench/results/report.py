@@ -162,9 +162,15 @@ def _cost_sections(overall, by_length, runs: dict, sources: dict) -> list[Sectio
         priced[column] = priced[column].map(_dollars)
     columns = ["run", "n", "valid", "cost", "cost_per_answer", "cost_per_valid", "prompt_tokens",
                "completion_tokens", "reasoning_tokens"]
+    note = "USD from the pricing table (cached answers cost nothing again)."
+    if "cost_live" in overall and (overall["cost_live"].fillna(0) != overall["cost"].fillna(0)).any():
+        priced["at live prices"] = overall.loc[priced.index, "cost_live"].map(_dollars)
+        columns.insert(4, "at live prices")
+        note += (" Runs through a Batch API are priced at batch prices; 'at live prices' is what the same answers "
+                 "would have cost sent one by one.")
     rows = by_length[by_length["cost"].notna()]
     per_length = _length_table(rows, lambda r: f"{_dollars(r['cost_per_valid'])} ({_dollars(r['cost_per_answer'])}/answer)")
-    return notes + [Section("Cost", "USD from the pricing table (cached answers cost nothing again).", priced[columns]),
+    return notes + [Section("Cost", note, priced[columns]),
                     Section("Cost per valid plan by optimal plan length", "", per_length)]
 
 

@@ -31,7 +31,7 @@ COLUMNS = ["set", "part", "id", "sample", "round", "final", "encoding", "style",
            "outcome", "correct", "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind",
            "reason",
            "extracted_plan", "candidates", "ambiguous", "extractor", "recorded_verdict", "prompt_tokens",
-           "completion_tokens", "reasoning_tokens", "cost", "latency", "cum_output_tokens", "cum_cost"]
+           "completion_tokens", "reasoning_tokens", "cost", "live_cost", "latency", "cum_output_tokens", "cum_cost"]
 USAGE = ("prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
@@ -177,7 +177,8 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
                "blocks": instance.blocks, "optimal_length": instance.length, "extractor": extractor,
                "recorded_verdict": (response.get("recorded") or {}).get("verdict"),
                **{k: (response.get("usage") or {}).get(k) for k in USAGE},
-               "cost": response.get("cost"), "latency": response.get("latency"),
+               "cost": response.get("cost"), "live_cost": response.get("live_cost", response.get("cost")),
+               "latency": response.get("latency"),
                "cum_output_tokens": tokens, "cum_cost": cost}
         row.update(judge(response, instance, encoding, extractor, translations.get(key)))
         rows.append(row)
@@ -239,6 +240,8 @@ def summarise(rows: list[dict], by: list[str] | None = None):
             cost = float(group["cost"].fillna(0).sum())
             entry.update(cost=cost, cost_per_answer=cost / len(group), cost_per_valid=cost / valid if valid else math.nan,
                          **{k: int(group[k].fillna(0).sum()) for k in USAGE})
+        if "live_cost" in group and group["live_cost"].notna().any():  # batch answers: the same at live prices
+            entry["cost_live"] = float(group["live_cost"].fillna(0).sum())
         if group["recorded_verdict"].notna().any():
             recorded = group["recorded_verdict"].dropna().astype(bool)
             entry["recorded_accuracy"] = recorded.sum() / len(group)

@@ -34,13 +34,19 @@ def load_pricing(path: str | None) -> dict:
         if not isinstance(models, dict):
             raise InputError(path, 0, "expected a mapping of model names to prices (input, output per million tokens)")
         for name, prices in models.items():
-            if not isinstance(prices, dict) or not all(
-                    isinstance(prices.get(k), (int, float)) and not isinstance(prices.get(k), bool) and prices[k] >= 0
-                    for k in ("input", "output")):
+            if not isinstance(prices, dict) or not all(_price(prices.get(k)) for k in ("input", "output")) or not all(
+                    _price(prices[k]) for k in OPTIONAL_PRICES if k in prices):
                 raise InputError(path, 0, f"model {name!r}: prices need numbers 'input' and 'output' (USD per million "
-                                 "tokens; 'cached_input' optional)")
+                                 "tokens; 'cached_input' and batch_input, batch_cached_input, batch_output optional)")
         table.update(models)
     return table
+
+
+OPTIONAL_PRICES = ("cached_input", "batch_input", "batch_cached_input", "batch_output")
+
+
+def _price(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
 
 
 def price_of(pricing: dict, model: str) -> dict | None:
@@ -51,6 +57,15 @@ def price_of(pricing: dict, model: str) -> dict | None:
             if best is None or len(name) > len(best[0]):
                 best = (name, prices)
     return best[1] if best else None
+
+
+def batch_prices(prices: dict | None) -> dict | None:
+    """A model's Batch API prices in the shape of its live ones (None: the table has none,
+    so what a batch answer cost is unknown, never guessed from the live price)."""
+    if prices is None or "batch_input" not in prices or "batch_output" not in prices:
+        return None
+    return {"input": prices["batch_input"], "output": prices["batch_output"],
+            "cached_input": prices.get("batch_cached_input", prices["batch_input"])}
 
 
 def cost_of(prices: dict | None, completion: Completion) -> float | None:

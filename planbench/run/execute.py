@@ -20,13 +20,13 @@ from planbench.errors import InputError
 from planbench.instances import load_set
 from planbench.prompts import PromptOptions, check_style, prompt_records
 from planbench.run.cache import cache_key, messages_digest
-from planbench.run.cost import first_guess, load_pricing, price_of
-from planbench.run.models import OpenAIModel, is_reasoning_model
+from planbench.run.cost import batch_prices, first_guess, load_pricing, price_of
+from planbench.run.models import OpenAIModel, is_reasoning_model, offline_model
 from planbench.run.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
-from planbench.run.strategies import STRATEGIES, Conversation, Strategy, Turn
+from planbench.run.strategies import STRATEGIES
+from planbench.run.turns import done_turns, finished
 from planbench.run.workers import run_workers, worker_count
-from planbench.runs import (PROMPTS_FILE, RUN_FILE, Run, locked, open_appending, read_json_lines, read_responses,
-                            read_run, writable_folder)
+from planbench.runs import PROMPTS_FILE, RUN_FILE, locked, open_appending, read_json_lines, read_run, writable_folder
 
 
 def prepare(config: RunConfig) -> list[dict]:
@@ -39,6 +39,7 @@ def prepare(config: RunConfig) -> list[dict]:
     return records[: config.limit] if config.limit else records
 
 
+ENGINES = ("live", "openai-batch", "batch-files")
 PROMPT_FIELDS = ("set", "part", "id", "encoding", "style", "example_id", "blocks", "optimal_length", "messages")
 
 
@@ -69,36 +70,6 @@ def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint
     return keys
 
 
-def done_turns(folder: Path) -> dict[tuple, dict[int, dict]]:
-    """Turns already on disk, by (part, id, sample) and round: a resumed conversation goes
-    on from its last answer without sending any turn again. Errors are missing work: a
-    turn that failed is sent again (the line after it, if any, counts)."""
-    turns: dict[tuple, dict[int, dict]] = {}
-    for item in read_responses(Run(folder, {}), report=lambda line: None):
-        rounds = turns.setdefault((item.get("part"), item["id"], item.get("sample", 0)), {})
-        round_ = int(item.get("round") or 0)
-        if not item.get("error"):
-            rounds[round_] = item
-        elif round_ in rounds and rounds[round_].get("error"):
-            rounds[round_] = item
-    for key, rounds in turns.items():  # a conversation goes on from its last unbroken round
-        kept, round_ = {}, 0
-        while round_ in rounds:
-            kept[round_] = rounds[round_]
-            round_ += 1
-        turns[key] = kept
-    return turns
-
-
-def finished(prompt: dict, sample: int, turns: dict[int, dict], strategy: Strategy) -> bool:
-    """Is this conversation over: answered, and its strategy has nothing more to say?"""
-    if not turns:
-        return False
-    conversation = Conversation(prompt, sample, [Turn(t.get("text"), t.get("finish_reason"), t.get("error"))
-                                                 for _, t in sorted(turns.items())])
-    return not conversation.turns[-1].error and strategy.next_message(conversation) is None
-
-
 def check_config(config: RunConfig, source: str = "run") -> None:
     """Settings that cannot work, refused before anything is sent (also those a run.json
     read back by ``resume`` holds)."""
@@ -118,6 +89,16 @@ def check_config(config: RunConfig, source: str = "run") -> None:
     for name, value in (("timeout", config.timeout), ("rpm", config.rpm), ("max_cost", config.max_cost)):
         if value is not None and not (isinstance(value, (int, float)) and 0 < value < float("inf")):
             raise InputError(source, 0, f"{name} must be a positive number, not {value!r}")
+    if config.engine not in ENGINES:
+        raise InputError(source, 0, f"engine must be one of {', '.join(ENGINES)}, not {config.engine!r}")
+    if config.batch_retry not in ("batch", "live", "no"):
+        raise InputError(source, 0, f"batch_retry must be batch, live or no, not {config.batch_retry!r}")
+    for name in ("batch_max_requests", "batch_max_bytes"):
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(source, 0, f"{name} must be a whole number of at least 1, not {value!r}")
+    if not (isinstance(config.poll_seconds, (int, float)) and 0 < config.poll_seconds < float("inf")):
+        raise InputError(source, 0, f"poll_seconds must be a positive number, not {config.poll_seconds!r}")
     if config.base_url is not None and not re.match(r"https?://[^/\s]+", str(config.base_url)):
         raise InputError(source, 0, f"base_url {config.base_url!r} is not an http(s) URL")
 
@@ -158,6 +139,8 @@ def estimate(config: RunConfig) -> dict:
     characters = sum(len(m["content"]) for r in jobs for m in r["messages"])
     output_each = config.max_tokens or 1_000
     prices = price_of(load_pricing(config.pricing), config.model)
+    if config.engine == "openai-batch":
+        prices = batch_prices(prices)
     cost = None if prices is None else config.samples * sum(first_guess(r, prices, config.max_tokens) for r in jobs)
     return {"requests": config.samples * len(jobs), "prompt_tokens": config.samples * characters // 4,
             "output_tokens_assumed": config.samples * len(jobs) * output_each, "output_tokens_each": output_each,
@@ -177,8 +160,39 @@ def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
     records = prepare(config)
     if not records:
         raise InputError(config.set, 0, "no prompts to send (the set is empty)")
+    if config.engine == "batch-files":
+        raise InputError(str(folder / RUN_FILE), 0, "this run's requests go through batch files: write the next ones "
+                         f"with 'planbench batch export --from {folder} --out FILE' and read the results with "
+                         "'planbench batch import'")
     write_run_file(folder, config)
+    if config.engine == "openai-batch":
+        return _execute_batch(config, folder, records, show_progress)
     client = make_client(config)
+    keys = write_prompts(folder, config, records, client.base_url)
+    return _execute_live(config, folder, records, keys, client, show_progress)
+
+
+def _execute_batch(config: RunConfig, folder: Path, records: list[dict], show_progress: bool) -> Tally:
+    """Through the Batch API; then, with ``--batch-retry live``, what the batches failed, live."""
+    from planbench.run.batch.engine import BatchRun, batch_api
+
+    if offline_model(config.model) is not None:
+        raise InputError(config.model, 0, "--batch sends requests to an endpoint's Batch API; this model answers "
+                         "here, so run it without --batch")
+    prices = batch_prices(price_of(load_pricing(config.pricing), config.model))
+    if config.max_cost is not None and prices is None:
+        raise InputError(config.model, 0, "--max-cost with --batch needs this model's batch prices: give "
+                         "batch_input and batch_output in a --pricing file (USD per million tokens)")
+    api = batch_api(config)
+    keys = write_prompts(folder, config, records, api.base_url)
+    tally = BatchRun(config, folder, records, keys, api, show_progress).run()
+    if config.batch_retry != "live" or tally.stopped_for_cost:
+        return tally
+    return tally.merge(_execute_live(config, folder, records, keys, make_client(config), show_progress))
+
+
+def _execute_live(config: RunConfig, folder: Path, records: list[dict], keys: dict[tuple, str], client,
+                  show_progress: bool) -> Tally:
     priced = not isinstance(client, OpenAIModel) or price_of(load_pricing(config.pricing), config.model) is not None
     if config.max_cost is not None and not priced:
         raise InputError(config.model, 0, "--max-cost needs this model's prices: give them in a --pricing file "
@@ -186,7 +200,6 @@ def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
     if not priced:
         print(f"planbench: no price for {config.model} in the pricing table: cost unknown (give it with --pricing FILE,"
               " USD per million input / cached_input / output tokens)", file=sys.stderr)
-    keys = write_prompts(folder, config, records, client.base_url)
     done = done_turns(folder)
     strategy = config.make_strategy()
     jobs = []
@@ -196,7 +209,7 @@ def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
             if not finished(record, sample, turns, strategy):
                 jobs.append((record, sample, keys[(record["part"], record["id"], sample)], turns))
     if not jobs:
-        return Tally(total=0)
+        return Tally(total=0, priced=priced)
     workers = worker_count(config, client)
     if workers > 1:
         return run_workers(config, folder, jobs, workers, show_progress, client.base_url, priced)

@@ -91,11 +91,9 @@ class OpenAIModel:
 
     async def complete(self, record: dict) -> Completion:
         start = time.perf_counter()
-        if self.parameters.api == "responses":
-            response = await self._post("/responses", self._responses_body(record))
-            return _from_responses(response, time.perf_counter() - start)
-        response = await self._post("/chat/completions", self._chat_body(record))
-        return _from_chat(response, time.perf_counter() - start)
+        path, body = request_body(self.name, self.parameters, record["messages"])
+        response = await self._post(path, body)
+        return completion_from(self.parameters.api, response, time.perf_counter() - start)
 
     async def _post(self, path: str, body: dict) -> dict:
         # The SDK's documented generic call (``client.post``): it still authenticates, sends,
@@ -107,30 +105,39 @@ class OpenAIModel:
             raise ValueError(f"the endpoint answered {type(response).__name__}, not a JSON object")
         return response
 
-    def _chat_body(self, record: dict) -> dict:
-        p = self.parameters
-        body: dict = {"model": self.name, "messages": record["messages"]}
-        if p.max_tokens:
-            body["max_completion_tokens" if p.reasoning else "max_tokens"] = p.max_tokens
-        if p.temperature is not None:
-            body["temperature"] = p.temperature
-        if p.reasoning_effort:
-            body["reasoning_effort"] = p.reasoning_effort
-        return body
+    async def close(self) -> None:
+        await self.client.close()
 
-    def _responses_body(self, record: dict) -> dict:
-        p = self.parameters
-        body: dict = {"model": self.name, "input": record["messages"]}
+
+API_PATHS = {"chat": "/chat/completions", "responses": "/responses"}
+
+
+def request_body(model: str, parameters: Parameters, messages: list[dict]) -> tuple[str, dict]:
+    """(path under /v1, JSON body) of one request. The one place a body is built, so a live
+    request, a batch file line and a vLLM batch line are the same bytes for the same turn."""
+    p = parameters
+    if p.api == "responses":
+        body: dict = {"model": model, "input": messages}
         if p.max_tokens:
             body["max_output_tokens"] = p.max_tokens
         if p.temperature is not None:
             body["temperature"] = p.temperature
         if p.reasoning_effort:
             body["reasoning"] = {"effort": p.reasoning_effort}
-        return body
+        return API_PATHS["responses"], body
+    body = {"model": model, "messages": messages}
+    if p.max_tokens:
+        body["max_completion_tokens" if p.reasoning else "max_tokens"] = p.max_tokens
+    if p.temperature is not None:
+        body["temperature"] = p.temperature
+    if p.reasoning_effort:
+        body["reasoning_effort"] = p.reasoning_effort
+    return API_PATHS["chat"], body
 
-    async def close(self) -> None:
-        await self.client.close()
+
+def completion_from(api: str, response: dict, latency: float = 0.0) -> Completion:
+    """An answer's JSON (Chat Completions or Responses) as a :class:`Completion`."""
+    return _from_responses(response, latency) if api == "responses" else _from_chat(response, latency)
 
 
 def _from_chat(response: dict, latency: float) -> Completion:

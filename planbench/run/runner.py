@@ -59,6 +59,11 @@ class RunConfig:
     pricing: str | None = None
     strategy: str = "single"  # single, vote, revise, backprompt (planbench.run.strategies)
     rounds: int | None = None  # follow-up messages at most (None: the strategy's default)
+    engine: str = "live"  # live; openai-batch (the Batch API); batch-files (batch export / import)
+    batch_retry: str = "batch"  # what the Batch API failed or let expire: in a new batch, live, or no (left)
+    poll_seconds: float = 30.0  # between checks of a submitted batch
+    batch_max_requests: int = 50_000  # the provider's limits per batch input file (OpenAI's)
+    batch_max_bytes: int = 200 * 1024 * 1024
     extras: dict = field(default_factory=dict)
 
     def make_strategy(self) -> Strategy:
@@ -138,6 +143,14 @@ class Tally:
     waits: int = 0  # answers 429 (rate limited)
     stopped_for_cost: bool = False
     priced: bool = True  # False: the model is not in the price table; spend means nothing
+
+    def merge(self, other: "Tally") -> "Tally":
+        """Both parts of one run (batches, then what they failed, live) as one tally."""
+        for name in ("total", "done", "errors", "cached", "tokens", "spend", "requests", "retries", "waits"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.stopped_for_cost |= other.stopped_for_cost
+        self.priced &= other.priced
+        return self
 
     def add(self, line: dict) -> None:
         """Count one line of responses.jsonl."""
