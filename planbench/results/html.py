@@ -165,7 +165,7 @@ def write_html(path: Path, data: dict, sections_html: str, figures: list[tuple[s
     """The page: static sections (the Markdown report's tables) and figures (SVG) around
     the interactive part, which the script fills in from the embedded data."""
     packed = base64.b64encode(gzip.compress(json.dumps(data, separators=(",", ":")).encode(), 6)).decode("ascii")
-    figures_html = "".join(f"<figure><figcaption>{html.escape(name)}</figcaption>{svg}</figure>" for name, svg in figures)
+    figures_html = "".join(f'<figure aria-label="{html.escape(name)}">{svg}</figure>' for name, svg in figures)  # the plot titles itself
     page = (PAGE.replace("__TITLE__", html.escape(data["title"]))
             .replace("__STYLE__", STYLE)
             .replace("__FIGURES__", figures_html)

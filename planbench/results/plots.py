@@ -67,6 +67,15 @@ def _styles(runs: dict[str, list[dict]]) -> dict[str, dict]:
     return out
 
 
+def _title(figure, text: str) -> None:
+    """The figure's title, wrapped to its width: a one-panel figure is narrower than the
+    sentence, and an SVG cuts off what runs past its edge."""
+    import textwrap
+
+    width = max(30, int(figure.get_figwidth() * 11))
+    figure.suptitle(textwrap.fill(text, width), fontsize=10)
+
+
 def _save(figure, path: Path) -> str:
     figure.savefig(path, dpi=110)
     buffer = io.StringIO()
@@ -126,8 +135,8 @@ def plot_accuracy(runs: dict[str, list[dict]], path: Path) -> str:
         axis.set_visible(False)
     for axis in axes[:, 0]:
         axis.set_ylabel("accuracy (%)")
-    figure.suptitle(f"Accuracy by optimal plan length (bands: 95% Wilson; hollow, no band: fewer than {MIN_INSTANCES} "
-                    "answers)", fontsize=10)
+    _title(figure, f"Accuracy by optimal plan length (bands: 95% Wilson; hollow, no band: fewer than {MIN_INSTANCES} "
+                    "answers)")
     figure.tight_layout()
     return _save(figure, path)
 
@@ -181,7 +190,7 @@ def plot_failures(runs: dict[str, list[dict]], path: Path) -> str:
             handles.setdefault(text, handle)
     if handles:
         figure.legend(handles.values(), handles.keys(), loc="lower center", ncol=min(len(handles), 9), fontsize=7)
-    figure.suptitle("What became of the answers, by optimal plan length (% of answered)", fontsize=10)
+    _title(figure, "What became of the answers, by optimal plan length (% of answered)")
     figure.tight_layout(rect=(0, 0.06, 1, 0.96))
     return _save(figure, path)
 
@@ -216,6 +225,6 @@ def plot_effort(curves: dict[str, object], runs: dict[str, list[dict]], path: Pa
             axes.text(0.5, 0.5, "no priced runs", ha="center", va="center", transform=axes.transAxes)
     by_tokens.set_ylabel("accuracy (%)")
     by_tokens.set_ylim(-2, 102)
-    figure.suptitle("Accuracy against effort (points: rounds of feedback or revision; k answers voted)", fontsize=10)
+    _title(figure, "Accuracy against effort (points: rounds of feedback or revision; k answers voted)")
     figure.tight_layout()
     return _save(figure, path)
