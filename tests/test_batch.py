@@ -291,3 +291,17 @@ def test_a_dead_endpoint_is_one_clear_line_and_nothing_is_lost(tmp_path) -> None
         tally = execute(config(server, tmp_path, limit=5), tmp_path / "run", show_progress=False)
         assert tally.done == 5 and set(server.batch_custom_ids.values()) == {1}
     assert [e["stage"] for e in Ledger(tmp_path / "run").files().values()] == ["abandoned", "collected"]
+
+
+def test_a_ledger_edited_by_hand_is_read_around_not_crashed_on(tmp_path, capsys) -> None:
+    with OpenAIServer() as server:
+        execute(config(server, tmp_path, limit=5), tmp_path / "run", show_progress=False)
+        ledger = Ledger(tmp_path / "run")
+        with open(ledger.path, "a") as out:
+            out.write('{"event": "submitted", "file": "requests-009.jsonl"}\nnot json\n[1, 2]\n'
+                      '{"event": "submitted", "file": "../../elsewhere.jsonl", "batch_id": "b", "input_file_id": "f"}\n'
+                      '{"event": "collected", "file": "requests-000.jsonl"}\n')
+        tally = execute(config(server, tmp_path, limit=5), tmp_path / "run", show_progress=False)
+        assert tally.done == 0 and server.batch_calls[("POST", "batches")] == 1
+    err = capsys.readouterr().err
+    assert all(f"batches.jsonl:{n}: not a batch ledger event: skipped" in err for n in (5, 6, 7, 8))

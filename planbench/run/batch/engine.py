@@ -84,15 +84,15 @@ class BatchRun:
                     self.wait_and_collect()
             finally:
                 self.cache.close()
-        for problem in self.problems:
-            print(f"planbench: {problem}", file=sys.stderr)
+                for problem in self.problems:
+                    print(f"planbench: {problem}", file=sys.stderr)
         return self.tally
 
     def finish_recorded(self) -> None:
         """What an earlier invocation left: files never uploaded are set aside (their
         requests are worked out again), an upload whose batch id was not recorded is looked
         up before a batch is made from it, submitted batches are collected."""
-        for name, entry in self.ledger.unfinished().items():
+        for name, entry in self.ledger.unfinished(self.problems).items():
             if entry["stage"] == "written":
                 self.ledger.record("abandoned", name)
             elif entry["stage"] == "uploaded":

@@ -10,6 +10,7 @@ never uploaded is set aside. So no request is ever submitted twice.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -30,19 +31,38 @@ class Ledger:
             append_line(out, {"event": event, "file": file, "at": round(time.time(), 3), **fields})
             os.fsync(out.fileno())
 
-    def files(self) -> dict[str, dict]:
+    def files(self, problems: list[str] | None = None) -> dict[str, dict]:
         """Per request file, every field its events recorded (the latest wins) and
-        ``stage``: written, uploaded, submitted, collected or abandoned."""
+        ``stage``: written, uploaded, submitted, collected or abandoned. A line that is not
+        such an event (cut short by a kill, or edited by hand) is skipped, and said in
+        ``problems`` unless it is the last: the step before it stands, and a batch whose
+        id is lost with it is found again by its input file."""
         state: dict[str, dict] = {}
         if not self.path.exists():
             return state
-        for _, item, problem in read_json_lines(self.path):
-            if problem is not None or not isinstance(item, dict) or "file" not in item:
-                continue  # a line cut short by a kill: the step before it stands
+        lines = list(read_json_lines(self.path))
+        for number, item, problem in lines:
+            if problem is not None or not _event(item):
+                if problems is not None and number != lines[-1][0]:
+                    problems.append(f"{self.path}:{number}: not a batch ledger event: skipped")
+                continue
             entry = state.setdefault(item["file"], {})
             entry.update({k: v for k, v in item.items() if k not in ("event", "at")})
-            entry["stage"] = item.get("event")
+            entry["stage"] = item["event"]
         return state
 
-    def unfinished(self) -> dict[str, dict]:
-        return {name: entry for name, entry in self.files().items() if entry["stage"] not in ("collected", "abandoned")}
+    def unfinished(self, problems: list[str] | None = None) -> dict[str, dict]:
+        return {name: entry for name, entry in self.files(problems).items()
+                if entry["stage"] not in ("collected", "abandoned")}
+
+
+REQUIRED = {"written": (), "uploaded": ("input_file_id",), "submitted": ("batch_id", "input_file_id"),
+            "collected": (), "abandoned": ()}
+
+
+def _event(item) -> bool:
+    """A ledger line as :meth:`Ledger.record` writes it: a known event on a request file
+    of this folder, with the ids that event needs."""
+    return (isinstance(item, dict) and item.get("event") in REQUIRED and isinstance(item.get("file"), str)
+            and re.fullmatch(r"requests-\d+\.jsonl", item["file"]) is not None
+            and all(isinstance(item.get(k), str) and item[k] for k in REQUIRED[item["event"]]))

@@ -144,9 +144,11 @@ def _manifest_config(results: Path, requests: Path | None) -> RunConfig:
         manifest = found[0]
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
+            raise ValueError("no 'config' object")
         return RunConfig(**{k: v for k, v in data["config"].items() if k in RunConfig.__dataclass_fields__})
     except FileNotFoundError:
         raise InputError(str(manifest), 0, "no manifest: it is written beside the requests by 'planbench batch "
                          "export'") from None
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
         raise InputError(str(manifest), 0, f"not a planbench batch manifest ({error})") from None
