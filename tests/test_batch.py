@@ -15,6 +15,8 @@ from pathlib import Path
 import openai
 import pytest
 
+import planbench
+
 from openai_server import OpenAIServer
 from planbench.errors import InputError
 from planbench.run.batch.ledger import Ledger
@@ -100,6 +102,9 @@ def test_a_600_prompt_batch_run_scores_as_the_live_run(tmp_path) -> None:
     assert "at live prices" in batch.stdout and SECRET not in (tmp_path / "batch" / "batch" / "batches.jsonl").read_text()
     report = (tmp_path / "batch" / "report.md").read_text()
     assert "| at live prices |" in report and f"${live_cost:.4f}" in report
+    frame = planbench.load(tmp_path / "batch")
+    assert frame["live_cost"].dtype == "float64" and abs(frame["live_cost"].sum() - live_cost) < 1e-9
+    assert set(frame["run_engine"]) == {"openai-batch"}
 
 
 def test_killed_after_submission_resumes_without_submitting_again(tmp_path) -> None:

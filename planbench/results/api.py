@@ -20,7 +20,7 @@ from planbench.runs import read_run
 FORMATS = ("parquet", "jsonl", "hf")
 # run.json settings copied onto every row (prefixed run_ where a score column has the name)
 RUN_FIELDS = ("name", "model", "base_url", "set", "encoding", "style", "strategy", "rounds", "samples", "extractor",
-              "temperature", "max_tokens", "reasoning_effort", "planbench_version", "source", "imported")
+              "temperature", "max_tokens", "reasoning_effort", "planbench_version", "source", "imported", "engine")
 
 
 def load(*run_dirs: str | Path, extractor: str | None = None):
@@ -43,7 +43,7 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
         if scores.exists() and extractor is None:
             frame = pd.read_csv(scores, dtype={"part": str, "set": str, "extracted_plan": str, "reason": str})
         else:
-            frame = pd.DataFrame(score_run(run, extractor)).reindex(columns=COLUMNS)
+            frame = pd.DataFrame(score_run(run, extractor))
         frame = _typed(frame.reindex(columns=COLUMNS))
         frame.insert(0, "run", run.name)
         for field in RUN_FIELDS:
@@ -67,7 +67,7 @@ def _typed(frame):
                    "candidates", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cum_output_tokens"):
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
-    for column in ("cost", "latency", "cum_cost"):
+    for column in ("cost", "live_cost", "latency", "cum_cost"):
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return _text_columns(frame)
