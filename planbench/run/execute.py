@@ -56,17 +56,27 @@ def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint
                 present.add((item["part"], item["id"], item["sample"]))
             except (KeyError, TypeError):
                 continue  # a line cut short: written again below
-    parameters = config.parameters()
-    keys: dict[tuple, str] = {}
+    keys = request_keys(config, records, endpoint)
     with open_appending(path) as out:
         for record in records:
-            digest = messages_digest(record["messages"])
             fields = json.dumps({k: record[k] for k in PROMPT_FIELDS}, ensure_ascii=False)[:-1]
             for sample in range(config.samples):
-                key = keys[(record["part"], record["id"], sample)] = cache_key(
-                    config.model, endpoint, record["messages"], parameters, sample, digest)
+                key = keys[(record["part"], record["id"], sample)]
                 if (record["part"], record["id"], sample) not in present:
                     out.write(f'{fields}, "sample": {sample}, "request": "{key}"}}\n'.encode("utf-8"))
+    return keys
+
+
+def request_keys(config: RunConfig, records: list[dict], endpoint: str | None) -> dict[tuple, str]:
+    """The first turn's request key of every (part, id, sample): what joins a prompt to its
+    answers, the cache and a batch's custom_id (the messages hashed once per prompt)."""
+    parameters = config.parameters()
+    keys: dict[tuple, str] = {}
+    for record in records:
+        digest = messages_digest(record["messages"])
+        for sample in range(config.samples):
+            keys[(record["part"], record["id"], sample)] = cache_key(config.model, endpoint, record["messages"],
+                                                                    parameters, sample, digest)
     return keys
 
 

@@ -145,17 +145,22 @@ def _from_chat(response: dict, latency: float) -> Completion:
     choices = response.get("choices")
     choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
     message = choice.get("message") if isinstance(choice.get("message"), dict) else {}
+    return Completion(text=text_of(message.get("content")), finish_reason=_name(choice.get("finish_reason")),
+                      model=_name(response.get("model")), latency=latency, **_usage(response, "chat"))
+
+
+# The usage fields' names in each API: input, output, and where reasoning and cached counts sit.
+USAGE_FIELDS = {"chat": ("prompt_tokens", "completion_tokens", "completion_tokens_details", "prompt_tokens_details"),
+                "responses": ("input_tokens", "output_tokens", "output_tokens_details", "input_tokens_details")}
+
+
+def _usage(response: dict, api: str) -> dict:
+    """The four token counts of an answer, read the same way whatever the API calls them."""
     usage = _object(response.get("usage"))
-    return Completion(
-        text=text_of(message.get("content")),
-        finish_reason=_name(choice.get("finish_reason")),
-        model=_name(response.get("model")),
-        prompt_tokens=_tokens(usage.get("prompt_tokens")),
-        completion_tokens=_tokens(usage.get("completion_tokens")),
-        reasoning_tokens=_tokens(_object(usage.get("completion_tokens_details")).get("reasoning_tokens")),
-        cached_tokens=_tokens(_object(usage.get("prompt_tokens_details")).get("cached_tokens")),
-        latency=latency,
-    )
+    prompt, completion, output_details, input_details = USAGE_FIELDS[api]
+    return {"prompt_tokens": _tokens(usage.get(prompt)), "completion_tokens": _tokens(usage.get(completion)),
+            "reasoning_tokens": _tokens(_object(usage.get(output_details)).get("reasoning_tokens")),
+            "cached_tokens": _tokens(_object(usage.get(input_details)).get("cached_tokens"))}
 
 
 def _object(value) -> dict:
@@ -187,18 +192,10 @@ def _from_responses(response: dict, latency: float) -> Completion:
     texts = [part.get("text") or "" for item in output if isinstance(item, dict) and item.get("type") == "message"
              for part in (item.get("content") if isinstance(item.get("content"), list) else [])
              if isinstance(part, dict) and part.get("type") == "output_text" and isinstance(part.get("text"), str)]
-    usage = _object(response.get("usage"))
     incomplete = _name(_object(response.get("incomplete_details")).get("reason"))
-    return Completion(
-        text="".join(texts) if texts else None,
-        finish_reason="length" if incomplete == "max_output_tokens" else (incomplete or "stop"),
-        model=_name(response.get("model")),
-        prompt_tokens=_tokens(usage.get("input_tokens")),
-        completion_tokens=_tokens(usage.get("output_tokens")),
-        reasoning_tokens=_tokens(_object(usage.get("output_tokens_details")).get("reasoning_tokens")),
-        cached_tokens=_tokens(_object(usage.get("input_tokens_details")).get("cached_tokens")),
-        latency=latency,
-    )
+    return Completion(text="".join(texts) if texts else None,
+                      finish_reason="length" if incomplete == "max_output_tokens" else (incomplete or "stop"),
+                      model=_name(response.get("model")), latency=latency, **_usage(response, "responses"))
 
 
 class OptimalModel:

@@ -25,7 +25,8 @@ from collections import Counter
 from pathlib import Path
 
 from planbench.errors import InputError
-from planbench.run.batch.files import Result, next_file_number, read_results, request_line, write_request_files
+from planbench.run.batch.files import (Result, next_file_number, read_results, request_ids, request_line,
+                                       write_request_files)
 from planbench.run.batch.ledger import Ledger
 from planbench.run.batch.openai_batch import TERMINAL, BatchAPI
 from planbench.run.cache import ResponseCache, default_cache_dir
@@ -34,7 +35,7 @@ from planbench.run.cost import batch_prices, first_guess, load_pricing, price_of
 from planbench.run.models import request_body
 from planbench.run.runner import RunConfig, Tally
 from planbench.run.turns import NextTurn
-from planbench.runs import RESPONSES_FILE, Run, append_line, open_appending, read_json_lines, read_responses
+from planbench.runs import RESPONSES_FILE, Run, append_line, open_appending, read_responses
 
 RETRY_CHOICES = ("batch", "live", "no")
 
@@ -178,7 +179,7 @@ class BatchRun:
         write each answer; a request with no result at all is recorded as failed."""
         number = name.removeprefix("requests-").removesuffix(".jsonl")
         if batch.status == "failed" and not batch.output_file_id and not batch.error_file_id:
-            errors = [e for e in (getattr(batch.errors, "data", None) or [])]
+            errors = list(getattr(batch.errors, "data", None) or [])
             self.ledger.record("collected", name, batch_id=batch.id, status="failed",
                                errors=[{"line": e.line, "message": e.message} for e in errors])
             first = errors[0] if errors else None
@@ -190,7 +191,7 @@ class BatchRun:
             if file_id:
                 downloads.append(self.api.download(file_id, self.ledger.folder / f"{kind}-{number}.jsonl",
                                                    self.ledger.path))
-        requested = _custom_ids(self.ledger.folder / name) or set(self.pending())  # the file gone: what is missing
+        requested = request_ids(self.ledger.folder / name) or set(self.pending())  # the file gone: what is missing
         written = {line.get("request") for line in read_responses(Run(self.folder, {}), report=lambda line: None)
                    if line.get("batch") == batch.id}
         pending = self.pending()
@@ -227,17 +228,6 @@ class BatchRun:
                 self.given_up.add(key)
         elif not cached and result.completion is not None:
             self.cache.put(key, result.completion)
-
-
-def _custom_ids(path: Path) -> set[str]:
-    """The custom_ids a request file asked (empty if the file is gone)."""
-    ids = set()
-    if not path.exists():
-        return ids
-    for _, item, problem in read_json_lines(path):
-        if problem is None and isinstance(item, dict) and isinstance(item.get("custom_id"), str):
-            ids.add(item["custom_id"])
-    return ids
 
 
 class BatchDisplay:

@@ -15,6 +15,7 @@ from typing import Iterator
 
 from planbench.errors import InputError
 from planbench.run.models import Completion, completion_from
+from planbench.runs import read_json_lines
 
 MAX_REQUESTS = 50_000  # OpenAI's limits per input file (requests, bytes)
 MAX_BYTES = 200 * 1024 * 1024
@@ -51,6 +52,17 @@ def write_request_files(folder: Path, lines: list[bytes], first: int, max_reques
             os.fsync(out.fileno())
         paths.append(path)
     return paths
+
+
+def request_ids(path: Path) -> set[str]:
+    """The custom_ids a request file asks (empty if the file is gone)."""
+    ids: set[str] = set()
+    if not path.exists():
+        return ids
+    for _, item, problem in read_json_lines(path):
+        if problem is None and isinstance(item, dict) and isinstance(item.get("custom_id"), str):
+            ids.add(item["custom_id"])
+    return ids
 
 
 def next_file_number(folder: Path) -> int:

@@ -38,7 +38,7 @@ def manifest_path(requests: Path) -> Path:
 def export_requests(config: RunConfig | None, out: Path, run_folder: Path | None = None) -> tuple[int, Path]:
     """Write the requests (and their manifest) to ``out``; returns (requests, manifest).
     With ``run_folder``: the next turns of that run (made by ``batch import``)."""
-    from planbench.run.execute import prepare, read_config
+    from planbench.run.execute import prepare, read_config, request_keys
 
     if run_folder is not None:
         config = _file_run_config(run_folder, read_config)
@@ -46,7 +46,7 @@ def export_requests(config: RunConfig | None, out: Path, run_folder: Path | None
     records = prepare(config)
     if not records:
         raise InputError(config.set, 0, "no prompts to export (the set is empty)")
-    keys = _keys(config, records)
+    keys = request_keys(config, records, ENDPOINT)
     pending = pending_turns(config, run_folder, records, keys, ENDPOINT)
     if not pending:
         raise InputError(str(run_folder or out), 0, "every conversation of this run is finished: nothing to export")
@@ -113,14 +113,6 @@ def _source_name(results: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return f"{results.name}#{digest.hexdigest()[:12]}"
-
-
-def _keys(config: RunConfig, records: list[dict]) -> dict[tuple, str]:
-    from planbench.run.cache import cache_key
-
-    parameters = config.parameters()
-    return {(r["part"], r["id"], sample): cache_key(config.model, ENDPOINT, r["messages"], parameters, sample)
-            for r in records for sample in range(config.samples)}
 
 
 def _file_run_config(folder: Path, read_config) -> RunConfig:
