@@ -1,16 +1,31 @@
 """planbench: measure whether large language models can plan.
 
-One world (Blocksworld, :mod:`planbench.world`), many encodings
-(:mod:`planbench.encodings`), an exact validator (:mod:`planbench.validate`); the stages of
-an evaluation in :mod:`planbench.sets`-like modules (``instances``, ``generate``),
-:mod:`planbench.prompts`, :mod:`planbench.run`, :mod:`planbench.answers` and
-:mod:`planbench.results`. From a notebook: ``planbench.load``, ``planbench.evaluate``,
-``planbench.export`` (:mod:`planbench.results.api`).
+The stages of an evaluation, each a folder: :mod:`planbench.world` (the one Blocksworld,
+its encodings, the exact validator and solver), :mod:`planbench.sets` (bundled and
+generated instance sets), :mod:`planbench.prompts`, :mod:`planbench.run`,
+:mod:`planbench.answers` and :mod:`planbench.results`. From a notebook:
+``planbench.load``, ``planbench.evaluate``, ``planbench.export``
+(:mod:`planbench.results.api`).
 """
+
+import importlib
 
 __version__ = "0.1.0"
 
 _API = ("load", "evaluate", "export")
+
+# Modules that were top-level before the world/ and sets/ folders: still reachable as
+# ``from planbench import encodings`` so code written against the flat layout keeps working.
+_MOVED = {
+    "encodings": "planbench.world.encodings",
+    "pddl": "planbench.world.pddl",
+    "problem": "planbench.world.problem",
+    "validate": "planbench.world.validate",
+    "solve": "planbench.world.solve",
+    "instances": "planbench.sets.instances",
+    "generate": "planbench.sets.generate",
+    "reference": "planbench.sets.reference",
+}
 
 
 def __getattr__(name: str):
@@ -19,4 +34,6 @@ def __getattr__(name: str):
         from planbench.results import api
 
         return getattr(api, name)
+    if name in _MOVED:
+        return importlib.import_module(_MOVED[name])
     raise AttributeError(f"module 'planbench' has no attribute {name!r}")

@@ -15,10 +15,11 @@ from typing import Callable
 
 import click
 
-from planbench import __version__, encodings, pddl
-from planbench import problem as problems
+from planbench import __version__
+from planbench.world import encodings, pddl
+from planbench.world import problem as problems
 from planbench.errors import InputError, RunError
-from planbench.validate import validate_steps
+from planbench.world.validate import validate_steps
 
 
 def reports_input_errors(command: Callable) -> Callable:
@@ -156,7 +157,7 @@ def _range(text: str, option: str) -> tuple[int, int]:
 @main.command()
 def sets() -> None:
     """List the bundled instance sets with their sizes and optimal-length histograms."""
-    from planbench.instances import SETS, histogram, load_set
+    from planbench.sets.instances import SETS, histogram, load_set
 
     for name in SETS:
         instance_set = load_set(name)
@@ -181,11 +182,11 @@ def solve(problem: str, domain: str | None, encoding: str | None, as_json: bool,
 
     Exit 0 with a plan; 3 when no plan exists (which goal atoms conflict, in the encoding's
     names); 2 for bad input."""
-    from planbench.solve import SolverLimit, solve as solve_problem, unsolvable_reason
+    from planbench.world.solve import SolverLimit, solve as solve_problem, unsolvable_reason
 
     chosen = encodings.get(encoding) if encoding else (problems.read_domain(domain) if domain else None)
     if chosen is None:
-        from planbench.instances import read_settings
+        from planbench.sets.instances import read_settings
 
         recorded = read_settings(Path(problem).parent).get("encoding")
         chosen = encodings.get(recorded) if recorded else problems.guess_encoding(problem)
@@ -245,8 +246,8 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from planbench import generate as generator
-    from planbench.instances import Instance, histogram, write_set
+    from planbench.sets import generate as generator
+    from planbench.sets.instances import Instance, histogram, write_set
     from planbench.runs import move_aside, writable_folder
 
     chosen = encodings.get(encoding)
@@ -308,10 +309,10 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
 def prompts(set_name: str, encoding: str, style: str, system: bool | None, system_text: str | None, fix_quirks: bool,
             wording: str, seed: int, out: str) -> None:
     """Write PlanBench's prompts for a set, one JSON line per instance."""
-    from planbench.instances import load_set
+    from planbench.sets.instances import load_set
     from planbench.prompts import PromptOptions, check_style, prompt_records
 
-    from planbench.instances import set_encoding
+    from planbench.sets.instances import set_encoding
 
     check_style(style)
     chosen = encodings.get(set_encoding(set_name, encoding))
@@ -581,7 +582,7 @@ def run(set_name, encoding, style, model, base_url, api_key_env, samples, strate
         max_tokens, temperature, reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir,
         dry_run, no_score, batch, batch_retry, poll_seconds, batch_max_requests, batch_max_mb, out) -> None:
     """Ask a model for plans (resumable: the same command sends only what is missing)."""
-    from planbench.instances import set_encoding
+    from planbench.sets.instances import set_encoding
     from planbench.run.execute import estimate
     from planbench.run.runner import RunConfig
 
@@ -678,7 +679,7 @@ def batch() -> None:
 def batch_export(set_name, encoding, style, model, samples, strategy, rounds, max_tokens, temperature, limit, system,
                  run_dir, out) -> None:
     """Write a run's requests as a batch input file (OpenAI's format, read by vllm run-batch)."""
-    from planbench.instances import set_encoding
+    from planbench.sets.instances import set_encoding
     from planbench.run.batch.offline import export_requests
     from planbench.run.execute import check_config
     from planbench.run.runner import RunConfig

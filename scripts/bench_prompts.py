@@ -13,7 +13,7 @@ import statistics
 import time
 
 from planbench import encodings
-from planbench.instances import load_set
+from planbench.sets.instances import load_set
 from planbench.prompts import STYLES, prompt_records
 
 

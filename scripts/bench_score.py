@@ -17,9 +17,9 @@ import time
 from planbench import encodings
 from planbench.answers import extract
 from planbench.results.importer import describe, load_results
-from planbench.instances import load_set
+from planbench.sets.instances import load_set
 from planbench.resources import data_dir
-from planbench.validate import validate
+from planbench.world.validate import validate
 
 
 def main() -> None:

@@ -20,10 +20,10 @@ import statistics
 import time
 
 from planbench import reference
-from planbench.generate import random_problem
-from planbench.instances import load_set
-from planbench.solve import SolverLimit, solve
-from planbench.validate import validate
+from planbench.sets.generate import random_problem
+from planbench.sets.instances import load_set
+from planbench.world.solve import SolverLimit, solve
+from planbench.world.validate import validate
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from planbench import encodings, pddl
 from planbench import problem as problems
 from planbench.errors import InputError
 from planbench.results.importer import FOLDERS
-from planbench.validate import canonical_steps, validate
+from planbench.world.validate import canonical_steps, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = Path(os.environ.get("PLANBENCH_REF", ROOT.parent / "shared" / "planbench-ref"))

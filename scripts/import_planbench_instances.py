@@ -19,9 +19,9 @@ from pathlib import Path
 
 from planbench import encodings, world
 from planbench import problem as problems
-from planbench.instances import Instance, parse_action
-from planbench.solve import solve, unsolvable_reason
-from planbench.validate import validate
+from planbench.sets.instances import Instance, parse_action
+from planbench.world.solve import solve, unsolvable_reason
+from planbench.world.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = Path(os.environ.get("PLANBENCH_REF", ROOT.parent / "shared" / "planbench-ref"))

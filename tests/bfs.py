@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from planbench.problem import Problem
+from planbench.world.problem import Problem
 
 
 def bfs_length(problem: Problem, limit: int = 200_000) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from planbench import world
-from planbench.problem import Problem
+from planbench.world.problem import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = Path(os.environ.get("PLANBENCH_REF", ROOT.parent / "shared" / "planbench-ref"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from planbench import world
-from planbench.problem import Problem
+from planbench.world.problem import Problem
 
 Action = tuple
 
@@ -65,7 +65,7 @@ def random_plan(rng: random.Random, problem: Problem, gold: list[Action]) -> lis
 
 def random_problems(rng: random.Random, count: int, low: int, high: int):
     """``count`` random instances of ``low``..``high`` blocks (the generator's drop rule applied)."""
-    from planbench.generate import random_problem
+    from planbench.sets.generate import random_problem
 
     made = 0
     while made < count:

@@ -66,8 +66,8 @@ def _big_problem(n: int) -> str:
     import random
 
     from planbench import encodings
-    from planbench.generate import random_problem
-    from planbench.problem import to_pddl
+    from planbench.sets.generate import random_problem
+    from planbench.world.problem import to_pddl
 
     return to_pddl(random_problem(n, random.Random(3)), encodings.get("blocksworld"))
 

@@ -15,11 +15,11 @@ from conftest import CORPUS, REF, problem_from_statement, ref_path
 from planbench import encodings
 from planbench.answers import extract
 from planbench.results.score import read_plan
-from planbench.solve import unsolvable_reason
+from planbench.world.solve import unsolvable_reason
 from planbench.results.importer import FOLDERS
-from planbench.instances import load_set
+from planbench.sets.instances import load_set
 from planbench.prompts import plan_text
-from planbench.validate import validate
+from planbench.world.validate import validate
 
 DISAGREEMENTS = json.loads((Path(__file__).parent / "data" / "default_extractor_disagreements.json").read_text())
 PARTS = {"_3": "planbench-3"}

@@ -14,8 +14,8 @@ import pytest
 from conftest import ref_path
 from planbench import encodings
 from planbench.answers import planbench_pddl, planbench_rule
-from planbench.instances import load_set
-from planbench.validate import validate
+from planbench.sets.instances import load_set
+from planbench.world.validate import validate
 
 # file -> (encoding, rule generation that reproduces it). Findings: gpt-4o's one-shot
 # Blocksworld file, listed as "mixed generations", is entirely the 2024 variant (strips

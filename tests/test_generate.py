@@ -9,10 +9,10 @@ import sys
 from collections import Counter
 
 from plans import random_problems
-from planbench.generate import canonical_key, lah, random_towers
-from planbench.instances import load_set
-from planbench.problem import Problem
-from planbench.validate import validate
+from planbench.sets.generate import canonical_key, lah, random_towers
+from planbench.sets.instances import load_set
+from planbench.world.problem import Problem
+from planbench.world.validate import validate
 
 
 def test_lah_numbers_count_all_states() -> None:

@@ -11,8 +11,8 @@ from conftest import ref_path
 from planbench import encodings
 from planbench import problem as problems
 from planbench.errors import InputError
-from planbench.instances import from_record, load_set, read_jsonl
-from planbench.validate import validate
+from planbench.sets.instances import from_record, load_set, read_jsonl
+from planbench.world.validate import validate
 
 # FACTS.md §0 item 4, §4.2, §4.4.
 EXPECTED = {

@@ -14,9 +14,9 @@ from conftest import REF, problem_from_statement, ref_path
 from planbench import encodings
 from planbench.errors import InputError
 from planbench.results.importer import FOLDERS
-from planbench.instances import Instance, load_set
-from planbench.pddl import parse_problem
-from planbench.problem import from_spec
+from planbench.sets.instances import Instance, load_set
+from planbench.world.pddl import parse_problem
+from planbench.world.problem import from_spec
 from planbench.prompts import (STYLES, PromptOptions, prompt_records, queries_and_examples,
                                randomized_introduction, render, statement)
 

@@ -16,8 +16,8 @@ from conftest import REF, problem_from_statement, ref_path
 from planbench import encodings, pddl
 from planbench import problem as problems
 from planbench.errors import InputError
-from planbench.pddl import parse_problem
-from planbench.validate import validate_steps
+from planbench.world.pddl import parse_problem
+from planbench.world.validate import validate_steps
 
 FILES = sorted(
     str(p.relative_to(REF / "responses"))

@@ -78,7 +78,7 @@ def test_every_answer_has_its_own_address(browser, reproduced) -> None:
 
 def test_twenty_runs_of_six_hundred_stay_responsive(browser, tmp_path) -> None:
     from planbench import encodings
-    from planbench.instances import load_set
+    from planbench.sets.instances import load_set
     from planbench.results.report import write_report
     from planbench.results.score import score_run
     from planbench.runs import read_run

@@ -13,10 +13,10 @@ from conftest import ref_path
 from planbench import encodings, reference
 from planbench.errors import InputError
 from plans import random_problems
-from planbench.instances import load_set
-from planbench.problem import Problem
-from planbench.solve import solve
-from planbench.validate import validate
+from planbench.sets.instances import load_set
+from planbench.world.problem import Problem
+from planbench.world.solve import solve
+from planbench.world.validate import validate
 
 
 def check(problem: Problem) -> int:
@@ -119,7 +119,7 @@ def test_the_integer_program_agrees_with_branch_and_bound(monkeypatch) -> None:
     import random
 
     from planbench import solve as solver
-    from planbench.generate import random_problem
+    from planbench.sets.generate import random_problem
 
     problems = []
     rng = random.Random(11)

@@ -18,13 +18,13 @@ from openai_server import OpenAIServer
 from planbench import encodings
 from planbench.answers import planbench_pddl
 from planbench.results.importer import import_results
-from planbench.instances import load_set
+from planbench.sets.instances import load_set
 from planbench.prompts.feedback import REVISION_REQUEST, critique
 from planbench.run.execute import execute
 from planbench.run.runner import RunConfig
 from planbench.runs import read_responses, read_run
 from planbench.results.score import by_round, score_run, vote_curve
-from planbench.validate import validate
+from planbench.world.validate import validate
 
 LOG = ("blocksworld_hard", "gpt-4o-mini-2024-07-18_chat", "task_1_plan_generation_backprompting_zero_shot_pddl.json")
 SECRET = "sk-test-strategies"

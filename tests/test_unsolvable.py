@@ -14,12 +14,12 @@ import pytest
 from conftest import problem_from_statement, ref_path
 from planbench import encodings, world
 from planbench.answers import extract
-from planbench.instances import load_set
-from planbench.pddl import parse_problem
-from planbench.problem import Problem, from_spec
-from planbench.generate import init_atoms
-from planbench.solve import solve, unsolvable_reason
-from planbench.validate import validate
+from planbench.sets.instances import load_set
+from planbench.world.pddl import parse_problem
+from planbench.world.problem import Problem, from_spec
+from planbench.sets.generate import init_atoms
+from planbench.world.solve import solve, unsolvable_reason
+from planbench.world.validate import validate
 
 FOUR_MINI = "responses/unsolvable_blocksworld/gpt-4o-mini-2024-07-18_chat/"
 

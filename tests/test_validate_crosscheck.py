@@ -16,7 +16,7 @@ from conftest import ref_path
 from plans import random_plan
 from planbench import encodings, pddl
 from planbench import problem as problems
-from planbench.validate import canonical_steps, validate
+from planbench.world.validate import canonical_steps, validate
 
 up = pytest.importorskip("unified_planning")
 from unified_planning.io import PDDLReader  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from planbench import pddl, world
-from planbench.encodings import get
+from planbench.world.encodings import get
 
 
 def strips_actions() -> dict[str, tuple]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from planbench.answers.segment import MARKUP, describe, section_kind, split_lines
 from planbench.answers.steps import StepReader, reader
-from planbench.encodings import Encoding
+from planbench.world.encodings import Encoding
 
 Action = tuple
 

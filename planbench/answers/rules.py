@@ -11,8 +11,8 @@ judges them exactly as VAL would have judged PlanBench's extracted plan file.
 
 from __future__ import annotations
 
-from planbench import world
-from planbench.encodings import Encoding
+from planbench.world import blocks as world
+from planbench.world.encodings import Encoding
 
 Action = tuple
 

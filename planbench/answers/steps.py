@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from planbench import world
-from planbench.encodings import Encoding
+from planbench.world import blocks as world
+from planbench.world.encodings import Encoding
 
 Action = tuple
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from planbench import world
-from planbench.encodings import Encoding
+from planbench.world import blocks as world
+from planbench.world.encodings import Encoding
 
 PROMPT = (Path(__file__).with_name("translation_prompt.txt")).read_text()
 BLOCKSWORLD_NAMES = {"unstack": "unstack", "stack": "stack", "pick-up": "pick-up", "put-down": "put-down",

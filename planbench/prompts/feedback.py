@@ -15,9 +15,9 @@ them as PlanBench's ``get_state_translation`` did.
 
 from __future__ import annotations
 
-from planbench.encodings import Encoding
+from planbench.world.encodings import Encoding
 from planbench.prompts.styles import join_atoms
-from planbench.validate import ValidationResult
+from planbench.world.validate import ValidationResult
 
 INVALID = "The above plan is invalid."
 PDDL_REQUEST = ("Provide your revised plan as a sequence of actions in PDDL format. An action ACTION which acts on two "

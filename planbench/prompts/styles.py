@@ -18,11 +18,11 @@ import random
 from dataclasses import dataclass
 from typing import Iterable
 
-from planbench import world
-from planbench.encodings import Encoding
+from planbench.world import blocks as world
+from planbench.world.encodings import Encoding
 from planbench.errors import InputError
-from planbench.instances import Instance, InstanceSet
-from planbench.problem import to_pddl
+from planbench.sets.instances import Instance, InstanceSet
+from planbench.world.problem import to_pddl
 
 STYLES = ("zero-shot", "one-shot", "state-tracking", "zero-shot-pddl", "one-shot-pddl")
 ONE_SHOT = ("one-shot", "state-tracking", "one-shot-pddl")

@@ -99,7 +99,7 @@ def evaluate(set: str, model: str, style: str = "zero-shot", encoding: str | Non
     """The whole pipeline from a notebook: prompts, the model (resumable, as ``planbench
     run``), verdicts, report; returns :func:`load` of the run. ``options`` are
     ``planbench run``'s (samples, strategy, rounds, base_url, max_tokens, concurrency...)."""
-    from planbench.instances import set_encoding
+    from planbench.sets.instances import set_encoding
     from planbench.results.report import write_report
     from planbench.results.score import score_run, write_scores
     from planbench.run.execute import execute

@@ -20,8 +20,9 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from planbench import __version__, encodings
-from planbench.instances import load_set
+from planbench import __version__
+from planbench.world import encodings
+from planbench.sets.instances import load_set
 from planbench.runs import Run, read_json_lines, read_responses, PROMPTS_FILE
 
 SETTINGS = ("model", "base_url", "set", "encoding", "style", "strategy", "rounds", "samples", "extractor",

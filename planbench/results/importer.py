@@ -17,7 +17,7 @@ import zlib
 from pathlib import Path
 
 from planbench.errors import InputError
-from planbench.instances import load_set
+from planbench.sets.instances import load_set
 from planbench.runs import RUN_FILE, Run, holds_a_run, move_aside, writable_folder, write_run
 
 FOLDERS = {  # PlanBench domain folder -> (bundled set, part, encoding)

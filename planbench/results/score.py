@@ -13,13 +13,13 @@ import math
 import sys
 from pathlib import Path
 
-from planbench import encodings
+from planbench.world import encodings
 from planbench.errors import InputError
 from planbench.answers import Extraction, extract, planbench_pddl, planbench_rule
-from planbench.instances import load_set
+from planbench.sets.instances import load_set
 from planbench.runs import RESPONSES_FILE, Run, read_responses
 from planbench.answers.translate import postprocess
-from planbench.validate import validate
+from planbench.world.validate import validate
 
 EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl",
               "planbench-llm", "planbench-llm-parens")

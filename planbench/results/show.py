@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planbench import encodings
+from planbench.world import encodings
 from planbench.answers import Extraction, extract
-from planbench.encodings import Encoding
+from planbench.world.encodings import Encoding
 from planbench.errors import InputError
-from planbench.instances import Instance, load_set
+from planbench.sets.instances import Instance, load_set
 from planbench.runs import Run, read_responses
 from planbench.results.score import judge
-from planbench.validate import trace, validate
+from planbench.world.validate import trace, validate
 
 REASONING_SHOWN = 400  # characters of a reasoning model's <think> part shown before the answer
 CONTEXT_LINES = 12  # lines of the answer shown around the chosen plan (all with --full)

@@ -15,9 +15,10 @@ import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 
-from planbench import __version__, encodings
+from planbench import __version__
+from planbench.world import encodings
 from planbench.errors import InputError
-from planbench.instances import load_set
+from planbench.sets.instances import load_set
 from planbench.prompts import PromptOptions, check_style, prompt_records
 from planbench.run.cache import cache_key, messages_digest
 from planbench.run.cost import batch_prices, first_guess, load_pricing, price_of

@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from planbench import encodings
+from planbench.world import encodings
 from planbench.errors import InputError
-from planbench.instances import load_set
+from planbench.sets.instances import load_set
 from planbench.runs import checked_response, read_json_lines, text_of
 
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5", "deepseek-reasoner", "deepseek-r1", "qwq")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from planbench import encodings
+from planbench.world import encodings
 from planbench.answers import extract, planbench_pddl
-from planbench.instances import load_set
+from planbench.sets.instances import load_set
 from planbench.prompts.feedback import critique
 from planbench.run.strategies.base import Conversation, Strategy
-from planbench.validate import validate
+from planbench.world.validate import validate
 
 
 @lru_cache(maxsize=8)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from planbench import world
-from planbench.encodings import Encoding, match_domain
+from planbench.world import blocks as world
+from planbench.world.encodings import Encoding, match_domain
 from planbench.errors import InputError
-from planbench.pddl import ProblemSpec, SurfaceAtom, parse_domain, parse_problem, read_text, write_problem
+from planbench.world.pddl import ProblemSpec, SurfaceAtom, parse_domain, parse_problem, read_text, write_problem
 
 Atom = tuple
 
@@ -104,7 +104,7 @@ def read_problem(path: str | Path, encoding: Encoding) -> Problem:
 
 def guess_encoding(path: str | Path) -> Encoding:
     """The built-in encoding whose predicate names a problem file uses (no domain given)."""
-    from planbench.encodings import BUILTIN, get
+    from planbench.world.encodings import BUILTIN, get
 
     source = str(path)
     spec = parse_problem(read_text(path), source)

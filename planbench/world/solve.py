@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 
 from planbench.errors import InputError
-from planbench.problem import Problem
+from planbench.world.problem import Problem
 
 TABLE = -1  # on the table / goal: on the table
 FREE = -2  # goal: unconstrained

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from planbench import world
+from planbench.world import blocks as world
 from planbench.errors import InputError
-from planbench.pddl import DomainSpec, parse_domain
+from planbench.world.pddl import DomainSpec, parse_domain
 from planbench.resources import data_dir
 
 Atom = tuple
@@ -198,7 +198,7 @@ def seeded(seed: int) -> Encoding:
     data.update(
         name=f"randomized:{seed}",
         title=f"Randomized Mystery Blocksworld (seed {seed})",
-        source=f"planbench.encodings.seeded({seed})",
+        source=f"planbench.world.encodings.seeded({seed})",
         actions={a: {"pddl": tokens[a], "text": " ".join([tokens[a]] + ["{}"] * arity[a])}
                  for a in world.ACTIONS},
         predicates={p: {"pddl": tokens[p], "text": " ".join([tokens[p]] + ["{}"] * arity[p])}

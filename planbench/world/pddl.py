@@ -3,7 +3,7 @@
 Readers return plain, encoding-agnostic records with surface names as written (lower-
 cased: PDDL is case-insensitive) and the line each item came from, so that later
 stages can report "FILE:LINE". Mapping surface names to the canonical world is the
-job of :mod:`planbench.encodings`; this module knows nothing of Blocksworld.
+job of :mod:`planbench.world.encodings`; this module knows nothing of Blocksworld.
 """
 
 from __future__ import annotations

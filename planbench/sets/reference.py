@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from planbench.encodings import Encoding, get
-from planbench.problem import Problem, to_pddl
+from planbench.world.encodings import Encoding, get
+from planbench.world.problem import Problem, to_pddl
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass
 from typing import Iterator
 
-from planbench import world
+from planbench.world import blocks as world
 from planbench.errors import InputError
-from planbench.problem import Problem
-from planbench.solve import solve
+from planbench.world.problem import Problem
+from planbench.world.solve import solve
 
 
 def lah(n: int, k: int) -> int:
@@ -260,8 +260,8 @@ def make_unsolvable(problem: Problem, rng: random.Random, choice: str | None = N
     """PlanBench's construction of a problem with no plan: one ``on`` atom added to a goal.
     ``split`` requires a block on two blocks, or two blocks on one; ``loop`` closes a cycle
     (the last block of a goal tower on the first). Returns the problem and how it was made
-    (choice, the atom added, the reason :func:`~planbench.solve.unsolvable_reason` finds)."""
-    from planbench.solve import unsolvable_reason
+    (choice, the atom added, the reason :func:`~planbench.world.solve.unsolvable_reason` finds)."""
+    from planbench.world.solve import unsolvable_reason
 
     goal = [atom for atom in problem.goal if atom[0] == "on"]
     if not goal:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from planbench import world
-from planbench.encodings import Encoding
-from planbench.pddl import PlanStep
-from planbench.problem import Problem
+from planbench.world import blocks as world
+from planbench.world.encodings import Encoding
+from planbench.world.pddl import PlanStep
+from planbench.world.problem import Problem
 
 Atom = tuple
 Action = tuple

@@ -1,6 +1,6 @@
 """Instances and instance sets: the bundled PlanBench sets and generated ones, on disk.
 
-An instance is a canonical :class:`~planbench.problem.Problem` with an optimal plan and
+An instance is a canonical :class:`~planbench.world.problem.Problem` with an optimal plan and
 its length. PlanBench's ids are kept so recorded answers join to them. The bundled sets
 live in ``instances/<part>.jsonl`` (one line per instance; PlanBench's MIT licence);
 a generated set is a folder with ``manifest.jsonl`` and PDDL files.
@@ -18,11 +18,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planbench import world
+from planbench.world import blocks as world
 from planbench.errors import InputError
-from planbench.generate import init_atoms
-from planbench.pddl import LAYOUTS
-from planbench.problem import Problem
+from planbench.sets.generate import init_atoms
+from planbench.world.pddl import LAYOUTS
+from planbench.world.problem import Problem
 from planbench.resources import data_dir
 
 Action = tuple
@@ -269,7 +269,7 @@ def write_set(folder: Path, instances: list[Instance], encoding, settings: dict 
     ``manifest.jsonl`` (canonical: id, blocks, init, goal, optimal plan and length, seed,
     how an unsolvable one was made) and ``set.json`` (encoding and the settings that made
     it, so commands that read the set need no --encoding)."""
-    from planbench.problem import to_pddl
+    from planbench.world.problem import to_pddl
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / SET_FILE).write_text(json.dumps({"encoding": encoding.name, **(settings or {})}, indent=2) + "\n")
