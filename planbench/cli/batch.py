@@ -1,0 +1,79 @@
+"""The ``batch`` group: request files for engines planbench does not drive, and their results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from planbench.cli.common import main, not_empty, reports_input_errors, writable_file
+from planbench.cli.run import score_and_report
+
+
+@main.group()
+def batch() -> None:
+    """Batch files for engines planbench does not drive (vLLM's run-batch): export the
+    requests, run them there, import the results."""
+
+
+@batch.command(name="export")
+@click.option("--set", "set_name", default=None, help="A bundled set or a generated set's folder.")
+@click.option("--encoding", default=None, help="Default: the set's own, else blocksworld.")
+@click.option("--style", default=None, help="zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl.")
+@click.option("--model", default=None, help="The model name the engine serves (vLLM: its --model or --served-model-name).")
+@click.option("--samples", default=1, show_default=True, type=click.IntRange(min=1), help="Answers per prompt.")
+@click.option("--strategy", default="single", show_default=True, type=click.Choice(["single", "vote", "revise", "backprompt"]),
+              help="Multi-turn strategies export one round at a time (then --from RUN_DIR).")
+@click.option("--rounds", default=None, type=click.IntRange(min=0), help="Follow-up messages at most.")
+@click.option("--max-tokens", default=None, type=click.IntRange(min=1))
+@click.option("--temperature", default=None, type=click.FloatRange(0, 2))
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N prompts.")
+@click.option("--system/--no-system", default=None, help="PlanBench's system message (default: the style's).")
+@click.option("--from", "run_dir", default=None, type=click.Path(file_okay=False, exists=True),
+              help="The next round of a run made by 'batch import' (its settings are used).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), callback=not_empty,
+              help="Requests file to write (JSONL); NAME.planbench.json is written beside it.")
+@reports_input_errors
+def batch_export(set_name, encoding, style, model, samples, strategy, rounds, max_tokens, temperature, limit, system,
+                 run_dir, out) -> None:
+    """Write a run's requests as a batch input file (OpenAI's format, read by vllm run-batch)."""
+    from planbench.run.batch.offline import export_requests
+    from planbench.run.execute import check_config
+    from planbench.run.runner import RunConfig
+    from planbench.sets.instances import set_encoding
+
+    config = None
+    if run_dir is None:
+        missing = [name for name, value in (("--set", set_name), ("--style", style), ("--model", model)) if not value]
+        if missing:
+            raise click.UsageError(f"{', '.join(missing)} required (or --from RUN_DIR)")
+        config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, model=model,
+                           samples=samples, strategy=strategy, rounds=rounds, max_tokens=max_tokens,
+                           temperature=temperature, limit=limit, system=system, engine="batch-files")
+        check_config(config, "batch export")
+    writable_file(Path(out))
+    count, manifest = export_requests(config, Path(out), Path(run_dir) if run_dir else None)
+    click.echo(f"wrote {count} requests to {out} (settings in {manifest})")
+
+
+@batch.command(name="import")
+@click.argument("results", type=click.Path(dir_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(file_okay=False), callback=not_empty,
+              help="Run directory: made the first time, appended to for later rounds.")
+@click.option("--requests", default=None, type=click.Path(dir_okay=False),
+              help="The exported requests file (its manifest is beside it); default: the one manifest beside RESULTS.")
+@click.option("--no-score", is_flag=True, help="Do not score and report.")
+@reports_input_errors
+def batch_import(results: str, out: str, requests: str | None, no_score: bool) -> None:
+    """Read a batch output file (OpenAI's format, written by vllm run-batch) into a run directory."""
+    from planbench.run.batch.offline import import_results
+    from planbench.run.execute import read_config
+    from planbench.runs import locked, writable_folder
+
+    with locked(writable_folder(Path(out), "run directory")):
+        written, skipped, problems = import_results(Path(results), Path(out), Path(requests) if requests else None)
+    for problem in problems:
+        click.echo(f"planbench: {problem}", err=True)
+    click.echo(f"imported {written} answers into {out}" + (f" ({skipped} skipped)" if skipped else ""))
+    if not no_score:
+        score_and_report(read_config(Path(out)), out)

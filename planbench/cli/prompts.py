@@ -1,0 +1,45 @@
+"""The ``prompts`` command: PlanBench's prompts for a set, as JSON lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from planbench.cli.common import main, not_empty, reports_input_errors, writable_file
+from planbench.world import encodings
+
+
+@main.command()
+@click.option("--set", "set_name", required=True, help="A bundled set (planbench sets) or a generated set's folder.")
+@click.option("--encoding", default=None,
+              help="blocksworld, mystery, randomized, randomized:<seed> (default: the set's own, else blocksworld).")
+@click.option("--style", required=True, help="zero-shot, one-shot, state-tracking, zero-shot-pddl or one-shot-pddl.")
+@click.option("--system/--no-system", default=None, help="Send PlanBench's system message (default: as PlanBench did for the style).")
+@click.option("--system-text", default=None, help="Send this system message instead.")
+@click.option("--fix-quirks", is_flag=True, help="Repair PlanBench's prompt quirks (unbalanced PDDL parenthesis, cost line, fixed state-tracking example).")
+@click.option("--wording", default="current", show_default=True, help="current, or 2023 (PlanBench's GPT-4 prompts of 2023).")
+@click.option("--seed", default=0, show_default=True, help="Seed for choosing one-shot examples in generated sets.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="JSON-lines file to write ('-' for stdout).", callback=not_empty)
+@reports_input_errors
+def prompts(set_name: str, encoding: str, style: str, system: bool | None, system_text: str | None, fix_quirks: bool,
+            wording: str, seed: int, out: str) -> None:
+    """Write PlanBench's prompts for a set, one JSON line per instance."""
+    from planbench.prompts import PromptOptions, check_style, prompt_records
+    from planbench.sets.instances import load_set, set_encoding
+
+    check_style(style)
+    chosen = encodings.get(set_encoding(set_name, encoding))
+    if out != "-":
+        writable_file(Path(out))
+    options = PromptOptions(system=system_text if system_text else system, fix_quirks=fix_quirks, seed=seed,
+                            wording=wording)
+    records = prompt_records(load_set(set_name), chosen, style, options)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if out == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(records)} prompts ({chosen.name}, {style}) to {out}", err=True)

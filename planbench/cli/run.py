@@ -1,0 +1,138 @@
+"""Commands that ask a model: ``run`` and ``resume``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from planbench.cli.common import (
+    finite,
+    main,
+    not_empty,
+    print_summary,
+    reports_input_errors,
+)
+
+
+@main.command()
+@click.option("--set", "set_name", required=True, help="A bundled set or a generated set's folder.")
+@click.option("--encoding", default=None, help="Default: the set's own (a generated set records it), else blocksworld.")
+@click.option("--style", required=True, help="zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl.")
+@click.option("--model", required=True, help="Model name at the endpoint, or optimal, random[:seed], replay:RUN_DIR.")
+@click.option("--base-url", default=None, help="OpenAI-compatible endpoint (vLLM, Ollama, OpenRouter...).")
+@click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the key.")
+@click.option("--samples", default=1, show_default=True, type=click.IntRange(min=1), help="Answers per prompt.")
+@click.option("--strategy", default="single", show_default=True,
+              type=click.Choice(["single", "vote", "revise", "backprompt"]),
+              help="After an answer: stop (single); K answers, the most common plan counts (vote, with --samples K); "
+                   "ask the model to revise (revise); send the validator's critique (backprompt).")
+@click.option("--rounds", default=None, type=click.IntRange(min=0),
+              help="Follow-up messages at most (revise: 4; backprompt: 14, PlanBench's 15 answers).")
+@click.option("--concurrency", default=8, show_default=True, type=click.IntRange(min=1))
+@click.option("--rpm", default=None, type=click.FloatRange(min=0, min_open=True),
+              help="At most this many requests per minute (retries included), for providers' rate limits.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Processes sharing the requests (default: one per 32 concurrent, up to the CPU count).")
+@click.option("--max-tokens", default=None, type=click.IntRange(min=1))
+@click.option("--temperature", default=None, type=click.FloatRange(0, 2))
+@click.option("--reasoning-effort", default=None, type=click.Choice(["low", "medium", "high"]))
+@click.option("--api", default="chat", type=click.Choice(["chat", "responses"]), show_default=True)
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N prompts.")
+@click.option("--system/--no-system", default=None, help="PlanBench's system message (default: the style's).")
+@click.option("--max-attempts", default=6, show_default=True, type=click.IntRange(min=1),
+              help="Attempts per request before no_response.")
+@click.option("--max-cost", default=None, type=click.FloatRange(min=0, min_open=True),
+              callback=lambda ctx, param, value: finite(value, "--max-cost"),
+              help="Stop sending once this many USD are spent.")
+@click.option("--timeout", default=600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              callback=lambda ctx, param, value: finite(value, "--timeout"), help="Seconds per request.")
+@click.option("--pricing", default=None, type=click.Path(dir_okay=False), help="YAML of prices to add or override.")
+@click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="Response cache (default ~/.cache/planbench).")
+@click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
+@click.option("--no-score", is_flag=True, help="Do not score and report after the run.")
+@click.option("--batch", is_flag=True, help="Through the endpoint's Batch API: half the price, results within 24 h.")
+@click.option("--batch-retry", default="batch", show_default=True, type=click.Choice(["batch", "live", "no"]),
+              help="Requests a batch failed or let expire: in a new batch, live, or left for a resume.")
+@click.option("--poll-seconds", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds between checks of a submitted batch.")
+@click.option("--batch-max-requests", default=50_000, show_default=True, type=click.IntRange(min=1),
+              help="Requests per batch file at most (the provider's limit).")
+@click.option("--batch-max-mb", default=200.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Megabytes per batch file at most (the provider's limit).")
+@click.option("--out", default=None, type=click.Path(file_okay=False),
+              help="Run directory (required unless --dry-run).", callback=not_empty)
+@reports_input_errors
+def run(set_name, encoding, style, model, base_url, api_key_env, samples, strategy, rounds, concurrency, rpm, workers,
+        max_tokens, temperature, reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir,
+        dry_run, no_score, batch, batch_retry, poll_seconds, batch_max_requests, batch_max_mb, out) -> None:
+    """Ask a model for plans (resumable: the same command sends only what is missing)."""
+    from planbench.run.execute import estimate
+    from planbench.run.runner import RunConfig
+    from planbench.sets.instances import set_encoding
+
+    config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, model=model, base_url=base_url,
+                       api_key_env=api_key_env, samples=samples, concurrency=concurrency, max_tokens=max_tokens,
+                       temperature=temperature, reasoning_effort=reasoning_effort, api=api, limit=limit,
+                       system=system, max_attempts=max_attempts, max_cost=max_cost, timeout=timeout,
+                       pricing=pricing, cache_dir=cache_dir, workers=workers, rpm=rpm, strategy=strategy,
+                       rounds=rounds, engine="openai-batch" if batch else "live", batch_retry=batch_retry,
+                       poll_seconds=poll_seconds, batch_max_requests=batch_max_requests,
+                       batch_max_bytes=int(batch_max_mb * 1024 * 1024))
+    if dry_run:
+        guess = estimate(config)
+        cost = "unknown (model not in the pricing table)" if guess["cost"] is None else f"${guess['cost']:.2f}"
+        click.echo(f"{guess['requests']} requests, ~{guess['prompt_tokens']:,} prompt tokens, up to "
+                   f"{guess['output_tokens_assumed']:,} output tokens ({guess['output_tokens_each']} each): {cost}"
+                   + (" at batch prices" if batch and guess["cost"] is not None else ""))
+        return
+    if out is None:
+        raise click.UsageError("--out is required (the run directory)")
+    _execute_and_score(config, out, not no_score)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--no-score", is_flag=True, help="Do not score and report after the run.")
+@reports_input_errors
+def resume(run_dir: str, no_score: bool) -> None:
+    """Finish RUN_DIR with the settings its run.json recorded: only what is missing is sent
+    (the key is read again from the variable run.json names)."""
+    from planbench.run.execute import read_config
+
+    _execute_and_score(read_config(Path(run_dir)), run_dir, not no_score)
+
+
+def _execute_and_score(config, out: str, score: bool) -> None:
+    from planbench.run.execute import execute
+
+    try:
+        tally = execute(config, out)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted; finished answers are in {out}/responses.jsonl; run the same command to resume", err=True)
+        sys.exit(130)
+    spend = f"${tally.spend:.4f}" if tally.priced else "cost unknown (no price for this model)"
+    click.echo(f"{tally.done} answers ({tally.cached} from cache, {tally.errors} errors, {tally.requests} requests, "
+               f"{tally.retries} retries, {tally.waits} rate-limited), {tally.tokens:,} tokens, {spend}"
+               + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))
+    if score:
+        score_and_report(config, out)
+
+
+def score_and_report(config, out: str) -> None:
+    """Score a run directory just written, print its summary line and write its report."""
+    from planbench.results.report import write_report
+    from planbench.results.score import score_run, write_scores
+    from planbench.run.cost import batch_prices, load_pricing, price_of
+    from planbench.run.models import offline_model
+    from planbench.runs import read_run
+
+    finished = read_run(out)
+    rows = score_run(finished)
+    write_scores(rows, Path(out) / "scores.csv")
+    prices = price_of(load_pricing(config.pricing), config.model)
+    priced = offline_model(config.model) is not None or (batch_prices(prices) if config.engine != "live" else prices)
+    print_summary(finished.name, rows, unpriced_ok=bool(priced))
+    report = write_report({finished.name: rows}, Path(out), sources={finished.name: finished})
+    click.echo(f"report: {Path(out) / 'report.html'} ({report.name} beside it)")

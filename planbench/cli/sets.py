@@ -1,0 +1,115 @@
+"""Commands on instance sets: list the bundled ``sets``, ``generate`` new ones."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from planbench import __version__
+from planbench.cli.common import (
+    finite,
+    int_range,
+    main,
+    not_empty,
+    reports_input_errors,
+)
+from planbench.errors import InputError
+from planbench.world import encodings
+
+
+@main.command()
+def sets() -> None:
+    """List the bundled instance sets with their sizes and optimal-length histograms."""
+    from planbench.sets.instances import SETS, histogram, load_set
+
+    for name in SETS:
+        instance_set = load_set(name)
+        scored = instance_set.scored()
+        blocks = histogram(Counter(i.blocks for i in scored))
+        click.echo(f"{name}: {len(scored)} instances; {instance_set.description}")
+        click.echo(f"  blocks: {blocks}")
+        click.echo(f"  optimal length: {histogram(instance_set.lengths())}")
+    click.echo("Each set can be rendered in any encoding: blocksworld, mystery, randomized, randomized:<seed>.")
+
+
+
+@main.command()
+@click.option("--blocks", "blocks_text", default=None,
+              help="Number of blocks, or a range like 4-6 (default 4-6; with --lengths, a range suited to them).")
+@click.option("--count", default=100, show_default=True, type=click.IntRange(min=1),
+              help="How many instances (ignored with --lengths).")
+@click.option("--seed", default=0, show_default=True, help="Same seed, same set, on any machine.")
+@click.option("--lengths", "lengths_text", default=None, help="Balance by optimal plan length, e.g. 20-40 (even lengths).")
+@click.option("--per-length", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Instances per optimal length, with --lengths.")
+@click.option("--encoding", default="blocksworld", show_default=True, help="Encoding of the PDDL files written.")
+@click.option("--unique-up-to-renaming", is_flag=True, help="Also drop instances equal to another up to renaming the blocks.")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the set to.", callback=not_empty)
+@click.option("--force", is_flag=True, help="If --out holds a set already, move it aside (never deleted).")
+@click.option("--max-seconds", default=3600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              callback=lambda ctx, param, value: finite(value, "--max-seconds"),
+              help="Stop (saying how far it got) after this long.")
+@click.option("--unsolvable", "unsolvable_share", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of the instances made unsolvable as PlanBench did (a goal atom added: split or loop).")
+@reports_input_errors
+def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, per_length: int, encoding: str,
+             unique_up_to_renaming: bool, out: str, force: bool, max_seconds: float, unsolvable_share: float) -> None:
+    """Generate a seeded set of random instances with proven optimal plans."""
+    import random
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from planbench.runs import move_aside, writable_folder
+    from planbench.sets import generate as generator
+    from planbench.sets.instances import Instance, histogram, write_set
+
+    chosen = encodings.get(encoding)
+    lengths = int_range(lengths_text, "--lengths") if lengths_text else None
+    if blocks_text is None and lengths is not None:
+        blocks = generator.blocks_for_lengths(lengths)
+        click.echo(f"blocks {blocks[0]}-{blocks[1]} (suited to optimal lengths {lengths[0]}-{lengths[1]}; "
+                   "--blocks to choose)", err=True)
+    else:
+        blocks = int_range(blocks_text or "4-6", "--blocks")
+    generator.check_feasible(blocks, count, lengths, per_length, unique_up_to_renaming)
+    folder = Path(out)
+    if folder.exists() and any(folder.iterdir()):
+        if not force:
+            raise InputError(out, 0, "is not empty (a set is there already?); choose another --out, or --force to "
+                             "move it aside")
+        click.echo(f"the old contents of {out} are kept at {move_aside(folder)}", err=True)
+    writable_folder(folder, "set folder")
+    total = sum(per_length for n in range(lengths[0], lengths[1] + 1) if n % 2 == 0) if lengths else count
+    name = Path(out).name
+    made = []
+    columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        bar = progress.add_task("generating", total=total)
+        try:
+            for number, item in enumerate(generator.generate(blocks, count, seed, lengths, per_length,
+                                                             unique_up_to_renaming, max_seconds=max_seconds), 1):
+                made.append(Instance(name, name, number, item.problem, item.plan, seed=seed))
+                progress.advance(bar)
+        except RuntimeError as error:
+            raise InputError("generate", 0, str(error)) from None
+    if unsolvable_share:  # chosen by a generator of their own: the solvable ones stay as they were
+        rng = random.Random(f"{seed}-unsolvable")
+        for index in sorted(rng.sample(range(len(made)), round(unsolvable_share * len(made)))):
+            problem, how = generator.make_unsolvable(made[index].problem, rng)
+            made[index] = Instance(name, name, made[index].id, problem, (), seed=seed, unsolvable=how)
+    settings = {"seed": seed, "blocks": list(blocks), "count": len(made), "lengths": list(lengths) if lengths else None,
+                "per_length": per_length if lengths else None, "unique_up_to_renaming": unique_up_to_renaming,
+                "unsolvable": unsolvable_share, "planbench_version": __version__}
+    manifest = write_set(Path(out), made, chosen, settings)
+    lengths_seen = Counter(i.length for i in made)
+    click.echo(f"wrote {len(made)} instances ({chosen.name}) and {manifest}")
+    click.echo(f"optimal length: {histogram(lengths_seen)}")
