@@ -1,0 +1,67 @@
+"""The seam every PlanBench task goes through: what it asks, what it expects, how it judges.
+
+A task (t1 plan generation ... t8_3 partial-to-full goal) is a small object over the world:
+
+- :meth:`Task.prompts` builds the prompts PlanBench would send for a set and encoding,
+  byte for byte where PlanBench had them (its random draws replayed in its order), each
+  with the ``truth`` it is judged against, computed by our solver, simulator and
+  validator (never copied from PlanBench's files);
+- :meth:`Task.judge` reads one answer and says whether it is right, with the columns the
+  task adds to ``scores.csv``. Two readings, as for task 1: ``extractor="default"`` reads
+  the answer as our default extractor does and judges it exactly against what the prompt
+  asks; ``extractor="planbench"`` is PlanBench's own evaluator for the task, quirks
+  included, so its recorded verdicts are reproduced.
+
+Inspect AI's Task (dataset + solver + scorer) is the model: one short module per task,
+registered by name in :mod:`planbench.tasks`; the run stage sends whatever messages a task
+built, the results stage aggregates rows by ``task``. Adding a task is adding a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from planbench.sets.instances import Instance, InstanceSet
+from planbench.world.encodings import Encoding
+
+
+@dataclass(frozen=True)
+class TaskOptions:
+    """How prompts are built. The defaults reproduce PlanBench's recorded prompts."""
+
+    fix_quirks: bool = False  # repair PlanBench's prompt quirks (whitespace, repeated examples...)
+    wording: str = "current"  # "current": the prompts models answered; t3 also "head" (the released HEAD files)
+    seed: int = 0  # draws for sets that are not PlanBench's own: seeded by (seed, task, instance)
+
+
+@dataclass(frozen=True)
+class TaskPrompt:
+    """One question of a task: the user message and everything its answer is judged by."""
+
+    instance: Instance  # the query instance: part, id, blocks and optimal length come from it
+    text: str  # the user message, byte for byte
+    truth: dict = field(default_factory=dict)  # JSON-able: gold plan / verdict / state, goal to reach...
+    example_ids: tuple[int, ...] = ()  # instances shown as examples
+
+
+class Task:
+    """One PlanBench task. Subclasses set the class attributes and the two methods."""
+
+    name: ClassVar[str]  # "t3"
+    title: ClassVar[str]  # "plan verification"
+    words: ClassVar[tuple[str, ...]]  # names a user may type: ("verification",)
+    planbench_file: ClassVar[str]  # PlanBench's file stem: "task_3_plan_verification"
+    answer: ClassVar[str] = "plan"  # what an answer holds: "plan", "verdict" or "state"
+
+    def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
+        """Every prompt of the task on this set and encoding, in PlanBench's order."""
+        raise NotImplementedError
+
+    def judge(self, text: str, prompt: TaskPrompt, encoding: Encoding, extractor: str = "default") -> dict:
+        """One answer's verdict as ``scores.csv`` columns.
+
+        Always ``outcome`` (plan tasks: valid / invalid / unparseable; verdict and state
+        tasks: correct / incorrect / unparseable), ``correct`` (the task's headline
+        verdict) and ``reason`` (why, in one line); plus the task's own columns."""
+        raise NotImplementedError
