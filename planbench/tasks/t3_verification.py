@@ -31,7 +31,7 @@ import json
 from planbench.answers.verdicts import planbench_judgement, planbench_verdict, read_verdict
 from planbench.errors import InputError
 from planbench.prompts.statements import domain_intro, plan_block, state_text, validation_message
-from planbench.sets.instances import Instance, InstanceSet, format_action
+from planbench.sets.instances import Instance, InstanceSet, format_action, parse_action
 from planbench.tasks import register
 from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.draws import Draws, draw_mode
@@ -160,7 +160,7 @@ class Verification(Task):
                 return row
             flags = exact_flags(verdict, truth)
         row.update(correct=flags[0], correct_type=flags[1], correct_explanation=flags[2],
-                   outcome="correct" if flags[0] else "incorrect", reason=_reason(flags, truth))
+                   outcome="correct" if flags[0] else "incorrect", reason=_reason(flags, truth, encoding))
         return row
 
 
@@ -181,13 +181,15 @@ def exact_flags(verdict, truth: dict) -> tuple[bool, bool, bool]:
     return True, True, action == truth["action"] and step_ok and unmet == set(truth["unmet"])
 
 
-def _reason(flags: tuple[bool, bool, bool], truth: dict) -> str:
+def _reason(flags: tuple[bool, bool, bool], truth: dict, encoding: Encoding) -> str:
+    """What was wrong, with the truth in the encoding's PDDL names."""
+    unmet = " ".join(encoding.atom_to_pddl(parse_action(a)) for a in truth["unmet"])
     if not truth["valid"]:
         if truth["kind"] == "unmet_goal":
-            expected = "invalid: unmet goal " + " ".join(truth["unmet"])
+            expected = "invalid: unmet goal " + unmet
         else:
-            expected = (f"invalid: step {truth['step']} {truth['action']} has unmet precondition(s) "
-                        + " ".join(truth["unmet"]))
+            action = encoding.action_to_pddl(parse_action(truth["action"]))
+            expected = f"invalid: step {truth['step']} {action} has unmet precondition(s) {unmet}"
     else:
         expected = "valid"
     if not flags[0]:
