@@ -23,7 +23,8 @@ from planbench.prompts.feedback import REVISION_REQUEST, critique
 from planbench.run.execute import execute
 from planbench.run.runner import RunConfig
 from planbench.runs import read_responses, read_run
-from planbench.results.score import by_round, score_run, vote_curve
+from planbench.results.metrics import by_round, vote_curve
+from planbench.results.score import score_run
 from planbench.world.validate import validate
 
 LOG = ("blocksworld_hard", "gpt-4o-mini-2024-07-18_chat", "task_1_plan_generation_backprompting_zero_shot_pddl.json")

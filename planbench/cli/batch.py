@@ -76,4 +76,4 @@ def batch_import(results: str, out: str, requests: str | None, no_score: bool) -
         click.echo(f"planbench: {problem}", err=True)
     click.echo(f"imported {written} answers into {out}" + (f" ({skipped} skipped)" if skipped else ""))
     if not no_score:
-        score_and_report(read_config(Path(out)), out)
+        score_and_report(out)

@@ -89,7 +89,7 @@ def plot_accuracy(runs: dict[str, list[dict]], path: Path) -> str:
     """Accuracy against optimal plan length, a panel per set family and encoding."""
     import pandas as pd
 
-    from planbench.results.score import summarise
+    from planbench.results.metrics import summarise
 
     plt = _pyplot()
     frames = []
@@ -142,7 +142,7 @@ def plot_accuracy(runs: dict[str, list[dict]], path: Path) -> str:
 
 
 def _wilson(correct, answered) -> tuple[float, float]:
-    from planbench.results.score import wilson
+    from planbench.results.metrics import wilson
 
     low, high = wilson(int(correct), int(answered))
     return (low, high) if low == low else (0.0, 0.0)
@@ -153,7 +153,7 @@ def plot_failures(runs: dict[str, list[dict]], path: Path) -> str:
     failure kind, unparseable, refusals...)."""
     import pandas as pd
 
-    from planbench.results.score import final_rows
+    from planbench.results.metrics import judged_rows
 
     plt = _pyplot()
     names = list(runs)
@@ -162,7 +162,7 @@ def plot_failures(runs: dict[str, list[dict]], path: Path) -> str:
     figure, axes = plt.subplots(rows_count, columns, figsize=(4.2 * columns, 3.5 * rows_count), squeeze=False,
                                 sharey=True)
     for axis, name in zip(axes.flat, names):
-        frame = final_rows(pd.DataFrame(runs[name]))
+        frame = judged_rows(pd.DataFrame(runs[name]))
         frame = frame[frame["outcome"] != "no_response"] if len(frame) else frame
         if not len(frame):
             axis.set_visible(False)
