@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+from planbench.errors import InputError
 from planbench.results.score import COLUMNS, OUTCOMES, USAGE
 from planbench.runs import PROMPTS_FILE, Run, read_json_lines
 
@@ -348,7 +349,10 @@ def completeness(run: Run) -> dict:
         kept = set(instances[:limit])
         asked = {key: item for key, item in asked.items() if key[:2] in kept}
     turns = done_turns(run.folder)
-    answered = sum(finished(item, key[2], turns.get(key, {}), strategy) for key, item in asked.items())
+    try:
+        answered = sum(finished(item, key[2], turns.get(key, {}), strategy) for key, item in asked.items())
+    except (InputError, OSError, KeyError, ValueError, TypeError):  # back-prompting's set cannot be read from here
+        return {}
     return {"planned": len(asked), "answered": answered, "complete": answered == len(asked)}
 
 
