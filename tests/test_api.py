@@ -13,7 +13,8 @@ import planbench
 from conftest import ref_path
 from planbench.results.compare import compare, mcnemar_exact
 from planbench.results.importer import import_results
-from planbench.results.score import score_run, summarise
+from planbench.results.metrics import summarise
+from planbench.results.score import score_run
 from planbench.runs import read_run
 
 O1_MINI = ("responses", "mystery_blocksworld_3", "o1-mini_chat", "task_1_plan_generation_zero_shot.json")

@@ -115,3 +115,63 @@ def test_twenty_runs_of_six_hundred_stay_responsive(browser, tmp_path) -> None:
     print(f"20 runs x 600: report.html {size / 1e6:.1f} MB, loaded in {loaded:.2f} s, filtered in {filtered:.2f} s")
     assert loaded < 15 and filtered < 3, (loaded, filtered)
     assert not errors
+
+
+def test_the_page_shows_the_figures_every_other_output_shows(browser, tmp_path) -> None:
+    """report.html's overall and length tables show the figures of report.md and the
+    summary line, computed once (before: the page computed its own Wilson interval over
+    answers, 0.0-0.8% beside the CLI's 0.0-3.7%, and had no pass@k and no vote).
+    Runs written by hand: five wrong answers to each of 100 instances (0.0-3.7%: Wilson at
+    n = 100); five to each where instances 1-20 are always right and 21-30 right once
+    (110/500 answers, pass@5 30/100); a vote of three answers on six instances, two right
+    of three on the first four and one of three on the others (4/6 voted, 10/18 answers)."""
+    import re
+
+    from handmade import hand_made_run
+    from planbench.sets.instances import load_set
+
+    first_six = [instance.id for instance in load_set("planbench-3").scored()[:6]]
+    hand_made_run(tmp_path / "wrong", lambda instance, sample: False, samples=5)
+    hand_made_run(tmp_path / "mixed", lambda instance, sample: instance.id <= 20 or (instance.id <= 30 and sample == 0),
+                  samples=5)
+    hand_made_run(tmp_path / "vote", lambda instance, sample: sample < (2 if first_six.index(instance.id) < 4 else 1),
+                  samples=3, strategy="vote", count=6)
+    names = ("wrong", "mixed", "vote")
+    scored = subprocess.run([sys.executable, "-m", "planbench", "score", *(str(tmp_path / n) for n in names), "--by", ""],
+                            capture_output=True, text=True, timeout=300)
+    reported = subprocess.run([sys.executable, "-m", "planbench", "report", *(str(tmp_path / n) for n in names),
+                               "--out", str(tmp_path / "report")], capture_output=True, text=True, timeout=300)
+    assert scored.returncode == 0 and reported.returncode == 0, scored.stderr + reported.stderr
+    lines = {line.split(":", 1)[0]: line for line in scored.stdout.splitlines()}
+    page, errors, _ = open_page(browser, tmp_path / "report" / "report.html")
+    header = [th.inner_text() for th in page.locator("#overall thead th").all()]
+    cells = {row.locator("td").first.inner_text(): dict(zip(header, [td.inner_text() for td in row.locator("td").all()]))
+             for row in page.locator("#overall tbody tr").all()}
+    numbers = lambda text: re.findall(r"\d+\.\d", text)  # noqa: E731
+
+    assert cells["wrong"]["accuracy"] == "0.0% (0.0%–3.7%)"
+    assert "0/500 valid = 0.0% (95% CI 0.0-3.7)" in lines["wrong"]
+    assert cells["wrong"]["pass@k"].startswith("0.0%")
+    mixed = cells["mixed"]["accuracy"]
+    assert numbers(mixed)[0] == "22.0" and "110/500 valid = 22.0%" in lines["mixed"]
+    assert numbers(mixed)[1:] == numbers(lines["mixed"].split("95% CI ")[1].split(")")[0])  # the same interval
+    assert cells["mixed"]["pass@k"].startswith("30.0%") and "pass@5 30.0% of 100 instances" in lines["mixed"]
+    assert cells["vote"]["accuracy"].startswith("66.7%") and cells["vote"]["right"] == "4"
+    assert cells["vote"]["per answer"].startswith("55.6% (10/18")
+    assert numbers(cells["vote"]["accuracy"])[1:] == numbers(lines["vote"].split("95% CI ")[1].split(")")[0])
+    markdown = (tmp_path / "report" / "report.md").read_text()
+    for name in names:  # report.md's accuracy cell: the same three numbers
+        row = next(line for line in markdown.splitlines() if line.startswith(f"| {name} |"))
+        assert numbers(row.split("|")[6]) == numbers(cells[name]["accuracy"])
+
+    lengths = {i.id: i.length for i in load_set("planbench-3").scored()[:6]}
+    length_header = [th.inner_text() for th in page.locator("#bylength thead th").all()]
+    vote_row = page.locator("#bylength tbody tr").filter(has_text="vote").locator("td").all()
+    shown = dict(zip(length_header, [td.inner_text() for td in vote_row]))
+    for length in set(lengths.values()):  # counted by the vote: right on the first four instances
+        ids = [i for i, L in lengths.items() if L == length]
+        assert shown[str(length)].endswith(f"({sum(first_six.index(i) < 4 for i in ids)}/{len(ids)})")
+
+    page.locator("#overall tbody tr").filter(has_text="vote").locator("td").nth(3).locator("a").click()
+    page.wait_for_function("document.querySelector('#pager').textContent.startsWith('6 answers')")  # one per instance
+    assert not errors

@@ -14,7 +14,8 @@ from conftest import ref_path
 from planbench.errors import InputError
 from planbench.results.importer import import_results
 from planbench.runs import read_responses, read_run
-from planbench.results.score import score_run, summarise, wilson
+from planbench.results.metrics import summarise, wilson
+from planbench.results.score import score_run
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

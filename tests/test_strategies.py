@@ -23,7 +23,8 @@ from planbench.prompts.feedback import REVISION_REQUEST, critique
 from planbench.run.execute import execute
 from planbench.run.runner import RunConfig
 from planbench.runs import read_responses, read_run
-from planbench.results.score import by_round, score_run, vote_curve
+from planbench.results.metrics import by_round, completeness, vote_curve
+from planbench.results.score import score_run
 from planbench.world.validate import validate
 
 LOG = ("blocksworld_hard", "gpt-4o-mini-2024-07-18_chat", "task_1_plan_generation_backprompting_zero_shot_pddl.json")
@@ -144,8 +145,11 @@ def test_a_killed_conversation_resumes_without_sending_a_finished_turn(tmp_path)
         recorded_requests = {line["request"] for line in before}
         sent_before = len(server.bodies)
         assert 0 < len(before) < 36 and any(line["round"] == 3 for line in server_rounds(server))
+        killed = completeness(read_run(tmp_path / "run"))  # conversations cut mid-way are not answered
+        assert killed["planned"] == 6 and killed["answered"] < 6 and killed["complete"] is False
         resumed = subprocess.run(args, env=environment, capture_output=True, text=True, timeout=120)
         assert resumed.returncode == 0, resumed.stderr
+        assert completeness(read_run(tmp_path / "run")) == {"planned": 6, "answered": 6, "complete": True}
         after = [json.loads(line) for line in (tmp_path / "run" / "responses.jsonl").read_text().splitlines()]
         base_url = server.base_url
     turns = [(a["id"], a["round"]) for a in after]

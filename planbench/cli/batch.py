@@ -67,7 +67,6 @@ def batch_export(set_name, encoding, style, model, samples, strategy, rounds, ma
 def batch_import(results: str, out: str, requests: str | None, no_score: bool) -> None:
     """Read a batch output file (OpenAI's format, written by vllm run-batch) into a run directory."""
     from planbench.run.batch.offline import import_results
-    from planbench.run.execute import read_config
     from planbench.runs import locked, writable_folder
 
     with locked(writable_folder(Path(out), "run directory")):
@@ -76,4 +75,4 @@ def batch_import(results: str, out: str, requests: str | None, no_score: bool) -
         click.echo(f"planbench: {problem}", err=True)
     click.echo(f"imported {written} answers into {out}" + (f" ({skipped} skipped)" if skipped else ""))
     if not no_score:
-        score_and_report(read_config(Path(out)), out)
+        score_and_report(out)

@@ -106,44 +106,11 @@ def int_range(text: str, option: str) -> tuple[int, int]:
 
 
 
-def print_summary(name: str, rows: list[dict], unpriced_ok: bool = True) -> None:
-    from planbench.results.score import summarise
+def print_summary(run, rows: list[dict]) -> dict:
+    """The run's summary line (:func:`planbench.results.metrics.summary_line`); returns its
+    figures."""
+    from planbench.results.metrics import run_results, summary_line
 
-    overall = summarise(rows).iloc[0]
-    counts = ("valid", "correct", "answered", "optimal", "invalid", "unparseable", "truncated", "no_response", "refused",
-              "false_plan", "false_refusal")
-    overall = {k: (int(v) if k in counts else v) for k, v in overall.items()}
-    what = "valid" if "refusal_rate" not in overall else "right (valid plans and refusals where no plan exists)"
-    line = (f"{name}: {overall['correct']}/{overall['answered']} {what} = {100 * overall['accuracy']:.1f}% "
-            f"(95% CI {100 * overall['ci_low']:.1f}-{100 * overall['ci_high']:.1f}); optimal {overall['optimal']}; "
-            f"invalid {overall['invalid']}, unparseable {overall['unparseable']}, truncated {overall['truncated']}, "
-            f"no response {overall['no_response']}")
-    if "refusal_rate" in overall:
-        line += (f"; no plan exists: refused {overall['refused']}, gave a plan {overall['false_plan']}; "
-                 f"refused a solvable problem {overall['false_refusal']}")
-    elif overall.get("false_refusal"):
-        line += f"; said no plan exists (one does) {overall['false_refusal']}"
-    if "recorded_accuracy" in overall:
-        line += f"; recorded {100 * overall['recorded_accuracy']:.1f}%, agreement {100 * overall['agreement']:.1f}%"
-    if "pass_at_k" in overall and overall["pass_at_k"] == overall["pass_at_k"]:
-        line += f"; pass@{int(overall['samples'])} {100 * overall['pass_at_k']:.1f}% of {int(overall['instances'])} instances"
-    from planbench.results.score import by_round, vote_curve
-
-    rounds = by_round(rows)
-    if len(rounds) > 1:
-        first, last = rounds.iloc[0], rounds.iloc[-1]
-        line += (f"; first try {int(first['correct'])}/{int(first['answered'])}, after {len(rounds) - 1} round(s) "
-                 f"{int(last['correct'])}/{int(last['answered'])}")
-    if rows and rows[0].get("strategy") == "vote":
-        votes = vote_curve(rows)
-        if len(votes) > 1:
-            line += f"; majority of {len(votes)} {100 * votes.iloc[-1]['accuracy']:.1f}%"
-    if rows and all(r.get("cost") is None or r.get("cost") != r.get("cost") for r in rows) and not unpriced_ok:
-        line += "; cost unknown (no price for this model)"
-    if "cost" in overall and overall["cost"] == overall["cost"]:
-        per_valid = overall["cost_per_valid"]
-        line += f"; cost ${overall['cost']:.4f}" + (f", ${per_valid:.4f} per valid plan" if per_valid == per_valid else "")
-        live = overall.get("cost_live")
-        if live is not None and live == live and abs(live - overall["cost"]) > 1e-12:
-            line += f" (${live:.4f} at live prices)"
-    click.echo(line)
+    results = run_results(rows, run)
+    click.echo(summary_line(run.name, results))
+    return results

@@ -39,8 +39,11 @@ def import_command(results: str, out: str, force: bool) -> None:
 @reports_input_errors
 def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_model: str,
           translator_base_url: str | None, translator_api_key_env: str) -> None:
-    """Judge every answer of each run: writes RUN_DIR/scores.csv and prints the summary."""
-    from planbench.results.score import COLUMNS, score_run, summarise, write_scores
+    """Judge every answer of each run: writes RUN_DIR/scores.csv and RUN_DIR/results.json
+    and prints the summary."""
+    from planbench.results.metrics import summarise
+    from planbench.results.results_file import save_scores
+    from planbench.results.score import COLUMNS, score_run
     from planbench.runs import read_run
 
     for folder in run_dirs:
@@ -48,8 +51,8 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_
         translator = {"model": translator_model, "base_url": translator_base_url,
                       "api_key_env": translator_api_key_env, "cache_dir": None}
         rows = score_run(run, extractor, translator)
-        write_scores(rows, Path(folder) / "scores.csv")
-        print_summary(run.name, rows)
+        save_scores(run, rows)
+        print_summary(run, rows)
         if by:
             unknown = [c.strip() for c in by.split(",") if c.strip() not in COLUMNS]
             if unknown:
@@ -90,17 +93,22 @@ def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
 @reports_input_errors
 def compare(run_a: str, run_b: str, by_length: bool, resamples: int) -> None:
     """Two runs on the instances both answered, paired: accuracies, the difference with a
-    paired bootstrap interval, and McNemar's exact test on the answers they disagree on."""
-    from planbench.results.compare import compare as paired
-    from planbench.results.compare import format_table
+    paired bootstrap interval, and McNemar's exact test on the answers they disagree on.
+    Each run is headed by its summary line (cost, and whether it is complete), and what is
+    paired, and left out, is said."""
+    from planbench.results.compare import compare_pairs, format_table, pairing
+    from planbench.results.metrics import run_results, summary_line
     from planbench.results.score import score_run
     from planbench.runs import read_run
 
     first, second = read_run(run_a), read_run(run_b)
-    results = paired(score_run(first), score_run(second), by_length, resamples)
+    rows_a, rows_b = score_run(first), score_run(second)
+    paired = pairing(rows_a, rows_b)
+    results = compare_pairs(paired.matched, by_length, resamples)
     if not results[0].pairs:
         raise InputError(run_b, 0, f"no instance answered by both {first.name} and {second.name}")
-    click.echo(format_table(results, first.name, second.name))
+    click.echo(format_table(results, summary_line(first.name, run_results(rows_a, first)),
+                            summary_line(second.name, run_results(rows_b, second)), paired))
 
 
 @main.command()
@@ -145,7 +153,8 @@ def reproduce(out: str, extractor: str) -> None:
     from planbench.resources import data_dir
     from planbench.results.importer import import_results
     from planbench.results.report import write_report
-    from planbench.results.score import score_run, write_scores
+    from planbench.results.results_file import save_scores
+    from planbench.results.score import score_run
     from planbench.runs import writable_folder
 
     writable_folder(Path(out), "report folder")
@@ -159,12 +168,12 @@ def reproduce(out: str, extractor: str) -> None:
             for problem in problems:
                 progress.console.print(f"planbench: {problem}")
             rows = score_run(run, extractor)
-            write_scores(rows, folder / "scores.csv")
+            save_scores(run, rows)
             runs[run.name] = rows
             sources[run.name] = run
             progress.advance(task)
         task = progress.add_task("writing the report", total=None)
         report = write_report(runs, Path(out), "PlanBench recorded answers, re-scored by planbench", sources)
     for name, rows in runs.items():
-        print_summary(name, rows)
+        print_summary(sources[name], rows)
     click.echo(f"wrote {report} and {Path(out) / 'report.html'}")

@@ -105,6 +105,7 @@ def resume(run_dir: str, no_score: bool) -> None:
 
 
 def _execute_and_score(config, out: str, score: bool) -> None:
+    from planbench.errors import RunError
     from planbench.run.execute import execute
 
     try:
@@ -112,27 +113,37 @@ def _execute_and_score(config, out: str, score: bool) -> None:
     except KeyboardInterrupt:
         click.echo(f"interrupted; finished answers are in {out}/responses.jsonl; run the same command to resume", err=True)
         sys.exit(130)
-    spend = f"${tally.spend:.4f}" if tally.priced else "cost unknown (no price for this model)"
-    click.echo(f"{tally.done} answers ({tally.cached} from cache, {tally.errors} errors, {tally.requests} requests, "
-               f"{tally.retries} retries, {tally.waits} rate-limited), {tally.tokens:,} tokens, {spend}"
-               + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))
-    if score:
-        score_and_report(config, out)
+    click.echo(tally_line(tally))
+    if score and not tally.all_failed():
+        score_and_report(out)
+    if tally.all_failed():
+        raise RunError(f"every request failed ({tally.errors} of {tally.done}): {tally.last_error}; they are recorded "
+                       f"in {out}/responses.jsonl as no_response, and the same command sends them again")
 
 
-def score_and_report(config, out: str) -> None:
-    """Score a run directory just written, print its summary line and write its report."""
+def tally_line(tally) -> str:
+    """What this run did: answers, from the cache, errors, requests, tokens, and what the
+    answers cost (those from the cache at what they cost when paid) with what was paid now."""
+    if not tally.priced:
+        spend = "cost unknown (no price for this model)"
+    else:
+        spend = f"${tally.cost:.4f}" + (f" (paid now ${tally.spend:.4f})" if tally.cached else "")
+    return (f"{tally.done} answers ({tally.cached} from cache, {tally.errors} errors, {tally.requests} requests, "
+            f"{tally.retries} retries, {tally.waits} rate-limited), {tally.tokens:,} tokens, {spend}"
+            + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))
+
+
+def score_and_report(out: str) -> None:
+    """Score a run directory just written, save its scores and results.json, print its
+    summary line and write its report."""
     from planbench.results.report import write_report
-    from planbench.results.score import score_run, write_scores
-    from planbench.run.cost import batch_prices, load_pricing, price_of
-    from planbench.run.models import offline_model
+    from planbench.results.results_file import save_scores
+    from planbench.results.score import score_run
     from planbench.runs import read_run
 
     finished = read_run(out)
     rows = score_run(finished)
-    write_scores(rows, Path(out) / "scores.csv")
-    prices = price_of(load_pricing(config.pricing), config.model)
-    priced = offline_model(config.model) is not None or (batch_prices(prices) if config.engine != "live" else prices)
-    print_summary(finished.name, rows, unpriced_ok=bool(priced))
+    save_scores(finished, rows)
+    print_summary(finished, rows)
     report = write_report({finished.name: rows}, Path(out), sources={finished.name: finished})
     click.echo(f"report: {Path(out) / 'report.html'} ({report.name} beside it)")

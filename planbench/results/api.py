@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from planbench.errors import InputError
+from planbench.results.results_file import _json_ready
 from planbench.runs import read_run
 
 FORMATS = ("parquet", "jsonl", "hf")
@@ -29,14 +30,17 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
     A run's ``scores.csv`` is read when it is there and no ``extractor`` is asked for;
     otherwise the run is scored now. Each row carries ``run`` (the run's name) and the run's
     settings (``run_model``, ``run_base_url``, ``run_strategy``, ...); ``frame.attrs["runs"]``
-    holds every run.json as it was."""
+    holds every run.json as it was, and ``frame.attrs["results"]`` every run's figures as
+    its results.json has them (accuracy and interval, the vote, cost, complete or not): the
+    numbers the report shows, not a recomputation from the rows."""
     import pandas as pd
 
+    from planbench.results.results_file import results_document
     from planbench.results.score import COLUMNS, score_run
 
     if not run_dirs:
         raise InputError("load", 0, "give at least one run directory")
-    frames, infos = [], {}
+    frames, infos, figures = [], {}, {}
     for folder in run_dirs:
         run = read_run(folder)
         scores = Path(folder) / "scores.csv"
@@ -44,6 +48,7 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
             frame = pd.read_csv(scores, dtype={"part": str, "set": str, "extracted_plan": str, "reason": str})
         else:
             frame = pd.DataFrame(score_run(run, extractor))
+        figures[run.name] = _json_ready(results_document(run, frame.to_dict("records")))
         frame = _typed(frame.reindex(columns=COLUMNS))
         frame.insert(0, "run", run.name)
         for field in RUN_FIELDS:
@@ -52,6 +57,7 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
         infos[run.name] = run.info
     out = _text_columns(pd.concat(frames, ignore_index=True))
     out.attrs["runs"] = infos
+    out.attrs["results"] = figures
     return out
 
 
@@ -101,7 +107,8 @@ def evaluate(set: str, model: str, style: str = "zero-shot", encoding: str | Non
     ``planbench run``'s (samples, strategy, rounds, base_url, max_tokens, concurrency...)."""
     from planbench.sets.instances import set_encoding
     from planbench.results.report import write_report
-    from planbench.results.score import score_run, write_scores
+    from planbench.results.results_file import save_scores
+    from planbench.results.score import score_run
     from planbench.run.execute import execute
     from planbench.run.runner import RunConfig
 
@@ -109,7 +116,7 @@ def evaluate(set: str, model: str, style: str = "zero-shot", encoding: str | Non
     execute(config, out, show_progress=False)
     run = read_run(out)
     rows = score_run(run, extractor)
-    write_scores(rows, Path(out) / "scores.csv")
+    save_scores(run, rows)
     if report:
         write_report({run.name: rows}, Path(out), sources={run.name: run})
     return load(out)

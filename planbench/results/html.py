@@ -3,7 +3,9 @@
 The page holds its data once, gzip-compressed and base64-encoded (decompressed by the
 browser's own DecompressionStream), and plain JavaScript renders it: run cards with every
 setting, the overall table and accuracy by optimal length (sortable; every count links to its
-answers), filters (run, outcome, failure kind, encoding, blocks, length), a paged list of
+answers), whose figures are those :mod:`planbench.results.metrics` computed for every other
+output (the script computes no accuracy or interval of its own), filters (run, outcome,
+failure kind, encoding, blocks, length), a paged list of
 answers, and an answer's view: the prompt, the answer with the plan read from it marked,
 the plan, and the validator's walk with the failing step marked, as ``planbench show``
 prints it. An answer's view has its own address, ``report.html#<run>/<id>/<sample>`` (the
@@ -30,26 +32,38 @@ SETTINGS = ("model", "base_url", "set", "encoding", "style", "strategy", "rounds
             "recorded_verdicts", "imported", "limit", "max_cost", "engine")
 
 
-def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str) -> dict:
-    """What the page shows, as one JSON-ready dict."""
+def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str,
+                results: dict[str, dict] | None = None) -> dict:
+    """What the page shows, as one JSON-ready dict. ``results`` (name ->
+    :func:`~planbench.results.metrics.run_results`) are the figures of the overall and
+    by-length tables, computed here if not given."""
+    import pandas as pd
+
+    from planbench.results.metrics import judged_rows, run_results
+
     prompts: dict[str, int] = {}
     items = []
     cards = []
     for index, (name, rows) in enumerate(runs.items()):
         run = sources.get(name)
         info = run.info if run else {}
+        figures = (results or {}).get(name) or run_results(rows, run)
         cards.append({"name": name, "settings": {k: info.get(k) for k in SETTINGS if info.get(k) is not None},
                       "folder": str(run.folder) if run else None,
-                      "modified": _modified(run)})
+                      "modified": _modified(run), "summary": _clean(figures["results"]),
+                      "done": _clean(figures["completeness"]),
+                      "bylength": [_clean(r) for r in figures["by_optimal_length"]]})
         details = _details(run, rows) if run else {}
         repeated = _repeated_ids(rows)
+        frame = pd.DataFrame(rows)
+        counted = {_turn(r) for r in judged_rows(frame).to_dict("records")} if "outcome" in frame else set()
         for row in rows:
             if row.get("outcome") is None:
                 continue
-            key = (row.get("part"), row.get("id"), row.get("sample", 0), row.get("round") or 0)
+            key = _turn(row)
             detail = details.get(key, {})
             prompt = detail.pop("prompt", None)
-            item = {"r": index, "part": row.get("part"), "id": row.get("id"),
+            item = {"r": index, "part": row.get("part"), "id": row.get("id"), "j": key in counted,
                     "ref": f"{row.get('part')}:{row.get('id')}" if row.get("id") in repeated else str(row.get("id")),
                     "s": row.get("sample", 0), "t": row.get("round") or 0, "final": row.get("final", True) is not False,
                     "o": row.get("outcome"), "c": bool(row.get("correct")), "fk": row.get("failure_kind"),
@@ -62,6 +76,13 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
             items.append(_clean(item))
     return {"title": title, "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "version": __version__, "runs": cards, "prompts": list(prompts), "items": items}
+
+
+def _turn(row: dict) -> tuple:
+    """(part, id, sample, round) of a score row (a missing sample or round is 0)."""
+    sample, round_ = row.get("sample"), row.get("round")
+    return (row.get("part"), row.get("id"), int(sample) if sample == sample and sample is not None else 0,
+            int(round_) if round_ == round_ and round_ is not None else 0)
 
 
 def _modified(run: Run | None) -> str | None:
@@ -108,7 +129,7 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
     extractor = (rows[0].get("extractor") if rows else None) or info.get("extractor") or "default"
     out = {}
     for row in rows:
-        key = (row.get("part"), row.get("id"), row.get("sample", 0), row.get("round") or 0)
+        key = _turn(row)
         response = responses.get(key)
         instance = instance_set.find(row.get("part"), row.get("id"))
         if response is None or instance is None:
@@ -208,7 +229,9 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>__STYLE__</style></head>
 <body><header><h1>__TITLE__</h1><small id="generated"></small></header><main>
 <section><h2>Overall</h2><p class="muted">Accuracy: right answers (valid plans; refusals where no plan exists) /
-answered, each conversation's last answer; Wilson 95% interval. Every count opens its answers; headers sort.</p>
+answered, each conversation's last answer (a vote run: the majority answer per instance, every answer's accuracy
+beside it); Wilson 95% interval, clustered by instance with several answers per instance; the same figures as
+report.md and the summary line. Every count opens its answers; headers sort.</p>
 <div class="scroll"><table id="overall"></table></div></section>
 <section><details id="runs"><summary><h2 id="runs-heading" style="display:inline">Runs: every setting</h2></summary>
 <div class="cards" id="cards"></div></details></section>
@@ -225,16 +248,11 @@ answered, each conversation's last answer; Wilson 95% interval. Every count open
 
 SCRIPT = r"""
 "use strict";
-let D = null, F = {run: "", outcome: "", kind: "", encoding: "", blocks: "", length: "", round: "final"}, PAGE = 0;
+const START = {run: "", outcome: "", kind: "", encoding: "", blocks: "", length: "", round: "counted"};
+let D = null, F = {...START}, PAGE = 0;
 const SIZE = 200;
 const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
-const pct = v => (v === null || isNaN(v)) ? "n/a" : (100 * v).toFixed(1) + "%";
-function wilson(k, n) {
-  if (!n) return [NaN, NaN];
-  const z = 1.96, p = k / n, c = (p + z * z / (2 * n)) / (1 + z * z / n);
-  const h = z * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
-  return [Math.max(0, Math.min(p, c - h)), Math.min(1, Math.max(p, c + h))];
-}
+const pct = v => (v === undefined || v === null || isNaN(v)) ? "n/a" : (100 * v).toFixed(1) + "%";
 async function load() {
   const raw = Uint8Array.from(atob(document.getElementById("data").textContent.trim()), c => c.charCodeAt(0));
   const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
@@ -258,19 +276,20 @@ function filters() {
   const defs = [["run", D.runs.map(r => r.name)], ["outcome", uniq(i => i.o)], ["kind", uniq(i => i.fk)],
     ["encoding", uniq(i => i.enc)], ["blocks", uniq(i => i.b)], ["length", uniq(i => i.L === undefined ? "no plan" : i.L)]];
   el.innerHTML = defs.map(([k, v]) => `<label>${k} <select data-f="${k}">${options(v, k)}</select></label>`).join("") +
-    `<label>turns <select data-f="round"><option value="final">last of each conversation</option><option value="">every turn</option></select></label>` +
+    `<label>answers <select data-f="round"><option value="counted">those accuracy counts</option>` +
+    `<option value="final">last of each conversation</option><option value="">every turn</option></select></label>` +
     `<button id="clear">clear</button>`;
   el.querySelectorAll("select").forEach(s => s.addEventListener("change", () => { F[s.dataset.f] = s.value; PAGE = 0; render(); }));
   document.getElementById("clear").addEventListener("click", () => setFilters({}));
 }
 function setFilters(values) {
-  F = {run: "", outcome: "", kind: "", encoding: "", blocks: "", length: "", round: "final", ...values}; PAGE = 0;
+  F = {...START, ...values}; PAGE = 0;
   document.querySelectorAll("#filters select").forEach(s => s.value = F[s.dataset.f] ?? "");
   render(); document.getElementById("answers").scrollIntoView({behavior: "smooth"});
 }
 function selected(extra = {}) {
   const f = {...F, ...extra};
-  return D.items.filter(i => (f.round !== "final" || i.final) &&
+  return D.items.filter(i => (f.round !== "final" || i.final) && (f.round !== "counted" || i.j) &&
     (!f.run || D.runs[i.r].name === f.run) && (!f.outcome || i.o === f.outcome) && (!f.kind || i.fk === f.kind) &&
     (!f.encoding || i.enc === f.encoding) && (!f.blocks || String(i.b) === String(f.blocks)) &&
     (!f.length || String(i.L === undefined ? "no plan" : i.L) === String(f.length)));
@@ -279,41 +298,43 @@ function link(count, values) {
   return count ? `<a href="javascript:void 0" data-set='${esc(JSON.stringify(values))}'>${count}</a>` : "0";
 }
 const OUTCOMES = ["valid", "invalid", "unparseable", "truncated", "no_response", "refused", "false_plan", "false_refusal"];
+// The tables show the figures computed in Python (planbench.results.metrics), the same as
+// report.md, summary.csv, results.json and the summary line: no accuracy or interval is
+// computed here. The run filter picks the rows; counts open the answers they count.
 function overall() {
-  const rows = D.runs.map((run, r) => {
-    const mine = selected({run: run.name});
-    const answered = mine.filter(i => i.o !== "no_response"), right = answered.filter(i => i.c).length;
-    const [lo, hi] = wilson(right, answered.length);
-    const row = {run: run.name, n: mine.length, answered: answered.length, right, accuracy: answered.length ? right / answered.length : NaN, lo, hi,
-                 optimal: mine.filter(i => i.opt).length};
-    OUTCOMES.forEach(o => row[o] = mine.filter(i => i.o === o).length);
-    return row;
-  }).filter(r => r.n);
-  const cols = ["run", "n", "answered", "right", "accuracy", "optimal", ...OUTCOMES.filter(o => rows.some(r => r[o]))];
+  const rows = D.runs.filter(run => !F.run || run.name === F.run).map(run =>
+    ({run: run.name, ...run.summary, right: run.summary.correct, done: run.done}));
+  const has = key => rows.some(r => r[key] !== undefined);
+  const incomplete = rows.some(r => r.done && r.done.complete === false);
+  const cols = ["run", "n", "answered", "right", "accuracy", ...(has("answer_accuracy") ? ["per answer"] : []),
+    ...(has("pass_at_k") ? ["pass@k"] : []), "optimal", ...OUTCOMES.filter(o => rows.some(r => r[o])),
+    ...(incomplete ? ["complete"] : [])];
   table("overall", cols, rows, (r, c) => {
-    if (c === "accuracy") return `${pct(r.accuracy)} <span class="muted">(${pct(r.lo)}–${pct(r.hi)})</span>`;
+    if (c === "accuracy") return `${pct(r.accuracy)} <span class="muted">(${pct(r.ci_low)}–${pct(r.ci_high)})</span>`;
+    if (c === "per answer") return r.answer_accuracy === undefined ? "" :
+      `${pct(r.answer_accuracy)} <span class="muted">(${r.answer_correct}/${r.answers}; ${pct(r.answer_ci_low)}–${pct(r.answer_ci_high)})</span>`;
+    if (c === "pass@k") return r.pass_at_k === undefined ? "" : `${pct(r.pass_at_k)} <span class="muted">(k=${r.samples}, ${r.instances} instances)</span>`;
+    if (c === "complete") return !r.done || r.done.complete === undefined ? "" : r.done.complete ? "yes" : `incomplete: answered ${r.done.answered} of ${r.done.planned}`;
     if (c === "run") return esc(r.run);
     if (c === "right") return link(r.right, {run: r.run});
     if (OUTCOMES.includes(c)) return link(r[c], {run: r.run, outcome: c});
     if (c === "n" || c === "answered") return link(r[c], {run: r.run});
     return esc(r[c]);
-  });
+  }, (r, c) => c === "per answer" ? r.answer_accuracy : c === "pass@k" ? r.pass_at_k : c === "complete" ? (r.done || {}).answered : r[c]);
 }
+const lengthOf = L => L === undefined || L === null ? "no plan" : L;
 function bylength() {
-  const lengths = [...new Set(selected().map(i => i.L === undefined ? "no plan" : i.L))].sort((a, b) =>
+  const runs = D.runs.filter(run => !F.run || run.name === F.run);
+  const lengths = [...new Set(runs.flatMap(run => run.bylength.map(c => lengthOf(c.optimal_length))))].sort((a, b) =>
     (a === "no plan") - (b === "no plan") || a - b);
-  const rows = D.runs.map(run => {
+  const rows = runs.map(run => {
     const row = {run: run.name};
-    const mine = selected({run: run.name});
-    lengths.forEach(L => {
-      const cell = mine.filter(i => (i.L === undefined ? "no plan" : i.L) === L && i.o !== "no_response");
-      row[L] = cell.length ? [cell.filter(i => i.c).length, cell.length] : null;
-    });
+    run.bylength.forEach(c => { if (c.answered) row[lengthOf(c.optimal_length)] = c; });
     return row;
   }).filter(r => lengths.some(L => r[L]));
   table("bylength", ["run", ...lengths], rows, (r, c) => c === "run" ? esc(r.run) :
-    (r[c] ? `${pct(r[c][0] / r[c][1])} (${link(r[c][0], {run: r.run, length: String(c)})}/${link(r[c][1], {run: r.run, length: String(c)})})` : ""),
-    (r, c) => c === "run" ? r.run : (r[c] ? r[c][0] / r[c][1] : -1));
+    (r[c] ? `${pct(r[c].accuracy)} (${link(r[c].correct, {run: r.run, length: String(c)})}/${link(r[c].answered, {run: r.run, length: String(c)})})` : ""),
+    (r, c) => c === "run" ? r.run : (r[c] ? r[c].accuracy : -1));
 }
 const SORT = {};
 function table(id, cols, rows, cell, key = (r, c) => r[c]) {

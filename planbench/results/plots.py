@@ -89,37 +89,37 @@ def plot_accuracy(runs: dict[str, list[dict]], path: Path) -> str:
     """Accuracy against optimal plan length, a panel per set family and encoding."""
     import pandas as pd
 
-    from planbench.results.score import summarise
+    from planbench.results.metrics import summarise
 
     plt = _pyplot()
     frames = []
-    for name, rows in runs.items():
-        frame = summarise(rows, ["part", "encoding", "optimal_length"])
-        frames.append(frame.assign(run=name))
+    for name, rows in runs.items():  # a panel per set family and encoding; its figures are summarise's
+        panel_of = [(family(r.get("part")), r.get("encoding")) for r in rows]
+        for fam, encoding in dict.fromkeys(panel_of):
+            mine = [r for r, panel in zip(rows, panel_of) if panel == (fam, encoding)]
+            frames.append(summarise(mine, ["optimal_length"]).assign(run=name, family=fam, encoding=encoding))
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     data = data[data["optimal_length"].notna()] if len(data) else data
-    panels = sorted({(family(p), e) for p, e in zip(data.get("part", []), data.get("encoding", []))}) or [("", "")]
+    panels = sorted(set(zip(data.get("family", []), data.get("encoding", [])))) or [("", "")]
     columns = min(3, len(panels))
     rows_count = (len(panels) + columns - 1) // columns
     figure, axes = plt.subplots(rows_count, columns, figsize=(5.6 * columns, 4.4 * rows_count), squeeze=False,
                                 sharey=True)
     styles = _styles(runs)
     for axis, (fam, encoding) in zip(axes.flat, panels):
-        panel = data[(data["part"].map(family) == fam) & (data["encoding"] == encoding)] if len(data) else data
+        panel = data[(data["family"] == fam) & (data["encoding"] == encoding)] if len(data) else data
         for name, group in panel.groupby("run", sort=False):
-            group = group.groupby("optimal_length", as_index=False).agg(
-                {"correct": "sum", "answered": "sum"}).sort_values("optimal_length")
+            group = group.sort_values("optimal_length")
             x = group["optimal_length"].astype(float)
-            y = 100 * group["correct"] / group["answered"].where(group["answered"] > 0)
-            low, high = zip(*[_wilson(c, n) for c, n in zip(group["correct"], group["answered"])]) if len(group) else ((), ())
+            y = 100 * group["accuracy"]
             style = styles[name]
             solid = group["answered"] >= MIN_INSTANCES
             # The line joins only well-supported points, so a lone 0%/100% answer cannot draw a spike.
             axis.plot(x, y.where(solid), color=style["color"], linestyle=style["linestyle"], linewidth=1.4,
                       marker=style["marker"], markersize=5, zorder=3, label=label(runs[name], name))
-            band = [(lo, hi) if enough else (float("nan"), float("nan")) for lo, hi, enough in zip(low, high, solid)]
-            axis.fill_between(x, [100 * lo for lo, _ in band], [100 * hi for _, hi in band], color=style["color"],
-                              alpha=0.12, linewidth=0)
+            # The band is the table's interval (clustered by instance with several samples).
+            axis.fill_between(x, 100 * group["ci_low"].where(solid), 100 * group["ci_high"].where(solid),
+                              color=style["color"], alpha=0.12, linewidth=0)
             axis.scatter(x[~solid], y[~solid], facecolors="none", edgecolors=style["color"], marker=style["marker"],
                          s=26, zorder=3)
         lengths = sorted(panel["optimal_length"].dropna().astype(int).unique()) if len(panel) else []
@@ -141,19 +141,12 @@ def plot_accuracy(runs: dict[str, list[dict]], path: Path) -> str:
     return _save(figure, path)
 
 
-def _wilson(correct, answered) -> tuple[float, float]:
-    from planbench.results.score import wilson
-
-    low, high = wilson(int(correct), int(answered))
-    return (low, high) if low == low else (0.0, 0.0)
-
-
 def plot_failures(runs: dict[str, list[dict]], path: Path) -> str:
     """What became of the answers, by optimal length: stacked shares per run (valid, each
     failure kind, unparseable, refusals...)."""
     import pandas as pd
 
-    from planbench.results.score import final_rows
+    from planbench.results.metrics import judged_rows
 
     plt = _pyplot()
     names = list(runs)
@@ -162,7 +155,7 @@ def plot_failures(runs: dict[str, list[dict]], path: Path) -> str:
     figure, axes = plt.subplots(rows_count, columns, figsize=(4.2 * columns, 3.5 * rows_count), squeeze=False,
                                 sharey=True)
     for axis, name in zip(axes.flat, names):
-        frame = final_rows(pd.DataFrame(runs[name]))
+        frame = judged_rows(pd.DataFrame(runs[name]))
         frame = frame[frame["outcome"] != "no_response"] if len(frame) else frame
         if not len(frame):
             axis.set_visible(False)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from planbench.results.score import OUTCOMES, summarise
+from planbench.results.metrics import completeness_text, dollars, incomplete_words, percent, run_results, summarise
+from planbench.results.score import OUTCOMES
 
 PLOT_FILE = "accuracy_by_length.png"
 FAILURE_PLOT = "failures_by_length.png"
 EFFORT_PLOT = "accuracy_by_effort.png"
-OFFLINE_MODELS = ("optimal", "random", "repair", "replay:")
 
 
 @dataclass
@@ -25,14 +25,6 @@ class Section:
     title: str
     text: str = ""
     table: object = None  # a pandas DataFrame, shown without its index
-
-
-def _percent(value: float) -> str:
-    return "n/a" if value != value else f"{100 * value:.1f}%"
-
-
-def _dollars(value: float) -> str:
-    return "n/a" if value != value else f"${value:.4f}" if value < 100 else f"${value:,.0f}"
 
 
 def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench report",
@@ -45,29 +37,33 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
     from planbench.results import plots
     from planbench.results.html import report_data, write_html
 
+    from planbench.results.metrics import judged_rows
+
     out.mkdir(parents=True, exist_ok=True)
     sources = sources or {}
-    overall, by_length, failures = [], [], []
+    overall, by_length, failures, results = [], [], [], {}
     for name, rows in runs.items():
         frame = pd.DataFrame(rows)
         encoding = frame["encoding"].mode().iat[0] if "encoding" in frame and frame["encoding"].notna().any() else ""
-        overall.append(summarise(rows).assign(run=name, encoding=encoding))
-        by_length.append(summarise(rows, ["optimal_length"]).assign(run=name, encoding=encoding))
-        kinds = frame.loc[frame["outcome"] == "invalid", "failure_kind"].value_counts() if "outcome" in frame else {}
+        results[name] = run_results(rows, sources.get(name))
+        overall.append({"run": name, "encoding": encoding, **results[name]["results"],
+                        **{f"run_{k}": v for k, v in results[name]["completeness"].items()}})
+        by_length.append(pd.DataFrame(results[name]["by_optimal_length"]).assign(run=name, encoding=encoding))
+        judged = judged_rows(frame) if "outcome" in frame else frame
+        kinds = judged.loc[judged["outcome"] == "invalid", "failure_kind"].value_counts() if "outcome" in frame else {}
         failures.append({"run": name, **{k: int(v) for k, v in dict(kinds).items()}})
-    overall_frame = pd.concat(overall, ignore_index=True)
+    overall_frame = pd.DataFrame(overall)
     length_frame = pd.concat(by_length, ignore_index=True)
     failure_table = pd.DataFrame(failures).fillna(0)
     for column in failure_table.columns[1:]:
         failure_table[column] = failure_table[column].astype(int)
     sections = [
-        Section("Overall", "Accuracy is right answers / answered instances (no_response excluded): a valid plan, "
-                           "or a refusal where no plan exists; with Wilson 95% intervals (clustered by instance "
-                           "with several samples).", _overall_table(overall_frame)),
+        Section("Overall", OVERALL_TEXT + _vote_text(overall_frame) + _incomplete_text(results),
+                _overall_table(overall_frame)),
         Section("Accuracy by optimal plan length", "Cells: accuracy (right/answered).", _length_table(length_frame)),
         Section("Why invalid plans fail", "Counts of the first failure of each invalid plan.", failure_table),
         *_unsolvable_sections(runs, overall_frame),
-        *_cost_sections(overall_frame, length_frame, runs, sources),
+        *_cost_sections(overall_frame, length_frame),
     ]
     figures = [("Accuracy by optimal plan length", out / PLOT_FILE, plots.plot_accuracy(runs, out / PLOT_FILE)),
                ("What became of the answers, by optimal plan length", out / FAILURE_PLOT,
@@ -78,32 +74,60 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
         figures.append(("Accuracy against effort", out / EFFORT_PLOT, plots.plot_effort(curves, runs, out / EFFORT_PLOT)))
     report = out / "report.md"
     report.write_text(_markdown(title, sections, [(name, path) for name, path, _ in figures]))
-    write_html(out / "report.html", report_data(runs, sources, title), _sections_html(sections),
+    write_html(out / "report.html", report_data(runs, sources, title, results), _sections_html(sections),
                [(name, svg) for name, _, svg in figures])
     overall_frame.to_csv(out / "summary.csv", index=False)
     length_frame.to_csv(out / "by_optimal_length.csv", index=False)
     return report
 
 
+OVERALL_TEXT = ("Accuracy is right answers / answered instances (no_response excluded): a valid plan, or a refusal "
+                "where no plan exists; with Wilson 95% intervals (clustered by instance with several samples).")
+
+
+def _vote_text(overall) -> str:
+    if "answer_accuracy" not in overall or overall["answer_accuracy"].isna().all():
+        return ""
+    return (" For vote runs the accuracy is the majority answer's, one per instance (the same rule as the "
+            "majority-vote table); 'per answer' is every answer's, beside it.")
+
+
+def _incomplete_text(results: dict) -> str:
+    notes = [f"{name} ({incomplete_words(r['completeness'])})" for name, r in results.items()
+             if completeness_text(r["completeness"])]
+    return (" Runs stopped before the end (their figures are over the answers they have; the same command, or "
+            "resume, sends the rest): " + ", ".join(notes) + ".") if notes else ""
+
+
 def _overall_table(overall):
     frame = overall.copy()
-    frame["accuracy (95% CI)"] = [f"{_percent(a)} ({_percent(lo)}-{_percent(hi)})"
+    frame["accuracy (95% CI)"] = [f"{percent(a)} ({percent(lo)}-{percent(hi)})"
                                   for a, lo, hi in zip(frame["accuracy"], frame["ci_low"], frame["ci_high"])]
-    columns = ["run", "n", "answered", "valid", "optimal", "accuracy (95% CI)", *[o for o in OUTCOMES if o != "valid"]]
+    columns = ["run", "n", "answered", "valid", "optimal", "accuracy (95% CI)"]
+    if "answer_accuracy" in frame and frame["answer_accuracy"].notna().any():
+        frame["per answer (95% CI)"] = [
+            f"{percent(a)} ({percent(lo)}-{percent(hi)})" if a == a else ""
+            for a, lo, hi in zip(frame["answer_accuracy"], frame["answer_ci_low"], frame["answer_ci_high"])]
+        columns.append("per answer (95% CI)")
+    columns += [o for o in OUTCOMES if o != "valid"]
     if "pass_at_k" in frame and frame["pass_at_k"].notna().any():
-        frame["pass@k (instances)"] = [f"{_percent(p)} (k={k:.0f}, {i:.0f})" if p == p else ""
+        frame["pass@k (instances)"] = [f"{percent(p)} (k={k:.0f}, {i:.0f})" if p == p else ""
                                        for p, k, i in zip(frame["pass_at_k"], frame["samples"], frame["instances"])]
         columns += ["pass@k (instances)"]
     if "recorded_accuracy" in frame:
-        frame["recorded accuracy"] = frame["recorded_accuracy"].map(_percent)
-        frame["agreement with recorded"] = frame["agreement"].map(_percent)
+        frame["recorded accuracy"] = frame["recorded_accuracy"].map(percent)
+        frame["agreement with recorded"] = frame["agreement"].map(percent)
         columns += ["recorded accuracy", "agreement with recorded"]
+    if "run_complete" in frame and (frame["run_complete"] == False).any():  # noqa: E712 - NaN: not known
+        frame["complete"] = [("yes" if done else f"incomplete: answered {a:.0f} of {p:.0f}") if done == done else ""
+                             for done, a, p in zip(frame["run_complete"], frame["run_answered"], frame["run_planned"])]
+        columns.append("complete")
     return frame[columns]
 
 
 def _length_table(by_length, cell=None):
     """One row per run, one column per optimal plan length ("no plan" for problems without)."""
-    cell = cell or (lambda r: f"{_percent(r['accuracy'])} ({r['correct']}/{r['answered']})")
+    cell = cell or (lambda r: f"{percent(r['accuracy'])} ({r['correct']}/{r['answered']})")
     cells = by_length.assign(cell=[cell(r) for _, r in by_length.iterrows()],
                              optimal_length=by_length["optimal_length"].map(
                                  lambda v: "no plan" if v != v or v is None else str(int(v))))
@@ -126,7 +150,7 @@ def _unsolvable_sections(runs: dict[str, list[dict]], overall) -> list[Section]:
     table = overall[[c for c in columns if c in overall]].copy()
     for column in ("refusal_rate", "false_plan_rate", "false_refusal_rate"):
         if column in table:
-            table[column] = table[column].map(_percent)
+            table[column] = table[column].map(percent)
     by_blocks = []
     for name, rows in runs.items():
         frame = summarise(rows, ["blocks"])
@@ -138,7 +162,7 @@ def _unsolvable_sections(runs: dict[str, list[dict]], overall) -> list[Section]:
     if by_blocks:
         blocks = pd.concat(by_blocks, ignore_index=True)
         blocks = blocks[blocks["refusal_rate"].notna()]
-        cells = blocks.assign(cell=[f"{_percent(r['refusal_rate'])} refused, {_percent(r['false_plan_rate'])} plan"
+        cells = blocks.assign(cell=[f"{percent(r['refusal_rate'])} refused, {percent(r['false_plan_rate'])} plan"
                                     for _, r in blocks.iterrows()])
         pivot = cells.pivot(index="run", columns="blocks", values="cell").fillna("")
         pivot.columns = [f"{c} blocks" for c in pivot.columns]
@@ -146,43 +170,39 @@ def _unsolvable_sections(runs: dict[str, list[dict]], overall) -> list[Section]:
     return sections
 
 
-def _cost_sections(overall, by_length, runs: dict, sources: dict) -> list[Section]:
-    """Spend per run, per answer and per valid plan, overall and by optimal plan length
+def _cost_sections(overall, by_length) -> list[Section]:
+    """Spend per run, per instance and per valid plan, overall and by optimal plan length
     (longer problems cost more tokens and succeed less: the cost of a correct plan grows
-    faster than either). A run of a model the price table lacks says "cost unknown",
-    never $0; imported and offline runs have no cost to show."""
-    unknown = [name for name, rows in runs.items() if _unpriced(name, rows, sources)]
+    faster than either): every turn of every sample. A run of a model the price table
+    lacks says "cost unknown", never $0; imported runs record no cost."""
+    unknown = list(overall.loc[overall["cost_known"] == False, "run"]) if "cost_known" in overall else []  # noqa: E712
     notes = ([Section("Cost unknown", "No price for the model of " + ", ".join(unknown) + ": add it with --pricing "
                       "FILE (USD per million input / cached input / output tokens) and score again.")]
              if unknown else [])
     if "cost" not in overall or overall["cost"].isna().all():
         return notes
     priced = overall[overall["cost"].notna()].copy()
-    for column in ("cost", "cost_per_answer", "cost_per_valid"):
-        priced[column] = priced[column].map(_dollars)
-    columns = ["run", "n", "valid", "cost", "cost_per_answer", "cost_per_valid", "prompt_tokens",
+    for column in ("cost", "cost_paid_now", "cost_per_instance", "cost_per_valid"):
+        priced[column] = priced[column].map(dollars)
+    priced = priced.rename(columns={"cost_paid_now": "paid now"})
+    columns = ["run", "n", "valid", "cost", "paid now", "cost_per_instance", "cost_per_valid", "prompt_tokens",
                "completion_tokens", "reasoning_tokens"]
-    note = "USD from the pricing table (cached answers cost nothing again)."
+    for column in ("prompt_tokens", "completion_tokens", "reasoning_tokens"):
+        priced[column] = priced[column].map(lambda v: f"{v:,.0f}" if v == v else "")
+    note = ("USD from the pricing table, for every turn of every sample. Answers from the response cache count at what "
+            "they cost when paid; 'paid now' is what the run's own requests cost.")
     if "cost_live" in overall and (overall["cost_live"].fillna(0) != overall["cost"].fillna(0)).any():
-        priced["at live prices"] = overall.loc[priced.index, "cost_live"].map(_dollars)
+        priced["at live prices"] = overall.loc[priced.index, "cost_live"].map(dollars)
         columns.insert(4, "at live prices")
         note += (" Runs through a Batch API are priced at batch prices; 'at live prices' is what the same answers "
                  "would have cost sent one by one.")
-    rows = by_length[by_length["cost"].notna()]
-    per_length = _length_table(rows, lambda r: f"{_dollars(r['cost_per_valid'])} ({_dollars(r['cost_per_answer'])}/answer)")
-    return notes + [Section("Cost", note, priced[columns]),
-                    Section("Cost per valid plan by optimal plan length", "", per_length)]
-
-
-def _unpriced(name: str, rows: list[dict], sources: dict) -> bool:
-    """A run made by `planbench run` with a model the price table lacks."""
-    run = sources.get(name)
-    if run is None or run.info.get("imported") or not rows:
-        return False
-    model = str(run.info.get("model") or "")
-    if model.startswith(OFFLINE_MODELS):
-        return False
-    return all(r.get("cost") is None or r.get("cost") != r.get("cost") for r in rows)
+    rows = by_length[by_length["cost"].notna()] if "cost" in by_length else by_length.iloc[0:0]
+    sections = notes + [Section("Cost", note, priced[columns])]
+    if len(rows):
+        per_length = _length_table(rows, lambda r: f"{dollars(r['cost_per_valid'])} "
+                                                   f"({dollars(r['cost_per_instance'])}/instance)")
+        sections.append(Section("Cost per valid plan by optimal plan length", "", per_length))
+    return sections
 
 
 # ------------------------------------------------------------------ rendering
@@ -233,7 +253,7 @@ def effort_curves(runs: dict[str, list[dict]]) -> dict[str, object]:
     accuracy, output_tokens, cost."""
     import pandas as pd
 
-    from planbench.results.score import by_round, vote_curve
+    from planbench.results.metrics import by_round, vote_curve
 
     curves = {}
     for name, rows in runs.items():
@@ -255,16 +275,18 @@ def _effort_sections(curves: dict[str, object]) -> list[Section]:
 
     sections = []
     rounds = {name: c for name, c in curves.items() if c["kind"].iat[0] == "round"}
-    if rounds:
-        table = pd.DataFrame({name: [f"{_percent(a)} ({t:,.0f} tok)" for a, t in zip(c["accuracy"], c["output_tokens"])]
-                              for name, c in rounds.items()}).T
+    if rounds:  # conversations of different runs may end after different rounds: a ragged table
+        table = pd.DataFrame.from_dict({name: [f"{percent(a)} ({t:,.0f} tok)"
+                                               for a, t in zip(c["accuracy"], c["output_tokens"])]
+                                        for name, c in rounds.items()}, orient="index")
         table.columns = ["first try" if i == 0 else f"after {i}" for i in range(len(table.columns))]
         sections.append(Section("Accuracy by round", "After each follow-up round (a conversation that ended keeps its "
                                 "last answer), with the mean output tokens per conversation spent so far.",
                                 table.fillna("").reset_index(names="run")))
     votes = {name: c for name, c in curves.items() if c["kind"].iat[0] == "k"}
     if votes:
-        table = pd.DataFrame({name: [_percent(a) for a in c["accuracy"]] for name, c in votes.items()}).T
+        table = pd.DataFrame.from_dict({name: [percent(a) for a in c["accuracy"]] for name, c in votes.items()},
+                                       orient="index")
         table.columns = [f"k={k}" for k in range(1, len(table.columns) + 1)]
         sections.append(Section("Majority vote", "Accuracy of the most common plan among k answers, the mean over "
                                 "subsets of k of each instance's answers.", table.fillna("").reset_index(names="run")))

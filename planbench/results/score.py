@@ -3,13 +3,12 @@
 Outcomes never mix infrastructure failures into model failures (DESIGN.md):
 ``no_response`` (nothing came back), ``truncated`` (the token limit cut the answer),
 ``unparseable`` (no plan could be read), ``invalid`` (with the failing step and why, or
-the unmet goal), ``valid`` (with ``optimal`` and the excess steps). Accuracy is valid /
-answered (everything but no_response), with a Wilson 95% interval.
+the unmet goal), ``valid`` (with ``optimal`` and the excess steps). What the rows add up
+to (accuracy, intervals, cost) is :mod:`planbench.results.metrics`.
 """
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -31,7 +30,7 @@ COLUMNS = ["set", "part", "id", "sample", "round", "final", "encoding", "style",
            "outcome", "correct", "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind",
            "reason",
            "extracted_plan", "candidates", "ambiguous", "extractor", "recorded_verdict", "prompt_tokens",
-           "completion_tokens", "reasoning_tokens", "cost", "live_cost", "latency", "cum_output_tokens", "cum_cost"]
+           "completion_tokens", "reasoning_tokens", "cost", "live_cost", "cached", "latency", "cum_output_tokens", "cum_cost"]
 USAGE = ("prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
@@ -168,7 +167,7 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
         conversation = key[:3]
         tokens, cost = spent.get(conversation, (0, 0.0))
         tokens += int((response.get("usage") or {}).get("completion_tokens") or 0)
-        cost = None if cost is None or response.get("cost") is None else cost + response["cost"]
+        cost = None if cost is None or turn_cost(response) is None else cost + turn_cost(response)
         spent[conversation] = (tokens, cost)
         row = {"set": info["set"], "part": part, "id": instance.id, "sample": response.get("sample", 0),
                "round": key[3], "final": key[3] == last_round[conversation],
@@ -178,7 +177,7 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
                "recorded_verdict": (response.get("recorded") or {}).get("verdict"),
                **{k: (response.get("usage") or {}).get(k) for k in USAGE},
                "cost": response.get("cost"), "live_cost": response.get("live_cost", response.get("cost")),
-               "latency": response.get("latency"),
+               "cached": response.get("cached"), "latency": response.get("latency"),
                "cum_output_tokens": tokens, "cum_cost": cost}
         row.update(judge(response, instance, encoding, extractor, translations.get(key)))
         rows.append(row)
@@ -191,198 +190,17 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
     return rows
 
 
+def turn_cost(response: dict) -> float | None:
+    """What one turn cost: its recorded cost; nothing for a request that used no tokens (a
+    failed one); None (unknown) for an answer without a price, or one never priced (imported
+    from PlanBench's files, which record no cost)."""
+    if "cost" not in response or response["cost"] is not None:
+        return response.get("cost")
+    usage = response.get("usage") or {}
+    return None if any(usage.get(k) for k in ("prompt_tokens", "completion_tokens")) else 0.0
+
+
 def write_scores(rows: list[dict], path: Path) -> None:
     import pandas as pd
 
     pd.DataFrame(rows).reindex(columns=COLUMNS).to_csv(path, index=False)
-
-
-def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion (95% by default)."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    # At p = 0 or 1 the bounds equal p exactly in arithmetic but not always in floating point.
-    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
-
-
-def summarise(rows: list[dict], by: list[str] | None = None):
-    """Accuracy table (pandas DataFrame): n, counts per outcome, accuracy and its interval,
-    optimal rate; grouped by any columns (optimal_length, blocks, encoding, model...).
-    With several samples per instance, accuracy is per answer (pass@1) and ``pass_at_k``
-    the share of instances with at least one valid plan among their k samples."""
-    import pandas as pd
-
-    frame = final_rows(pd.DataFrame(rows).reindex(columns=COLUMNS))
-    groups = frame.groupby(by, dropna=False) if by else [((), frame)]
-    out = []
-    for key, group in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        counts = group["outcome"].value_counts()
-        answered = int(len(group) - counts.get("no_response", 0))
-        valid = int(counts.get("valid", 0))
-        correct = valid + int(counts.get("refused", 0))
-        low, high = wilson(correct, answered)
-        entry = dict(zip(by or [], key))
-        entry.update(n=len(group), answered=answered, **{o: int(counts.get(o, 0)) for o in OUTCOMES},
-                     correct=correct, accuracy=correct / answered if answered else math.nan, ci_low=low, ci_high=high,
-                     optimal=int(group["optimal"].fillna(False).astype(bool).sum()))
-        entry.update(_refusal_rates(group))
-        samples = group.groupby(["part", "id"], dropna=False)["correct"]
-        if samples.size().max() > 1:  # several samples per instance: pass@k over instances
-            per_instance = samples.agg(lambda v: bool(v.fillna(False).astype(bool).any()))
-            entry.update(instances=len(per_instance), samples=int(samples.size().max()),
-                         pass_at_k=float(per_instance.mean()))
-            entry["ci_low"], entry["ci_high"] = clustered_interval(group)
-        if group["cost"].notna().any():  # priced runs: what the answers cost, and per valid plan
-            cost = float(group["cost"].fillna(0).sum())
-            entry.update(cost=cost, cost_per_answer=cost / len(group), cost_per_valid=cost / valid if valid else math.nan,
-                         **{k: int(group[k].fillna(0).sum()) for k in USAGE})
-        if "live_cost" in group and group["live_cost"].notna().any():  # batch answers: the same at live prices
-            entry["cost_live"] = float(group["live_cost"].fillna(0).sum())
-        if group["recorded_verdict"].notna().any():
-            recorded = group["recorded_verdict"].dropna().astype(bool)
-            entry["recorded_accuracy"] = recorded.sum() / len(group)
-            entry["agreement"] = (recorded == group.loc[recorded.index, "correct"].fillna(False).astype(bool)).mean()
-        out.append(entry)
-    return pd.DataFrame(out)
-
-
-def clustered_interval(group) -> tuple[float, float]:
-    """A 95% interval for accuracy when each instance has several answers: they are not
-    independent (an instance one sample gets right, the others mostly get right too), so
-    the interval is Wilson's at the effective number of answers, n p(1-p) / (the variance
-    of the mean estimated with instances as clusters), never more than the answers and never
-    fewer than the instances' count when every instance agrees with itself."""
-    answered = group[group["outcome"] != "no_response"]
-    right = answered["correct"].fillna(False).astype(bool)
-    n = len(answered)
-    if n == 0:
-        return (math.nan, math.nan)
-    p = right.mean()
-    per_instance = right.groupby([answered["part"], answered["id"]], dropna=False).agg(["sum", "count"])
-    m = len(per_instance)
-    if m < 2:
-        return wilson(int(right.sum()), n)
-    residuals = per_instance["sum"] - p * per_instance["count"]
-    variance = m / (m - 1) * float((residuals ** 2).sum()) / n ** 2
-    effective = min(n, p * (1 - p) / variance) if variance > 0 and 0 < p < 1 else m
-    return _wilson_fraction(p, max(effective, 1.0))
-
-
-def _wilson_fraction(p: float, n: float, z: float = 1.96) -> tuple[float, float]:
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
-
-
-def final_rows(frame):
-    """Each conversation's last turn (every row of a run without follow-ups): the answer a
-    strategy ends with. Rows written before rounds existed count as final."""
-    if "final" not in frame or frame["final"].isna().all():
-        return frame
-    return frame[frame["final"].map(lambda v: v is not False and v != "False")]
-
-
-def by_round(rows: list[dict]):
-    """Accuracy after 0, 1, ..., N follow-up rounds (a conversation that ended earlier keeps
-    its last answer), with the mean output tokens and cost per conversation spent so far:
-    back-prompting's and revision's curve of accuracy against effort."""
-    import pandas as pd
-
-    frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    frame = frame[frame["round"].notna()]
-    if frame.empty:
-        return pd.DataFrame()
-    frame["round"] = frame["round"].astype(int)
-    out = []
-    for round_ in range(int(frame["round"].max()) + 1):
-        upto = frame[frame["round"] <= round_]
-        latest = upto.sort_values("round").groupby(["part", "id", "sample"], dropna=False).tail(1)
-        answered = latest[latest["outcome"] != "no_response"]
-        correct = int(answered["correct"].fillna(False).astype(bool).sum())
-        low, high = wilson(correct, len(answered))
-        out.append({"round": round_, "answered": len(answered), "correct": correct,
-                    "accuracy": correct / len(answered) if len(answered) else math.nan, "ci_low": low, "ci_high": high,
-                    "output_tokens": float(latest["cum_output_tokens"].fillna(0).mean()),
-                    "cost": float(latest["cum_cost"].mean()) if latest["cum_cost"].notna().any() else math.nan})
-    return pd.DataFrame(out)
-
-
-def vote_curve(rows: list[dict], most_subsets: int = 2000, seed: int = 0):
-    """Majority-vote accuracy for k = 1..K answers per instance, estimated from the K
-    answers as the mean over their subsets of size k (all of them, or ``most_subsets``
-    drawn at random when there are more). The vote is over plans compared after
-    extraction, in canonical actions; a refusal is a plan of its own; ties go to the plan
-    that came first (lowest sample)."""
-    import itertools
-    import random
-
-    import pandas as pd
-
-    frame = final_rows(pd.DataFrame(rows).reindex(columns=COLUMNS))
-    frame = frame[frame["outcome"] != "no_response"]
-    if frame.empty:
-        return pd.DataFrame()
-    rng = random.Random(seed)
-    per_instance = []
-    for _, group in frame.sort_values("sample").groupby(["part", "id"], dropna=False):
-        answers = [(_vote_key(r), bool(r["correct"]), float(r["cum_output_tokens"] or 0),
-                    float(r["cum_cost"]) if r["cum_cost"] == r["cum_cost"] and r["cum_cost"] is not None else math.nan)
-                   for _, r in group.iterrows()]
-        per_instance.append(answers)
-    largest = max(len(a) for a in per_instance)
-    out = []
-    for k in range(1, largest + 1):
-        hits, tokens, cost, instances = 0.0, 0.0, 0.0, 0
-        for answers in per_instance:
-            if len(answers) < k:
-                continue
-            total = math.comb(len(answers), k)
-            subsets = (itertools.combinations(range(len(answers)), k) if total <= most_subsets
-                       else (tuple(sorted(rng.sample(range(len(answers)), k))) for _ in range(most_subsets)))
-            right = count = 0
-            for subset in subsets:
-                right += _majority_is_correct([answers[i] for i in subset])
-                count += 1
-            hits += right / count
-            tokens += sum(a[2] for a in answers) / len(answers) * k
-            cost += sum(a[3] for a in answers) / len(answers) * k
-            instances += 1
-        out.append({"k": k, "instances": instances, "accuracy": hits / instances if instances else math.nan,
-                    "output_tokens": tokens / instances if instances else math.nan,
-                    "cost": cost / instances if instances else math.nan})
-    return pd.DataFrame(out)
-
-
-def _vote_key(row) -> str:
-    if row["outcome"] in ("refused", "false_refusal"):
-        return "refusal"
-    return str(row["extracted_plan"]) if row["extracted_plan"] == row["extracted_plan"] else f"none:{row['outcome']}"
-
-
-def _majority_is_correct(answers: list[tuple]) -> bool:
-    counts: dict[str, int] = {}
-    for answer in answers:
-        counts[answer[0]] = counts.get(answer[0], 0) + 1
-    best = max(counts.values())
-    winner = next(answer[0] for answer in answers if counts[answer[0]] == best)  # the first of the most common
-    return next(answer[1] for answer in answers if answer[0] == winner)
-
-
-def _refusal_rates(group) -> dict:
-    """On problems with no plan: the share of answers that refuse (right) and that give a
-    plan anyway; on solvable problems, the share that refuse (wrongly). Only when the
-    group has problems with no plan, or refusals."""
-    solvable = group["solvable"].map(lambda v: v is not False and v == v)
-    unsolvable = group[~solvable & (group["outcome"] != "no_response")]
-    solved = group[solvable & (group["outcome"] != "no_response")]
-    out = {}
-    if len(unsolvable):
-        out["refusal_rate"] = float((unsolvable["outcome"] == "refused").mean())
-        out["false_plan_rate"] = float((unsolvable["outcome"] == "false_plan").mean())
-    if len(unsolvable) or (group["outcome"] == "false_refusal").any():
-        out["false_refusal_rate"] = float((solved["outcome"] == "false_refusal").mean()) if len(solved) else math.nan
-    return out

@@ -1,5 +1,7 @@
 """The response cache: answers stored under the identity of the request that made them,
 so a new run (or a rerun in another directory) never pays twice for an identical call.
+Each answer keeps what it cost when it was paid for, so a run that takes it from here
+reports that cost (and "paid now": nothing), not $0.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class ResponseCache:
     def __init__(self, folder: Path, model: str, base_url: str | None, repair: bool = True):
         self.path = cache_file(folder, model, base_url)
         self.entries: dict[str, dict] = {}
+        self.costs: dict[str, float] = {}  # what each answer cost when paid (entries written since costs were kept)
         self.broken: str | None = None  # why the cache stopped being written, if it did
         self.repair = repair  # False in worker processes: the parent repaired the file
         try:
@@ -54,6 +57,8 @@ class ResponseCache:
                         self.entries[item["key"]] = item["completion"]
                     except (KeyError, TypeError):
                         continue  # a line cut short
+                    if isinstance(item.get("cost"), (int, float)) and not isinstance(item["cost"], bool):
+                        self.costs[item["key"]] = float(item["cost"])
         except OSError as error:
             self._give_up(error)
         self._out = None
@@ -65,18 +70,25 @@ class ResponseCache:
         except TypeError:
             return None
 
-    def put(self, key: str, completion: Completion) -> None:
-        """Keep an answer; a cache that cannot be written is a warning, never a lost run
-        (the answer is in responses.jsonl already)."""
+    def cost(self, key: str) -> float | None:
+        """What the answer under ``key`` cost when it was paid for (None: not known, an
+        unpriced model's answer or one cached before costs were kept)."""
+        return self.costs.get(key)
+
+    def put(self, key: str, completion: Completion, cost: float | None = None) -> None:
+        """Keep an answer and what it cost; a cache that cannot be written is a warning,
+        never a lost run (the answer is in responses.jsonl already)."""
         entry = completion.as_dict()
         self.entries[key] = entry
+        if cost is not None:
+            self.costs[key] = cost
         if self.broken:
             return
         try:
             if self._out is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._out = open_appending(self.path, self.repair)
-            append_line(self._out, {"key": key, "completion": entry})
+            append_line(self._out, {"key": key, "completion": entry, "cost": cost})
         except OSError as error:
             self._give_up(error)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,12 +106,34 @@ def _retryable(error: Exception) -> bool:
 
 def _describe(error: Exception, secret: str | None = None) -> str:
     """One line for responses.jsonl. An endpoint may quote the key it refused in its error
-    message; the key is blanked out so it reaches no file."""
+    message; the key is blanked out so it reaches no file. A failure to connect is named
+    by its cause (the SDK's aiohttp transport reports a refused connection as a timeout)."""
+    cause = _connection_cause(error)
+    if cause:
+        return f"cannot connect to the endpoint: {cause}"
     status = getattr(error, "status_code", None)
     text = f"{type(error).__name__}" + (f" {status}" if status else "")
     message = str(error).replace(secret, "[API key]") if secret else str(error)
     message = message.splitlines()[0][:200] if message else ""
     return f"{text}: {message}" if message else text
+
+
+# What the operating system's errors mean, in the words a user searches for.
+CONNECTION_CAUSES = ((ConnectionRefusedError, "connection refused (nothing listens at that address)"),
+                     (ConnectionResetError, "connection reset by the server"),
+                     (socket.gaierror, "the host name could not be resolved"))
+
+
+def _connection_cause(error: BaseException) -> str | None:
+    """The root cause of a failed connection, if the error chain holds an OS-level one."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        for kind, words in CONNECTION_CAUSES:
+            if isinstance(error, kind):
+                return words
+        error = error.__cause__ or error.__context__
+    return None
 
 
 class Pace:
@@ -137,19 +160,23 @@ class Tally:
     errors: int = 0
     cached: int = 0
     tokens: int = 0
-    spend: float = 0.0
+    cost: float = 0.0  # what the answers cost when paid for, those from the cache included
+    spend: float = 0.0  # what this run paid now (answers from the cache cost it nothing)
     requests: int = 0
     retries: int = 0  # attempts after the first
     waits: int = 0  # answers 429 (rate limited)
     stopped_for_cost: bool = False
     priced: bool = True  # False: the model is not in the price table; spend means nothing
+    last_error: str | None = None  # the error of the last answer that failed
 
     def merge(self, other: "Tally") -> "Tally":
-        """Both parts of one run (batches, then what they failed, live) as one tally."""
-        for name in ("total", "done", "errors", "cached", "tokens", "spend", "requests", "retries", "waits"):
+        """Both parts of one run (batches, then what they failed, live; or worker
+        processes) as one tally."""
+        for name in ("total", "done", "errors", "cached", "tokens", "cost", "spend", "requests", "retries", "waits"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.stopped_for_cost |= other.stopped_for_cost
         self.priced &= other.priced
+        self.last_error = other.last_error or self.last_error
         return self
 
     def add(self, line: dict) -> None:
@@ -158,7 +185,14 @@ class Tally:
         self.errors += line["error"] is not None
         self.cached += line["cached"]
         self.tokens += line["usage"]["prompt_tokens"] + line["usage"]["completion_tokens"]
-        self.spend += line["cost"] or 0.0
+        self.cost += line["cost"] or 0.0
+        self.spend += 0.0 if line["cached"] else line["cost"] or 0.0
+        if line["error"] is not None:
+            self.last_error = line["error"]
+
+    def all_failed(self) -> bool:
+        """Every request this run sent failed (nothing came back to score)."""
+        return self.done > 0 and self.errors == self.done
 
 
 async def ask(client, request: dict, config: RunConfig, pace: Pace, secret: str | None, tally: Tally | None = None
@@ -247,7 +281,10 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
             request = {**prompt, "sample": sample, "round": round_}
             completion, error, attempts = await ask(client, request, config, pace, secret, tally)
             tally.requests += attempts
-        cost = 0.0 if from_cache else (cost_of(prices, completion) if completion else None)
+        # An answer from the cache carries what it cost when paid (this run pays nothing for it).
+        cost = (cache.cost(key) if from_cache else None) if completion else None
+        if cost is None and completion is not None:
+            cost = cost_of(prices, completion)
         if completion is not None and error is None and not answered(completion):
             error = "the answer was empty"
         line = response_line(prompt, sample, config.model, completion, error, attempts, from_cache, cost, key,
@@ -256,7 +293,7 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
         tally.add(line)
         budget.settle(reserved, None if from_cache else cost)
         if completion is not None and not from_cache and error is None and isinstance(client, OpenAIModel):
-            cache.put(key, completion)  # offline models' answers are not kept
+            cache.put(key, completion, cost)  # offline models' answers are not kept
         return line
 
     async def one(prompt: dict, sample: int, key: str | None = None, done: dict | None = None) -> None:

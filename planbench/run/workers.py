@@ -142,11 +142,8 @@ def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_
                 if failure:
                     failures.append(f"worker {index}: {failure}")
                 if part is not None:
-                    for name in ("done", "errors", "cached", "tokens", "requests", "retries", "waits"):
-                        setattr(total, name, getattr(total, name) + getattr(part, name))
-                    total.spend += part.spend
-                    total.stopped_for_cost |= part.stopped_for_cost
-                    total.priced &= part.priced
+                    part.total = 0  # the parent counts the jobs it handed out
+                    total.merge(part)
                 if show_progress:
                     progress.update(bar, errors=total.errors, tokens=total.tokens, spend=total.spend,
                                     retries=total.retries, waits=total.waits)

@@ -64,7 +64,7 @@ class BatchRun:
         self.cache = ResponseCache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), config.model,
                                    api.base_url)
         lines = read_responses(Run(folder, {}), report=lambda line: None)
-        self.spent = sum(line.get("cost") or 0.0 for line in lines)
+        self.spent = sum(line.get("cost") or 0.0 for line in lines if not line.get("cached"))
         self.failures: Counter = Counter(line.get("request") for line in lines if line.get("error"))
         self.failed_now: set[str] = set()  # failed in this invocation
         self.given_up: set[str] = set()  # failed for good in this invocation: not sent again now
@@ -118,7 +118,8 @@ class BatchRun:
                     continue  # sent live after the batches, or left for a resume
                 cached = self.cache.get(key)
                 if cached is not None:
-                    self.write_answers(turns, Result(key, cached, None), None, cached=True)
+                    self.write_answers(turns, Result(key, cached, None), None, cached=True,
+                                       paid_cost=self.cache.cost(key))
                     from_cache = True
                     continue
                 wave.append(turns)
@@ -213,13 +214,15 @@ class BatchRun:
         self.ledger.record("collected", name, batch_id=batch.id, status=batch.status,
                            completed=getattr(counts, "completed", None), failed=getattr(counts, "failed", None))
 
-    def write_answers(self, turns: list[NextTurn], result: Result, batch_id: str | None, cached: bool = False) -> None:
+    def write_answers(self, turns: list[NextTurn], result: Result, batch_id: str | None, cached: bool = False,
+                      paid_cost: float | None = None) -> None:
         """Append the answer to each conversation waiting for it, as the live runner does."""
-        lines = answer_lines(turns, result, self.config.model, self.prices, self.live_prices, batch_id, cached)
+        lines = answer_lines(turns, result, self.config.model, self.prices, self.live_prices, batch_id, cached,
+                             paid_cost)
         for line in lines:
             append_line(self.out, line)
             self.tally.add(line)
-            self.spent += line["cost"] or 0.0
+            self.spent += 0.0 if line["cached"] else line["cost"] or 0.0
         key = turns[0].key
         if lines[0]["error"]:
             self.failures[key] += 1
@@ -227,7 +230,7 @@ class BatchRun:
             if not result.retryable:
                 self.given_up.add(key)
         elif not cached and result.completion is not None:
-            self.cache.put(key, result.completion)
+            self.cache.put(key, result.completion, lines[0]["cost"])
 
 
 class BatchDisplay:

@@ -30,22 +30,24 @@ def pending_turns(config: RunConfig, folder: Path | None, records: list[dict], k
 
 
 def answer_lines(turns: list[NextTurn], result: Result, model: str, prices: dict | None, live_prices: dict | None,
-                 batch: str | None, cached: bool = False) -> list[dict]:
+                 batch: str | None, cached: bool = False, paid_cost: float | None = None) -> list[dict]:
     """responses.jsonl lines for one result, one per conversation waiting for it, as the
-    live runner writes them; the first pays (at ``prices``), the others share its answer.
-    ``batch`` (the batch id, or results file) and ``live_cost`` say where it came from and
-    what it would have cost live."""
+    live runner writes them; the first pays (at ``prices``), the others share its answer
+    (``cached``: paid for by none of them now). Every line carries what the answer cost
+    when paid (``paid_cost`` for an answer from the cache, if it was kept), so a
+    conversation's cost is whole; ``cached`` says it was not paid again. ``batch`` (the
+    batch id, or results file) and ``live_cost`` say where it came from and what it would
+    have cost live."""
     completion, error = result.completion, result.error
     if completion is not None and error is None and not answered(completion):
         error = "the answer was empty"
+    cost = None if completion is None else paid_cost if paid_cost is not None else cost_of(prices, completion)
     lines = []
     for number, turn in enumerate(turns):
-        paid = not cached and number == 0
-        cost = (cost_of(prices, completion) if completion else None) if paid else 0.0
         line = response_line(turn.prompt, turn.sample, model, completion, error, 0 if cached else 1,
                              cached or number > 0, cost, turn.key, turn.round, turn.user_message)
         if batch is not None:
             line["batch"] = batch
-            line["live_cost"] = (cost_of(live_prices, completion) if completion else None) if paid else 0.0
+            line["live_cost"] = cost_of(live_prices, completion) if completion else None
         lines.append(line)
     return lines

@@ -1,0 +1,29 @@
+"""Run directories written by hand: every answer chosen by the test, so each figure the
+results stage computes from them can be checked against a count made by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from planbench.world import encodings
+from planbench.sets.instances import load_set
+
+
+def hand_made_run(folder: Path, right, samples: int = 1, strategy: str = "single", count: int | None = None) -> Path:
+    """A run of planbench-3's first ``count`` instances (all 100 by default):
+    ``right(instance, sample)`` says whether that answer is the optimal plan (else the plan
+    without its first step: invalid). Answers are numbered lists in Blocksworld's words."""
+    blocksworld = encodings.get("blocksworld")
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text(json.dumps({"set": "planbench-3", "encoding": "blocksworld", "style": "zero-shot",
+                                                 "model": "hand", "name": folder.name, "samples": samples,
+                                                 "strategy": strategy}))
+    lines = []
+    for instance in load_set("planbench-3").scored()[:count]:
+        for sample in range(samples):
+            plan = list(instance.plan) if right(instance, sample) else list(instance.plan)[1:]
+            text = "\n".join(f"{n}. {blocksworld.action_to_text(a)}" for n, a in enumerate(plan, 1))
+            lines.append(json.dumps({"part": instance.part, "id": instance.id, "sample": sample, "text": text}))
+    (folder / "responses.jsonl").write_text("\n".join(lines) + "\n")
+    return folder
