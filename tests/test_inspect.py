@@ -322,3 +322,42 @@ print("LOADED", loaded)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "LOADED []" in done.stdout
+
+
+# ---------------------------------------------------------------- sets as Hugging Face datasets
+
+
+def test_an_exported_set_loads_and_matches_the_bundled_set(tmp_path) -> None:
+    datasets = pytest.importorskip("datasets")
+    done = planbench_cli("sets", "export", "planbench-600", "--format", "hf", "--encoding", "blocksworld",
+                         "--encoding", "mystery", "--style", "zero-shot", "--style", "one-shot",
+                         "--out", str(tmp_path / "hf"))
+    assert done.returncode == 0, done.stderr
+    table = datasets.load_from_disk(str(tmp_path / "hf"))
+    bundled = load_set("planbench-600")
+    expected = []
+    for name in ("blocksworld", "mystery"):
+        for style in ("zero-shot", "one-shot"):
+            expected += [(name, style, r) for r in prompt_records(bundled, encodings.get(name), style)]
+    assert len(table) == len(expected) == 2 * (600 + 600)  # one-shot asks 2..501 and 2..101: 600 as well
+    for row, (name, style, record) in zip(table, expected):
+        instance = bundled.find(row["part"], row["id"])
+        canonical = instance.to_record()
+        assert (row["encoding"], row["style"], row["part"], row["id"]) == (name, style, record["part"], record["id"])
+        assert row["prompt"] == record["prompt"] and row["system_message"] == record["system_message"]
+        assert (row["blocks"], row["init"], row["goal"]) == (instance.blocks, canonical["init"], canonical["goal"])
+        assert (row["optimal_plan"], row["optimal_length"]) == (canonical["plan"], len(instance.plan))
+        assert row["gold_plan_pddl"] == record["gold_plan_pddl"]
+    assert "PlanBench" in table.info.description and "valmeekam2023planbench" in table.info.citation
+    # a second export into the same folder keeps the first
+    again = planbench_cli("sets", "export", "planbench-3", "--out", str(tmp_path / "hf"))
+    assert again.returncode == 2 and "is not empty" in again.stderr
+    assert len(datasets.load_from_disk(str(tmp_path / "hf"))) == len(expected)
+
+
+def test_an_exported_unsolvable_set_has_no_plans(tmp_path) -> None:
+    datasets = pytest.importorskip("datasets")
+    assert planbench_cli("sets", "export", "planbench-unsolvable", "--out", str(tmp_path / "hf")).returncode == 0
+    table = datasets.load_from_disk(str(tmp_path / "hf"))
+    assert len(table) == 100 and not any(table["solvable"])
+    assert set(table["optimal_length"]) == {None} and all(plan == [] for plan in table["optimal_plan"])
