@@ -26,9 +26,15 @@ SECRET = "sk-inspect-test-0123456789"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def planbench_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "planbench", *args], capture_output=True, text=True, timeout=300,
-                          cwd=cwd)
+def planbench_cli(*args: str):
+    """The ``planbench`` command in this process (Inspect is imported once, not per command):
+    ``returncode``, ``stdout`` and ``stderr`` as a finished process has them."""
+    from click.testing import CliRunner
+
+    from planbench.cli import main
+
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 def inspect_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -162,14 +168,14 @@ def test_inspect_eval_then_planbench_import_agree(tmp_path) -> None:
         assert SECRET not in file.read_text(errors="ignore"), file
 
 
-def test_a_json_log_imports_as_an_eval_log_does(tmp_path) -> None:
-    """``--log-format json``: the same run directory as from a .eval log, verdicts included."""
+def test_a_json_log_imports_as_an_eval_log_does(tmp_path, monkeypatch) -> None:
+    """``log_format="json"``: the same run directory as from a .eval log, verdicts included."""
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     with OpenAIServer() as server:
         server.answer = scripted_answers("planbench-3", "blocksworld", "one-shot", mixed)
-        done = inspect_cli("planbench/planbench", "--model", "openai/gpt-4o-mini", "--model-base-url", server.base_url,
-                           "-T", "set=planbench-3", "-T", "style=one-shot", "--limit", "4", "--log-format", "json",
-                           "--log-dir", str(tmp_path / "logs"), cwd=tmp_path)
-        assert done.returncode == 0, done.stderr[-3000:]
+        inspect_ai.eval("planbench/planbench", model="openai/gpt-4o-mini", model_base_url=server.base_url,
+                        task_args={"style": "one-shot"}, limit=4, log_format="json", log_dir=str(tmp_path / "logs"),
+                        display="none")
         system = {b["messages"][0]["content"] for b in server.bodies}
     assert system == {"You are the planner assistant who comes up with correct plans."}  # one-shot sends it
     path, log = the_log(tmp_path / "logs")
@@ -252,17 +258,74 @@ def test_backprompt_solver_sends_planbench_s_critique(tmp_path, monkeypatch) -> 
         (0, False), (1, True), (2, True)]
 
 
+# ---------------------------------------------------------------- tasks 2-8 through the registry
+
+
+class CountTheBlocks:
+    """A task of the tests' own making (tasks 2-8 land in planbench.tasks from other branches):
+    the seam is all the Inspect task uses, so any registered task runs the same way."""
+
+    name, title, words, planbench_file, answer = "t7", "counting", ("counting",), "task_count", "state"
+
+    def prompts(self, instance_set, encoding, options):
+        from planbench.tasks import TaskPrompt
+
+        return [TaskPrompt(i, f"How many blocks are in problem {i.id}?", {"blocks": i.blocks})
+                for i in instance_set.scored()]
+
+    def judge(self, text, prompt, encoding, extractor="default"):
+        said = [int(word) for word in text.split() if word.isdigit()]
+        if not said:
+            return {"outcome": "unparseable", "correct": False, "reason": "no number"}
+        right = said[0] == prompt.truth["blocks"]
+        return {"outcome": "correct" if right else "incorrect", "correct": right,
+                "reason": f"said {said[0]}, truth {prompt.truth['blocks']}"}
+
+
+def test_a_registered_task_runs_through_the_same_inspect_task(tmp_path, monkeypatch) -> None:
+    from planbench.prompts import SYSTEM_MESSAGE
+    from planbench.tasks import REGISTRY
+
+    monkeypatch.setitem(REGISTRY, "t7", CountTheBlocks())
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    with OpenAIServer() as server:
+        server.answer = lambda body: f"{3 + int(user_text(body).split()[-1].rstrip('?')) % 2} blocks"
+        [log] = inspect_ai.eval("planbench/planbench", model="openai/gpt-4o-mini", model_base_url=server.base_url,
+                                task_args={"task": "execution", "style": None}, limit=6,
+                                log_dir=str(tmp_path / "logs"), display="none")
+        bodies = list(server.bodies)
+    assert log.status == "success", log.error
+    assert {b["messages"][0]["content"] for b in bodies} == {SYSTEM_MESSAGE}  # PlanBench sent it for every task
+    verdicts = {s.id: (s.scores["planbench_scorer"].value, s.scores["planbench_scorer"].explanation)
+                for s in log.samples}
+    assert verdicts == {f"planbench-3/{i}": ("I", "incorrect: said 4, truth 3") if i % 2 else
+                        ("C", "correct: said 3, truth 3") for i in range(1, 7)}
+    assert log.results.scores[0].metrics["accuracy"].value == 0.5
+    assert planbench_cli("import", log.location, "--out", str(tmp_path / "run")).returncode == 0
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert (info["task"], info["style"]) == ("t7", None)
+
+
 # ---------------------------------------------------------------- bad input
 
 
-def test_bad_task_options_are_one_line(tmp_path) -> None:
+def test_bad_task_options_say_which_and_why(tmp_path) -> None:
+    """Through Inspect's CLI the message reaches the user; each option's check by name."""
+    from planbench.errors import InputError
+    from planbench.inspect.task import planbench
+
     done = inspect_cli("planbench/planbench", "--model", "mockllm/model", "-T", "style=two-shot",
                        "--log-dir", str(tmp_path / "logs"), cwd=tmp_path)
     assert done.returncode != 0
     assert "two-shot: unknown prompt style; choose one of: zero-shot" in done.stdout + done.stderr
-    done = inspect_cli("planbench/planbench", "--model", "mockllm/model", "-T", "task=t9",
-                       "--log-dir", str(tmp_path / "logs"), cwd=tmp_path)
-    assert "unknown task 't9'" in done.stdout + done.stderr
+    for options, message in (({"task": "t9"}, "unknown task 't9'"), ({"encoding": "klingon"}, "klingon"),
+                             ({"set": "planbench-9"}, "unknown instance set"),
+                             ({"extractor": "planbench-llm"}, "translates each answer with GPT-4o"),
+                             ({"extractor": "regex"}, "unknown extractor 'regex'"),
+                             ({"strategy": "vote"}, "use --epochs K"), ({"rounds": -1}, "rounds must be"),
+                             ({"task": "t3", "style": "one-shot"}, "style 'one-shot' is for t1")):
+        with pytest.raises(InputError, match=message):
+            planbench(**options)
 
 
 def test_logs_that_are_not_planbench_s_are_refused_in_one_line(tmp_path) -> None:
@@ -296,6 +359,45 @@ def test_an_import_never_replaces_another_run(tmp_path, monkeypatch) -> None:
     assert json.loads((run / "run.json").read_text())["model"] == "mine"
     assert planbench_cli("import", log.location, "--out", str(run), "--force").returncode == 0
     assert [p for p in tmp_path.iterdir() if p.name.startswith("run.replaced-")]
+
+
+def test_failed_answers_import_as_no_response_and_no_key_reaches_the_run(tmp_path, monkeypatch) -> None:
+    """The endpoint refuses the key, quoting it (some do): Inspect records the failure; the import
+    scores it no_response (unscored in Inspect too), keeps the answers that came, and writes the
+    key nowhere, nor credentials from the endpoint's URL."""
+    from inspect_ai.log import write_eval_log
+
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    with OpenAIServer() as server:
+        refused = {r["prompt"] for r in prompt_records(load_set("planbench-3"), encodings.get("blocksworld"),
+                                                      "zero-shot")[:2]}
+        ok = server.handle
+
+        def handle(connection, path, headers, raw):
+            body = json.loads(raw or b"{}")
+            if user_text(body) in refused:
+                message = f"Incorrect API key provided: {headers.get('authorization', '').removeprefix('Bearer ')}"
+                return connection.send(401, {"error": {"message": message, "type": "invalid_request_error"}})
+            return ok(connection, path, headers, raw)
+
+        server.handle = handle
+        [log] = inspect_ai.eval("planbench/planbench", model="openai/gpt-4o-mini", model_base_url=server.base_url,
+                                limit=4, fail_on_error=False, log_dir=str(tmp_path / "logs"), display="none")
+    assert sum(1 for s in log.samples if s.error) == 2
+    log.eval.model_base_url = f"http://user:{SECRET}@127.0.0.1:9/v1?api_key={SECRET}"
+    write_eval_log(log, log.location)
+    done = planbench_cli("import", log.location, "--out", str(tmp_path / "run"))
+    assert done.returncode == 0 and "2 answer(s) failed in Inspect" in done.stderr, done.stderr
+    assert planbench_cli("score", str(tmp_path / "run")).returncode == 0
+    outcomes = {f"{r['part']}/{r['id']}": r["outcome"] for r in scores_csv(tmp_path / "run")}
+    assert outcomes == {s.id: "no_response" if s.error else s.scores["planbench_scorer"].metadata["outcome"]
+                        for s in log.samples}
+    assert list(outcomes.values()).count("no_response") == 2
+    errors = [json.loads(x)["error"] for x in (tmp_path / "run" / "responses.jsonl").read_text().splitlines()]
+    assert sorted(e for e in errors if e) == ["Error code: 401 - Incorrect API key provided: [API key]"] * 2
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["base_url"] == "http://127.0.0.1:9/v1"
+    for file in (tmp_path / "run").iterdir():
+        assert SECRET not in file.read_text(errors="ignore"), file
 
 
 # ---------------------------------------------------------------- planbench without Inspect

@@ -112,7 +112,7 @@ def _sample_lines(sample, metadata: dict, model: str) -> tuple[list[dict], list[
     failure = _scrub(sample.error.message) if sample.error else "no answer in the log"
     lines = []
     for round_, (output, error) in enumerate(turns):
-        answered = output is not None and bool(output.choices)
+        answered = output is not None and bool(output.choices) and not error  # a failed call logs an empty choice
         lines.append(answer_line(metadata, sample.epoch - 1, model, output if answered else None,
                                  None if answered else (error or failure), key=f"{key}#{round_}", round_=round_,
                                  user_message=follow_ups[round_ - 1] if 0 < round_ <= len(follow_ups) else None))
