@@ -164,6 +164,9 @@ def test_inspect_eval_then_planbench_import_agree(tmp_path) -> None:
     assert (tmp_path / "report" / "report.html").stat().st_size > 0
     shown = planbench_cli("show", str(tmp_path / "run"), "1")
     assert shown.returncode == 0 and "invalid" in shown.stdout
+    assert planbench_cli("export", str(tmp_path / "run"), "--format", "jsonl", "--out", str(tmp_path / "x.jsonl")).returncode == 0
+    exported = [json.loads(x) for x in (tmp_path / "x.jsonl").read_text().splitlines()]
+    assert len(exported) == 10 and {x["run_engine"] for x in exported} == {"inspect"}
     for file in (tmp_path / "run").iterdir():
         assert SECRET not in file.read_text(errors="ignore"), file
 
@@ -185,6 +188,21 @@ def test_a_json_log_imports_as_an_eval_log_does(tmp_path, monkeypatch) -> None:
     rows = {f"{r['part']}/{r['id']}": r["correct"] == "True" for r in scores_csv(tmp_path / "run")}
     assert rows == {s.id: s.scores["planbench_scorer"].value == "C" for s in log.samples}
     assert sum(rows.values()) == 1  # one-shot asks ids 2..5: only 3 is answered with its plan
+
+
+def test_a_reasoning_model_gets_no_system_message_as_in_planbench_run(tmp_path, monkeypatch) -> None:
+    """One-shot sends PlanBench's system message, but not to a reasoning model unless asked
+    (planbench run's rule); Inspect talks to o3-mini through the Responses API."""
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    with OpenAIServer() as server:
+        for system in (None, True):
+            inspect_ai.eval("planbench/planbench", model="openai/o3-mini", model_base_url=server.base_url,
+                            task_args={"style": "one-shot", "system": system}, limit=1, log_dir=str(tmp_path / "logs"),
+                            display="none")
+        asked = [b["input"] for b in server.bodies if isinstance(b.get("input"), list)]
+    record = prompt_records(load_set("planbench-3"), encodings.get("blocksworld"), "one-shot")[0]
+    assert [[(item["role"], item["content"][0]["text"]) for item in body] for body in asked] == [
+        [("user", record["prompt"])], [("developer", record["messages"][0]["content"]), ("user", record["prompt"])]]
 
 
 # ---------------------------------------------------------------- epochs and planbench's vote
