@@ -19,10 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from planbench.errors import InputError
 from planbench.inspect.answers import answer_line, model_name
-from planbench.inspect.questions import sample_id
+from planbench.inspect.questions import SETTINGS_KEY, sample_id
 from planbench.runs import PROMPTS_FILE, Run, holds_a_run, move_aside, read_run, writable_folder, write_run
 
-METADATA_KEY = "planbench"  # as the task writes it (planbench.inspect.task)
 INSTALL = "reading Inspect logs needs Inspect AI: pip install 'planbench[inspect]'"
 SECRET = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3,}|Bearer\s+\S+)")
 
@@ -65,10 +64,10 @@ def import_log(path: str | Path, out: str | Path, force: bool = False) -> tuple[
     into its own folder replaces it."""
     path, out = Path(path), Path(out)
     log = read_log(path)
-    settings = (log.eval.metadata or {}).get(METADATA_KEY)
+    settings = (log.eval.metadata or {}).get(SETTINGS_KEY)
     if not isinstance(settings, dict):
         raise InputError(str(path), 0, f"a log of task {log.eval.task!r}, not of planbench/planbench (no "
-                         f"'{METADATA_KEY}' settings in its metadata)")
+                         f"'{SETTINGS_KEY}' settings in its metadata)")
     if not log.samples:
         raise InputError(str(path), 0, "holds no samples (was it written with --no-log-samples, or did it stop "
                          "before the first one finished?)")

@@ -20,6 +20,8 @@ from planbench.sets.instances import Instance, InstanceSet, load_set, set_encodi
 from planbench.tasks import REGISTRY, TaskOptions, TaskPrompt, canonical
 from planbench.world import encodings
 
+# The task's settings sit in the Inspect task's metadata under this key: what 'planbench import' reads back.
+SETTINGS_KEY = "planbench"
 # What a sample's metadata holds: enough to judge its answer and to import it as a run.
 METADATA = ("set", "part", "id", "task", "encoding", "style", "example_id", "blocks", "optimal_length", "solvable",
             "system_default", "truth")

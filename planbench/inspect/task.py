@@ -21,11 +21,9 @@ from inspect_ai.dataset import MemoryDataset
 from planbench import __version__
 from planbench.errors import InputError
 from planbench.inspect.answers import check_extractor
-from planbench.inspect.questions import Settings, records, to_sample
+from planbench.inspect.questions import SETTINGS_KEY, Settings, records, to_sample
 from planbench.inspect.scorer import planbench_scorer, vote
 from planbench.inspect.solver import SOLVER_STRATEGIES, planbench_solver
-
-METADATA_KEY = "planbench"  # the task's metadata under this key: what 'planbench import' reads back
 
 
 @task
@@ -50,4 +48,4 @@ def planbench(set: str = "planbench-3", encoding: str | None = None, style: str 
                 "planbench_version": __version__}
     return Task(dataset=MemoryDataset(samples, name=name), solver=planbench_solver(strategy, rounds),
                 scorer=planbench_scorer(str(extractor)), epochs=Epochs(1, vote()),
-                metadata={METADATA_KEY: recorded})
+                metadata={SETTINGS_KEY: recorded})
