@@ -17,12 +17,15 @@ from planbench.errors import InputError
 @click.option("--force", is_flag=True, help="If --out holds another run, move it aside (never deleted).")
 @reports_input_errors
 def import_command(results: str, out: str, force: bool) -> None:
-    """Import a PlanBench results file (.json or .json.gz) as a run directory."""
+    """Import a PlanBench results file (.json or .json.gz), or an Inspect AI log of the
+    planbench/planbench task (.eval or .json), as a run directory."""
+    from planbench.inspect.logs import import_log, is_inspect_log
     from planbench.results.importer import import_results
     from planbench.runs import locked, writable_folder
 
+    read = import_log if is_inspect_log(results) else import_results
     with locked(writable_folder(Path(out), "run directory")):
-        run, problems = import_results(results, out, force)
+        run, problems = read(results, out, force)
     for problem in problems:
         click.echo(f"planbench: {problem}", err=True)
     click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {run.info['style']}) into {out}")

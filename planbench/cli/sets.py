@@ -19,9 +19,13 @@ from planbench.errors import InputError
 from planbench.world import encodings
 
 
-@main.command()
-def sets() -> None:
-    """List the bundled instance sets with their sizes and optimal-length histograms."""
+@main.group(invoke_without_command=True)
+@click.pass_context
+def sets(ctx: click.Context) -> None:
+    """List the bundled instance sets with their sizes and optimal-length histograms
+    ('planbench sets export' writes one as a dataset)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from planbench.sets.instances import SETS, histogram, load_set
 
     for name in SETS:
@@ -32,6 +36,41 @@ def sets() -> None:
         click.echo(f"  blocks: {blocks}")
         click.echo(f"  optimal length: {histogram(instance_set.lengths())}")
     click.echo("Each set can be rendered in any encoding: blocksworld, mystery, randomized, randomized:<seed>.")
+
+
+@sets.command(name="export")
+@click.argument("set_name", metavar="SET")
+@click.option("--format", "export_format", default="hf", show_default=True, type=click.Choice(["hf"]),
+              help="hf: a Hugging Face datasets folder (datasets.load_from_disk reads it).")
+@click.option("--encoding", "encoding_names", multiple=True,
+              help="Encodings to render (repeat for several; default: the set's own, else blocksworld).")
+@click.option("--style", "styles", multiple=True, help="Prompt styles (repeat for several; default: zero-shot).")
+@click.option("--system/--no-system", default=None, help="PlanBench's system message (default: the style's).")
+@click.option("--fix-quirks", is_flag=True, help="Repair PlanBench's prompt quirks.")
+@click.option("--seed", default=0, show_default=True, help="Seed for choosing one-shot examples in generated sets.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), callback=not_empty, help="Folder to write.")
+@click.option("--force", is_flag=True, help="If --out is not empty, move what is there aside (never deleted).")
+@reports_input_errors
+def sets_export(set_name: str, export_format: str, encoding_names: tuple[str, ...], styles: tuple[str, ...],
+                system: bool | None, fix_quirks: bool, seed: int, out: str, force: bool) -> None:
+    """Write SET with its prompts as a dataset: one row per instance and (encoding, style)."""
+    from planbench.prompts import PromptOptions
+    from planbench.prompts.hf import set_rows, write_hf
+    from planbench.runs import move_aside, writable_folder
+    from planbench.sets.instances import load_set, set_encoding
+
+    instance_set = load_set(set_name)
+    chosen = [encodings.get(name).name for name in encoding_names] or [set_encoding(set_name, None)]
+    rows = set_rows(instance_set, chosen, list(styles) or ["zero-shot"], PromptOptions(system, fix_quirks, seed))
+    folder = Path(out)
+    if folder.exists() and folder.is_dir() and any(folder.iterdir()):
+        if not force:
+            raise InputError(out, 0, "is not empty; choose another --out, or --force to move it aside")
+        click.echo(f"the old contents of {out} are kept at {move_aside(folder)}", err=True)
+    writable_folder(folder, "dataset folder")
+    write_hf(rows, folder)
+    click.echo(f"wrote {len(rows)} rows ({instance_set.name}; {', '.join(chosen)}; "
+               f"{', '.join(styles) or 'zero-shot'}) to {out}: datasets.load_from_disk({str(out)!r})")
 
 
 
