@@ -16,7 +16,7 @@ import pytest
 from openai_server import OpenAIServer
 from planbench.prompts import prompt_records
 from planbench.prompts.feedback import critique
-from planbench.results.score import vote_curve
+from planbench.results.metrics import vote_curve
 from planbench.sets.instances import load_set
 from planbench.world import encodings
 from planbench.world.validate import validate
