@@ -214,6 +214,22 @@ def read_json_lines(path: Path) -> Iterator[tuple[int, object | None, str | None
             yield number, None, "nested too deeply"
 
 
+def asked_prompts(folder: Path) -> dict[tuple, str | None]:
+    """The user message each (part, id, sample) of a run was asked, from its prompts.jsonl
+    (empty when there is none: a run imported from PlanBench's files)."""
+    path = Path(folder) / PROMPTS_FILE
+    out: dict[tuple, str | None] = {}
+    if not path.exists():
+        return out
+    for _, item, problem in read_json_lines(path):
+        if problem is None and isinstance(item, dict):
+            messages = item.get("messages") or []
+            user = next((m.get("content") for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"),
+                        None)
+            out[(item.get("part"), item.get("id"), item.get("sample", 0))] = user
+    return out
+
+
 def _count(value, name: str) -> int | None:
     """A token count as a number: int, float, or a numeric string (some servers send one)."""
     if value is None or isinstance(value, bool):

@@ -31,29 +31,34 @@ def import_command(results: str, out: str, force: bool) -> None:
 
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
-@click.option("--extractor", default=None, help="default, planbench-rule[-2024|-2023], planbench-pddl, planbench-llm[-parens].")
+@click.option("--extractor", default=None,
+              help="default or planbench (every task); task 1 also planbench-rule[-2024|-2023], planbench-pddl, "
+                   "planbench-llm[-parens].")
+@click.option("--task", "task_name", default=None,
+              help="The task the answers are for, where run.json does not say (it must agree where it does).")
 @click.option("--by", default="optimal_length", show_default=True, help="Columns to group the printed table by (comma-separated).")
 @click.option("--translator-model", default="gpt-4o", show_default=True, help="Model for planbench-llm translations.")
 @click.option("--translator-base-url", default=None, help="Endpoint for planbench-llm translations.")
 @click.option("--translator-api-key-env", default="OPENAI_API_KEY", show_default=True)
 @reports_input_errors
-def score(run_dirs: tuple[str, ...], extractor: str | None, by: str, translator_model: str,
+def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | None, by: str, translator_model: str,
           translator_base_url: str | None, translator_api_key_env: str) -> None:
     """Judge every answer of each run: writes RUN_DIR/scores.csv and prints the summary."""
-    from planbench.results.score import COLUMNS, score_run, summarise, write_scores
+    from planbench.results.score import columns_of, score_run, summarise, write_scores
     from planbench.runs import read_run
 
     for folder in run_dirs:
         run = read_run(folder)
         translator = {"model": translator_model, "base_url": translator_base_url,
                       "api_key_env": translator_api_key_env, "cache_dir": None}
-        rows = score_run(run, extractor, translator)
+        rows = score_run(run, extractor, translator, task_name)
         write_scores(rows, Path(folder) / "scores.csv")
         print_summary(run.name, rows)
         if by:
-            unknown = [c.strip() for c in by.split(",") if c.strip() not in COLUMNS]
+            columns = columns_of(rows)
+            unknown = [c.strip() for c in by.split(",") if c.strip() not in columns]
             if unknown:
-                raise InputError("--by", 0, f"no column {', '.join(unknown)}; columns: {', '.join(COLUMNS)}")
+                raise InputError("--by", 0, f"no column {', '.join(unknown)}; columns: {', '.join(columns)}")
             table = summarise(rows, [c.strip() for c in by.split(",")])
             shown = [*[c.strip() for c in by.split(",")], "answered", "correct", "accuracy", "ci_low", "ci_high"]
             shown += [c for c in ("refusal_rate", "false_plan_rate", "false_refusal_rate") if c in table]

@@ -23,9 +23,9 @@ from pathlib import Path
 from planbench import __version__
 from planbench.world import encodings
 from planbench.sets.instances import load_set
-from planbench.runs import Run, read_json_lines, read_responses, PROMPTS_FILE
+from planbench.runs import Run, asked_prompts, read_responses
 
-SETTINGS = ("model", "base_url", "set", "encoding", "style", "strategy", "rounds", "samples", "extractor",
+SETTINGS = ("model", "base_url", "set", "encoding", "style", "task", "strategy", "rounds", "samples", "extractor",
             "temperature", "max_tokens", "reasoning_effort", "api", "system", "planbench_version", "source",
             "recorded_verdicts", "imported", "limit", "max_cost", "engine")
 
@@ -101,9 +101,11 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
 
     info = run.info
     encoding = encodings.get(info["encoding"])
-    instance_set = load_set(info["set"])
     responses = {(r.get("part") or info["set"], r["id"], r.get("sample", 0), int(r.get("round") or 0)): r
                  for r in read_responses(run, report=lambda line: None)}
+    if (info.get("task") or "t1") != "t1":
+        return _task_details(run, rows, responses)
+    instance_set = load_set(info["set"])
     asked = _asked(run, instance_set, encoding)
     extractor = (rows[0].get("extractor") if rows else None) or info.get("extractor") or "default"
     out = {}
@@ -133,17 +135,33 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
     return out
 
 
+def _task_details(run: Run, rows: list[dict], responses: dict) -> dict[tuple, dict]:
+    """Tasks 2-8: the prompt asked (recorded, else built again) and the answer; the
+    verdict's reason is the row's, and where the other reading differs, its reason too."""
+    from planbench.tasks import records as tasks
+
+    asked = asked_prompts(run.folder)
+    built = tasks.by_instance(tasks.get(run.info.get("task")), run.info["set"], run.info["encoding"],
+                              tasks.run_options(run.info))
+    out = {}
+    for row in rows:
+        key = (row.get("part"), row.get("id"), row.get("sample", 0), row.get("round") or 0)
+        response = responses.get(key)
+        if response is None:
+            continue
+        prompt = asked.get(key[:3]) or (built[key[:2]].text if key[:2] in built else None)
+        detail: dict = {"a": str(response.get("text") or ""), "prompt": prompt}
+        if row.get("other_correct") is not None and bool(row.get("other_correct")) != bool(row.get("correct")):
+            detail["other"] = row.get("other_reason")
+        out[key] = detail
+    return out
+
+
 def _asked(run: Run, instance_set, encoding) -> dict[tuple, str]:
     """The prompt of each (part, id, sample): from prompts.jsonl, or rendered again (runs
     imported from PlanBench's files, whose prompts ours equal byte for byte)."""
-    path = run.folder / PROMPTS_FILE
-    out: dict[tuple, str] = {}
-    if path.exists():
-        for _, item, problem in read_json_lines(path):
-            if problem is None and isinstance(item, dict):
-                messages = item.get("messages") or []
-                user = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), None)
-                out[(item.get("part"), item.get("id"), item.get("sample", 0))] = user
+    out = asked_prompts(run.folder)
+    if out:
         return out
     from planbench.prompts import queries_and_examples, render
 

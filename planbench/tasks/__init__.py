@@ -35,3 +35,6 @@ def canonical(name: str) -> str:
 
 
 __all__ = ["NAMES", "REGISTRY", "WORDS", "Task", "TaskOptions", "TaskPrompt", "canonical", "register"]
+
+# Each task module registers itself at import (one line per module).
+from planbench.tasks import t1_generation  # noqa: E402,F401
