@@ -112,6 +112,16 @@ def write_run(folder: Path, info: dict, responses: list[dict]) -> Run:
     return Run(folder, info)
 
 
+def write_info(run: Run, info: dict) -> Run:
+    """run.json rewritten with a setting learnt after the run (the task of answers gathered
+    elsewhere); written beside and moved in place, so a kill leaves the old one whole."""
+    path = run.folder / RUN_FILE
+    partial = path.with_name(RUN_FILE + ".part")
+    partial.write_text(json.dumps(info, indent=2) + "\n")
+    partial.replace(path)
+    return Run(run.folder, info)
+
+
 def read_run(folder: str | Path) -> Run:
     """run.json, checked: a JSON object naming at least the set and its encoding."""
     folder = Path(folder)

@@ -125,6 +125,12 @@ def int_range(text: str, option: str) -> tuple[int, int]:
 
 
 
+def _answer_of(task: str) -> str:
+    from planbench.tasks import REGISTRY
+
+    return REGISTRY[task].answer if task in REGISTRY else "plan"
+
+
 def print_summary(name: str, rows: list[dict], unpriced_ok: bool = True) -> None:
     from planbench.results.score import summarise
 
@@ -132,11 +138,22 @@ def print_summary(name: str, rows: list[dict], unpriced_ok: bool = True) -> None
     counts = ("valid", "correct", "answered", "optimal", "invalid", "unparseable", "truncated", "no_response", "refused",
               "false_plan", "false_refusal")
     overall = {k: (int(v) if k in counts else v) for k, v in overall.items()}
+    task = (rows[0].get("task") if rows else None) or "t1"
     what = "valid" if "refusal_rate" not in overall else "right (valid plans and refusals where no plan exists)"
+    if task != "t1":
+        what = f"right ({task})"
+    verdicts = "incorrect" in overall or (task != "t1" and _answer_of(task) != "plan")
+    wrong = f"incorrect {int(overall.get('incorrect', 0))}" if verdicts else f"invalid {overall['invalid']}"
     line = (f"{name}: {overall['correct']}/{overall['answered']} {what} = {100 * overall['accuracy']:.1f}% "
-            f"(95% CI {100 * overall['ci_low']:.1f}-{100 * overall['ci_high']:.1f}); optimal {overall['optimal']}; "
-            f"invalid {overall['invalid']}, unparseable {overall['unparseable']}, truncated {overall['truncated']}, "
+            f"(95% CI {100 * overall['ci_low']:.1f}-{100 * overall['ci_high']:.1f}); "
+            + (f"optimal {overall['optimal']}; " if task in ("t1", "t2") else "")
+            + f"{wrong}, unparseable {overall['unparseable']}, truncated {overall['truncated']}, "
             f"no response {overall['no_response']}")
+    for further in ("type", "explanation"):  # t3's verdicts with the error's type, with its explanation
+        if f"correct_{further}" in overall:
+            line += f"; with {further} {int(overall[f'correct_{further}'])}/{overall['answered']}"
+    if "readings_differ" in overall:
+        line += f"; the two readings differ on {int(overall['readings_differ'])}"
     if "refusal_rate" in overall:
         line += (f"; no plan exists: refused {overall['refused']}, gave a plan {overall['false_plan']}; "
                  f"refused a solvable problem {overall['false_refusal']}")

@@ -64,7 +64,8 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
         Section("Overall", "Accuracy is right answers / answered instances (no_response excluded): a valid plan, "
                            "or a refusal where no plan exists; with Wilson 95% intervals (clustered by instance "
                            "with several samples).", _overall_table(overall_frame)),
-        Section("Accuracy by optimal plan length", "Cells: accuracy (right/answered).", _length_table(length_frame)),
+        *_task_sections(runs, overall_frame),
+        *_length_sections(runs, length_frame),
         Section("Why invalid plans fail", "Counts of the first failure of each invalid plan.", failure_table),
         *_unsolvable_sections(runs, overall_frame),
         *_cost_sections(overall_frame, length_frame, runs, sources),
@@ -90,6 +91,9 @@ def _overall_table(overall):
     frame["accuracy (95% CI)"] = [f"{_percent(a)} ({_percent(lo)}-{_percent(hi)})"
                                   for a, lo, hi in zip(frame["accuracy"], frame["ci_low"], frame["ci_high"])]
     columns = ["run", "n", "answered", "valid", "optimal", "accuracy (95% CI)", *[o for o in OUTCOMES if o != "valid"]]
+    if "incorrect" in frame and frame["incorrect"].notna().any():  # verdict and state tasks' wrong answers
+        frame["incorrect"] = frame["incorrect"].fillna(0).astype(int)
+        columns.insert(columns.index("invalid") + 1, "incorrect")
     if "pass_at_k" in frame and frame["pass_at_k"].notna().any():
         frame["pass@k (instances)"] = [f"{_percent(p)} (k={k:.0f}, {i:.0f})" if p == p else ""
                                        for p, k, i in zip(frame["pass_at_k"], frame["samples"], frame["instances"])]
@@ -112,6 +116,37 @@ def _length_table(by_length, cell=None):
     table = table.reindex(list(dict.fromkeys(by_length["run"])))  # runs in the order given
     table.columns = [str(c) for c in table.columns]
     return table.reset_index()
+
+
+def _task_sections(runs: dict[str, list[dict]], overall) -> list[Section]:
+    """PlanBench's per-task table and how often the two readings disagree (only for reports
+    with a run of a task other than 1)."""
+    from planbench.results import by_task
+
+    if not by_task.has_tasks(runs):
+        return []
+    sections = [Section("Tasks", "Accuracy (95% CI) per task, as in PlanBench's tables: a row per model, set and "
+                        "encoding; t3 also with the error's type and with its explanation right. Tasks: "
+                        + by_task.titles() + ".", by_task.task_table(runs, overall))]
+    readings = by_task.readings_table(runs, overall)
+    if readings is not None:
+        sections.append(Section("Where the two readings differ", "Each answer of tasks 2-8 is read both ways: our "
+                                "default reading, judged exactly against what the prompt asks, and PlanBench's own "
+                                "evaluator, quirks included ('planbench show RUN ID' says why they differ).", readings))
+    return sections
+
+
+def _length_sections(runs: dict[str, list[dict]], by_length) -> list[Section]:
+    """Accuracy by optimal plan length: one table, or one per task when runs of several
+    tasks are reported together (a length means another thing in each)."""
+    from planbench.results import by_task
+
+    groups = by_task.length_groups(runs)
+    if len(groups) <= 1:
+        return [Section("Accuracy by optimal plan length", "Cells: accuracy (right/answered).", _length_table(by_length))]
+    return [Section(f"Accuracy by optimal plan length: {task}", "Cells: accuracy (right/answered).",
+                    _length_table(by_length[by_length["run"].isin(names)]))
+            for task, names in groups.items()]
 
 
 def _unsolvable_sections(runs: dict[str, list[dict]], overall) -> list[Section]:

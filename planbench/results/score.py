@@ -17,6 +17,7 @@ from planbench.world import encodings
 from planbench.errors import InputError
 from planbench.sets.instances import load_set
 from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, Run, asked_prompts, read_responses
+from planbench.tasks import canonical
 from planbench.tasks import records as tasks
 # Task 1's judging lives with task 1 (planbench/tasks/t1_generation.py); its names stay here too.
 from planbench.tasks.t1_generation import (EXTRACTORS, LLM_EXTRACTORS, NO_PLAN_MARK, judge,  # noqa: F401
@@ -48,10 +49,10 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
     records another task is refused in one line (its answers answer other questions)."""
     info = run.info
     if task is not None:
-        recorded = info.get("task")
-        if recorded is not None and tasks.get(recorded).name != tasks.get(task).name:
-            raise InputError(str(run.folder / "run.json"), 0, f"this run asked {tasks.get(recorded).name}'s questions; "
-                             f"its answers cannot be judged as {tasks.get(task).name}'s")
+        recorded, task = canonical(info.get("task") or "t1"), canonical(task)
+        if "task" in info and recorded != task:
+            raise InputError(str(run.folder / "run.json"), 0, f"this run asked {recorded}'s questions; its answers "
+                             f"cannot be judged as {task}'s")
         info = dict(info, task=task)
     task = tasks.get(info.get("task"))
     extractor = extractor or info.get("extractor") or "default"
@@ -136,6 +137,7 @@ def _judge_task(task, response: dict, prompt, encoding, extractor: str) -> dict:
     row = task.judge_response(response, prompt, encoding, extractor)
     other = task.judge_response(response, prompt, encoding, "planbench" if extractor == "default" else "default")
     row["other_correct"] = bool(other.get("correct"))
+    row.update({f"other_{k}": v for k, v in other.items() if k.startswith("correct_")})  # t3's further verdicts
     row["other_reason"] = other.get("reason")
     return row
 
@@ -252,6 +254,8 @@ def _task_verdicts(group, answered: int) -> dict:
     if "other_correct" in group and asked["other_correct"].notna().any():
         known = asked[asked["other_correct"].notna()]
         out["readings_differ"] = int((truths(known["other_correct"]) != truths(known["correct"])).sum())
+        for column in [c for c in group.columns if c.startswith("other_correct")]:  # the other reading's verdicts
+            out[column] = int(truths(asked[column]).sum())
     return out
 
 

@@ -24,13 +24,13 @@ from planbench.world.encodings import Encoding
 TASK_STYLE = "one-shot"  # PlanBench's tasks 2-8 are all one-shot ("prompt_type": "oneshot")
 
 
-def get(name: str | None) -> Task:
+def get(name: str | None, source: str = "--task") -> Task:
     """The task of a name or word (default t1); one line naming the choices otherwise, and
-    one line when the task's module is not part of this installation yet."""
+    one line (naming ``source``) when the task's module is not part of this installation."""
     key = canonical(name or "t1")
     task = REGISTRY.get(key)
     if task is None:
-        raise InputError("--task", 0, f"task {key} is not available in this version of planbench "
+        raise InputError(source, 0, f"task {key} is not available in this version of planbench "
                          f"(available: {', '.join(sorted(REGISTRY))})")
     return task
 
@@ -96,8 +96,9 @@ def by_instance(task: Task, set_name: str, encoding_name: str, options: TaskOpti
 
 def run_options(info: dict) -> TaskOptions:
     """The task options a run (its run.json) was asked with."""
+    first = (info.get("task") or "t1") == "t1"  # only task 1's prompts depend on the style
     return TaskOptions(fix_quirks=bool(info.get("fix_quirks")), wording=str(info.get("wording") or "current"),
-                       seed=int(info.get("seed") or 0), style=info.get("style"))
+                       seed=int(info.get("seed") or 0), style=info.get("style") if first else None)
 
 
 def t1_reading(extractor: str) -> str:
