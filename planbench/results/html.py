@@ -56,7 +56,7 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
                     "L": row.get("optimal_length"), "b": row.get("blocks"), "enc": row.get("encoding"),
                     "pl": row.get("plan_length"), "why": row.get("reason"), "opt": bool(row.get("optimal")),
                     "rec": row.get("recorded_verdict"), "tok": row.get("completion_tokens"), "cost": row.get("cost"),
-                    **detail}
+                    "tk": row.get("task") if row.get("task") not in (None, "t1") else None, **detail}
             if prompt:
                 item["p"] = prompts.setdefault(prompt, len(prompts))
             items.append(_clean(item))
@@ -152,7 +152,9 @@ def _task_details(run: Run, rows: list[dict], responses: dict) -> dict[tuple, di
         prompt = asked.get(key[:3]) or (built[key[:2]].text if key[:2] in built else None)
         detail: dict = {"a": str(response.get("text") or ""), "prompt": prompt}
         if row.get("other_correct") is not None and bool(row.get("other_correct")) != bool(row.get("correct")):
-            detail["other"] = row.get("other_reason")
+            other = "planbench" if (row.get("extractor") or "default") == "default" else "default"
+            detail["other"] = (f"the {other} reading judges it {'right' if row['other_correct'] else 'wrong'}"
+                               + (f" ({row['other_reason']})" if row.get("other_reason") else ""))
         out[key] = detail
     return out
 
@@ -215,8 +217,8 @@ td:first-child,th:first-child{text-align:left}td a{color:#1a5fb4;text-decoration
 #answer.hidden{display:none}pre{white-space:pre-wrap;word-wrap:break-word;font-size:12px;background:#f6f8fa;padding:8px;
 border-radius:4px;max-height:520px;overflow:auto}mark.plan{background:#ffe08a}mark.cand{background:#e3ecf7}
 .trace td,.trace th{text-align:left;white-space:normal}.trace tr.fail td{background:#fde2e1;font-weight:600}
-.trace tr.ok td:first-child{color:#2b7a0b}.verdict-valid,.verdict-refused{color:#2b7a0b;font-weight:600}
-.verdict-invalid,.verdict-false_plan,.verdict-false_refusal,.verdict-unparseable{color:#b3261e;font-weight:600}
+.trace tr.ok td:first-child{color:#2b7a0b}.verdict-valid,.verdict-refused,.verdict-correct{color:#2b7a0b;font-weight:600}
+.verdict-invalid,.verdict-false_plan,.verdict-false_refusal,.verdict-unparseable,.verdict-incorrect{color:#b3261e;font-weight:600}
 figure{margin:10px 0;background:#fff;border:1px solid #ddd;padding:6px}figure svg{max-width:100%;height:auto}
 figcaption{font-size:13px;font-weight:600}details{margin:6px 0}.muted{color:#777}
 """
@@ -296,7 +298,8 @@ function selected(extra = {}) {
 function link(count, values) {
   return count ? `<a href="javascript:void 0" data-set='${esc(JSON.stringify(values))}'>${count}</a>` : "0";
 }
-const OUTCOMES = ["valid", "invalid", "unparseable", "truncated", "no_response", "refused", "false_plan", "false_refusal"];
+const OUTCOMES = ["valid", "invalid", "correct", "incorrect", "unparseable", "truncated", "no_response", "refused", "false_plan",
+  "false_refusal"];
 function overall() {
   const rows = D.runs.map((run, r) => {
     const mine = selected({run: run.name});
@@ -395,6 +398,7 @@ function view(i, conversation) {
   const prompt = i.p !== undefined ? `<details><summary>Prompt</summary><pre>${esc(D.prompts[i.p])}</pre></details>` : "";
   const message = i.um ? `<h4>Message before this answer</h4><pre>${esc(i.um)}</pre>` : "";
   let walk = "<p class='muted'>No plan was read.</p>";
+  const other = i.other !== undefined ? `<p>The two readings differ: ${esc(i.other)}.</p>` : "";
   if (i.walk) {
     walk = `<table class="trace"><tr><th>step</th><th>action</th><th>after it</th></tr><tr><td>start</td><td></td><td>${esc(i.walk.initial)}</td></tr>` +
       i.walk.steps.map(s => `<tr class="${s.ok ? "ok" : "fail"}"><td>${s.ok ? "" : "✗ "}${s.n}</td><td>${esc(s.text)}${s.text !== s.pddl ? ` <span class="muted">${esc(s.pddl)}</span>` : ""}</td><td>${esc(s.ok ? s.change : s.why)}</td></tr>`).join("") +
@@ -402,9 +406,9 @@ function view(i, conversation) {
   }
   return `<h3 id="answer-title">${esc(run.name)}: ${esc(i.part)}/${esc(i.id)}, sample ${i.s}${conversation.length > 1 ? ", round " + i.t : ""}</h3>` +
     `<p>Verdict: <span class="verdict-${esc(i.o)}">${esc(i.o)}</span>${i.why ? " — " + esc(i.why) : ""}</p>` +
-    `<p class="muted">${esc(i.b)} blocks; optimal length ${esc(i.L ?? "none (no plan exists)")}; ${esc(i.enc)}${i.rec !== undefined ? "; PlanBench's recorded verdict: " + esc(i.rec) : ""}</p>` +
+    `<p class="muted">${i.tk ? esc(i.tk) + "; " : ""}${esc(i.b)} blocks; optimal length ${esc(i.L ?? "none (no plan exists)")}; ${esc(i.enc)}${i.rec !== undefined ? "; PlanBench's recorded verdict: " + esc(i.rec) : ""}</p>` +
     turns + prompt + message + `<h4>Answer <span class="muted">(the plan read is marked)</span></h4><pre id="answer-text">${marked(i.a ?? "", i.cand)}</pre>` +
-    `<h4>The validator's walk</h4>${walk}<p><a href="#">close</a></p>`;
+    other + (i.tk ? "" : `<h4>The validator's walk</h4>${walk}`) + `<p><a href="#">close</a></p>`;
 }
 load();
 """
