@@ -7,8 +7,10 @@ a generated set is a folder with ``manifest.jsonl`` and PDDL files.
 
 Sets (FACTS.md §0, §4): ``planbench-500`` (Blocksworld ids 1-500, 4-5 blocks),
 ``planbench-3`` (ids 1-100, 3 blocks), ``planbench-600`` (both: the leaderboard's 600),
-``planbench-hard-110`` (6-15 blocks, optimal 20-40 steps). Ids 501 and 101 are carried
-as *extras*: not scored, only used as one-shot examples (PlanBench shows instance i-1).
+``planbench-hard-110`` (6-15 blocks, optimal 20-40 steps), ``planbench-generalization``
+(task 5's problems, ids 2-501, with their own block names). Ids 501 and 101 (and the
+generalization set's 1) are carried as *extras*: not scored, only used as one-shot
+examples (PlanBench shows instance i-1).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ PARTS = {
     "planbench-3": "PlanBench Blocksworld, ids 1-100 (3 blocks)",
     "planbench-hard-110": "PlanBench's 110 larger problems (6-15 blocks, optimal 20-40 steps)",
     "planbench-unsolvable": "PlanBench's 100 unsolvable problems (3-5 blocks; the right answer is a refusal)",
+    "planbench-generalization": "PlanBench's plan-generalization problems, ids 2-501 (3-12 blocks on the table, "
+    "the goal one tower; task 5)",
 }
 SETS = {
     "planbench-600": ("planbench-500", "planbench-3"),
@@ -39,6 +43,7 @@ SETS = {
     "planbench-3": ("planbench-3",),
     "planbench-hard-110": ("planbench-hard-110",),
     "planbench-unsolvable": ("planbench-unsolvable",),
+    "planbench-generalization": ("planbench-generalization",),
 }
 
 
@@ -93,9 +98,10 @@ class Instance:
         for atom in self.problem.init:
             if atom[0] == "on":
                 below[index[atom[1]]] = index[atom[2]]
+        names = self.problem.blocks
         record = {
             "id": self.id,
-            "blocks": self.blocks,
+            "blocks": self.blocks if names == default_blocks(len(names)) else list(names),
             "init": towers_of(below, self.problem.blocks),
             "goal": [list(atom[1:]) for atom in self.problem.goal],
             "length": self.length,
@@ -129,12 +135,28 @@ def towers_of(below: list[int], blocks: tuple[str, ...]) -> list[list[str]]:
     return towers
 
 
+def default_blocks(n: int) -> tuple[str, ...]:
+    """The names a set of n blocks gets unless it says otherwise: a, b, c, ..."""
+    return tuple(world.block_name(i) for i in range(n))
+
+
+def block_names(blocks: int | list) -> tuple[str, ...]:
+    """A record's ``blocks``: a count (a, b, c, ...) or the names themselves, in the
+    PDDL file's order (PlanBench's generalization problems use a few of a..l, shuffled)."""
+    if isinstance(blocks, list):
+        names = tuple(str(name) for name in blocks)
+        if len(set(names)) != len(names) or not all(world.block_index(name) is not None for name in names):
+            raise ValueError(f"block names must be distinct names a, b, ..., z, aa, ...: {blocks}")
+        return names
+    return default_blocks(int(blocks))
+
+
 def from_record(record: dict, set_name: str, source: str = "", part: str | None = None) -> Instance:
     """An instance from one JSON line; InputError names the source and instance."""
     where = f"{source}#{record.get('id', '?')}" if source else f"instance {record.get('id', '?')}"
     try:
-        n = int(record["blocks"])
-        blocks = tuple(world.block_name(i) for i in range(n))
+        blocks = block_names(record["blocks"])
+        n = len(blocks)
         index = {b: i for i, b in enumerate(blocks)}
         below = [-1] * n
         seen = 0
