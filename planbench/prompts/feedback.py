@@ -16,10 +16,9 @@ them as PlanBench's ``get_state_translation`` did.
 from __future__ import annotations
 
 from planbench.world.encodings import Encoding
-from planbench.prompts.styles import join_atoms
+from planbench.prompts.statements import INVALID, unmet_message
 from planbench.world.validate import ValidationResult
 
-INVALID = "The above plan is invalid."
 PDDL_REQUEST = ("Provide your revised plan as a sequence of actions in PDDL format. An action ACTION which acts on two "
                 "objects OBJ1 and OBJ2 would be written (ACTION OBJ1 OBJ2). Do not provide anything else in your answer."
                 "\n\n[PLAN]")
@@ -35,30 +34,11 @@ def critique(result: ValidationResult, encoding: Encoding, pddl: bool = True) ->
     failure = result.failure
     if failure is None:
         return None
-    if failure.kind == "unmet_precondition":
-        unmet = _atoms(failure.unmet, encoding, pddl)
-        action = (" ".join(encoding.action_to_pddl(failure.action).strip("()").split()) if pddl
-                  else encoding.action_to_text(failure.action))
-        if len(unmet) > 1:
-            body = (f" The following action at step {failure.step} has unmet preconditions:\n{action}\n"
-                    f"The unmet preconditions are:\n{join_atoms(unmet)}")
-        else:
-            body = (f"The following action at step {failure.step} has an unmet precondition:\n{action}\n"
-                    f"The unmet precondition is:\n{join_atoms(unmet)}")
-    elif failure.kind == "goal_not_reached":
-        unmet = _atoms(failure.unmet, encoding, pddl)
-        body = (" These are the unmet goal conditions:\n" if len(unmet) > 1 else " This is the unmet goal condition:\n")
-        body += join_atoms(unmet)
-    else:  # VAL could not run such a plan (PlanBench stopped there); we say why and go on
+    body = unmet_message(failure, encoding, pddl)
+    if body is None:  # VAL could not run such a plan (PlanBench stopped there); we say why and go on
         body = " " + result.message(encoding, "pddl" if pddl else "text").removeprefix(INVALID).strip()
     query = INVALID + " " + body
     if pddl:
         return query.strip() + "\n" + PDDL_REQUEST
     return query.strip() + TEXT_REQUEST
 
-
-def _atoms(atoms, encoding: Encoding, pddl: bool) -> list[str]:
-    if pddl:
-        return [encoding.atom_to_pddl(atom) for atom in atoms]
-    ordered = sorted(atoms, key=lambda a: "_".join([encoding.predicates[a[0]], *map(encoding.object_to_pddl, a[1:])]))
-    return [encoding.atom_to_text(atom) for atom in ordered]

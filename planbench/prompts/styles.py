@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Iterable
 
 from planbench.world import blocks as world
 from planbench.world.encodings import Encoding
 from planbench.errors import InputError
 from planbench.sets.instances import Instance, InstanceSet
 from planbench.world.problem import to_pddl
+# The sentences every task shares live in statements.py; these names stay importable from here.
+from planbench.prompts.statements import (ZERO_SHOT_INSTRUCTION, domain_intro, fill_template, join_atoms,  # noqa: F401
+                                          plan_block, plan_text, randomized_introduction, state_text, statement_atoms)
 
 STYLES = ("zero-shot", "one-shot", "state-tracking", "zero-shot-pddl", "one-shot-pddl")
 ONE_SHOT = ("one-shot", "state-tracking", "one-shot-pddl")
@@ -34,7 +36,6 @@ SYSTEM_MESSAGE = "You are the planner assistant who comes up with correct plans.
 SYSTEM_DEFAULT = {"zero-shot": False, "zero-shot-pddl": False, "one-shot": True, "state-tracking": True,
                   "one-shot-pddl": True}
 
-ZERO_SHOT_INSTRUCTION = "What is the plan to achieve my goal? Just give the actions in the plan."
 PDDL_ZERO_SHOT_HEADER = (
     "The following is a PDDL specification of a planning problem. The first part, under the heading [DOMAIN], "
     "is the domain file. The second part, under the heading [QUERY PROBLEM], is the problem file. Using this "
@@ -64,37 +65,12 @@ Atom = tuple
 # ---------------------------------------------------------------- natural-language pieces
 
 
-def join_atoms(texts: list[str]) -> str:
-    """PlanBench's list: "A, B and C" (a single item as is)."""
-    if len(texts) <= 1:
-        return "".join(texts)
-    return ", ".join(texts[:-1]) + " and " + texts[-1]
-
-
-def statement_atoms(atoms: Iterable[Atom], encoding: Encoding) -> str:
-    """Atoms sorted as PlanBench sorts them (by PDDL name and arguments) and rendered."""
-    def key(atom: Atom) -> str:
-        return encoding.predicates[atom[0]] + " " + " ".join(encoding.object_to_pddl(b) for b in atom[1:])
-    return join_atoms([encoding.atom_to_text(a) for a in sorted(atoms, key=key)])
-
-
-def plan_text(plan: Iterable[Action], encoding: Encoding) -> str:
-    return "".join(encoding.action_to_text(a) + "\n" for a in plan)
-
-
 def statement(instance: Instance, encoding: Encoding, plan: tuple[Action, ...] | None) -> str:
-    """PlanBench's ``fill_template``: one [STATEMENT] block; ``plan`` None asks the question,
-    an empty plan ends at [PLAN] (the query of a one-shot prompt)."""
+    """PlanBench's ``fill_template`` for an instance: one [STATEMENT] block; ``plan`` None
+    asks the question, an empty plan ends at [PLAN] (the query of a one-shot prompt)."""
     problem = instance.problem
-    text = "\n[STATEMENT]\nAs initial conditions I have that, " + statement_atoms(problem.init, encoding).strip() + "."
-    text += "\nMy goal is to have that " + statement_atoms(problem.goal, encoding) + "."
-    if plan is None:
-        text += "\n\n" + ZERO_SHOT_INSTRUCTION
-    else:
-        shown = ("\n" + plan_text(plan, encoding) + "[PLAN END]\n") if plan else ""
-        text += "\n\nMy plan is as follows:\n\n[PLAN]" + shown
-    # PlanBench rewrites every "blocksworld" domain's statement this way (FACTS.md §3.1, Q12).
-    return text.replace("-", " ").replace("ontable", "on the table")
+    shown = None if plan is None else (plan_block(plan, encoding) if plan else "")
+    return fill_template(statement_atoms(problem.init, encoding), statement_atoms(problem.goal, encoding), shown)
 
 
 # ---------------------------------------------------------------- domain introductions
@@ -103,9 +79,7 @@ def statement(instance: Instance, encoding: Encoding, plan: tuple[Action, ...] |
 def introduction(encoding: Encoding, part: str, state_tracking: bool = False) -> str:
     """The domain introduction: from the encoding's data, or built from PlanBench's
     randomized template for encodings that have none (seeded ones)."""
-    data = encoding.data
-    intros = data.get("intro_by_part", {})
-    intro = intros.get(part) or data.get("intro") or randomized_introduction(encoding, part)
+    intro = domain_intro(encoding, part)
     if state_tracking:
         return intro + "\n" + STATE_TRACKING_PARAGRAPH + "\n"
     return intro
@@ -123,60 +97,14 @@ STATE_TRACKING_PARAGRAPH = (
 )
 
 
-def _oxford(items: list[str]) -> str:
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + ", and " + items[-1]
-
-
-def randomized_introduction(encoding: Encoding, part: str = "") -> str:
-    """PlanBench's introduction for obfuscated domains (FACTS.md §2.7, §3.9.5), for any
-    encoding: one line per action, then its preconditions, add and delete effects in the
-    domain file's order, objects written object_0, object_1. A one-atom precondition is
-    written without a space after the colon, as in PlanBench's. The action order is the
-    encoding's ``intro_action_order`` (per part), else a fixed shuffle seeded by its name."""
-    orders = encoding.data.get("intro_action_order", {})
-    order = orders.get(part) or orders.get("default")
-    if not order:
-        order = list(world.ACTIONS)
-        random.Random(f"intro-order-{encoding.name}").shuffle(order)
-    params = ("object_0", "object_1")
-
-    def atom(schema_atom: tuple) -> str:
-        token = encoding.predicates[schema_atom[0]]
-        return " ".join([token, *(params[i] for i in schema_atom[1:])])
-
-    lines = ["I am playing with a set of objects. Here are the actions I can do", ""]
-    for action in order:
-        token = encoding.actions[action]
-        lines.append(" ".join([token.capitalize(), *params[: world.ACTION_ARITY[action]]]) + ".")
-    lines += ["", "I have the following restrictions on my actions:"]
-    for action in order:
-        token = encoding.actions[action]
-        pre, add, delete = world.SCHEMAS[action]
-        pre_text = _oxford([atom(a) for a in pre])
-        lines.append(f"To perform {token} action, the following facts need to be true:"
-                     + (pre_text if len(pre) == 1 else " " + pre_text))
-        lines.append(f"Once {token} is performed the following facts will be true: " + _oxford([atom(a) for a in add]))
-        lines.append(f"Once {token} is performed the following facts will be false: " + _oxford([atom(a) for a in delete]))
-    return "\n".join(lines) + "\n"
-
-
 # ---------------------------------------------------------------- state tracking
-
-
-def _state_text(state_atoms: list[Atom], encoding: Encoding) -> str:
-    """A state as PlanBench's t1_cot writes it: atoms sorted as ``pred_arg_arg`` strings."""
-    def key(atom: Atom) -> str:
-        return "_".join([encoding.predicates[atom[0]], *(encoding.object_to_pddl(b) for b in atom[1:])])
-    return join_atoms([encoding.atom_to_text(a) for a in sorted(state_atoms, key=key)])
 
 
 def state_tracking_statement(instance: Instance, encoding: Encoding, plan: tuple[Action, ...] | None) -> str:
     """The t1_cot block: no period after the initial state, no blank line before the plan;
     the example plan step by step with states, preconditions and the final state."""
     problem = instance.problem
-    text = "\n[STATEMENT]\nAs initial conditions I have that, " + _state_text(list(problem.init), encoding)
+    text = "\n[STATEMENT]\nAs initial conditions I have that, " + state_text(list(problem.init), encoding)
     text += "\nMy goal is to have that " + statement_atoms(problem.goal, encoding) + "."
     text += "\nMy plan is as follows:\n\n[PLAN]"
     if not plan:
@@ -184,7 +112,7 @@ def state_tracking_statement(instance: Instance, encoding: Encoding, plan: tuple
     w = problem.world
     state = problem.init_state
     for number, action in enumerate(plan, 1):
-        before = _state_text(w.atoms(state), encoding)
+        before = state_text(w.atoms(state), encoding)
         preconditions = world.ground(world.SCHEMAS[action[0]][0], action[1:])
         state = w.apply(state, action)
         if state is None:
@@ -193,10 +121,10 @@ def state_tracking_statement(instance: Instance, encoding: Encoding, plan: tuple
             f"\n{number}. Current State: {before}\n"
             f"   Action: {encoding.action_to_text(action)}\n"
             f"   Reason: The above action is applicable in the current state because its preconditions; "
-            f"{_state_text(preconditions, encoding)}, are satisfied in the current state.\n"
-            f"   Resulting State: {_state_text(w.atoms(state), encoding)}\n"
+            f"{state_text(preconditions, encoding)}, are satisfied in the current state.\n"
+            f"   Resulting State: {state_text(w.atoms(state), encoding)}\n"
         )
-    text += (f"\nFinal State: {_state_text(w.atoms(state), encoding)}\n"
+    text += (f"\nFinal State: {state_text(w.atoms(state), encoding)}\n"
              "The goal conditions are satisfied in the final state. Hence, the above plan is valid.\n[PLAN END]\n")
     return text
 
