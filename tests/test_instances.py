@@ -138,3 +138,16 @@ def test_generalization_plans_are_planbench_t5_golds() -> None:
         steps = [line.strip("()").split() for line in record["ground_truth_plan"].splitlines() if line.strip()]
         gold = tuple((step[0], *(colours[word] for word in step[1:])) for step in steps)
         assert generalization.find("planbench-generalization", record["instance_id"]).plan == gold
+
+
+def test_readers_know_every_name_a_problem_uses() -> None:
+    """Generalization instance 2 has 7 blocks named among a..k: a reader of its answers
+    must know 11 names ("the silver block" is k), not the first 7."""
+    instance = load_set("planbench-generalization").find("planbench-generalization", 2)
+    assert (instance.blocks, instance.problem.name_span) == (7, 11)
+    assert load_set("planbench-3").find("planbench-3", 5).problem.name_span == 3
+    from planbench.answers.extract import extract
+
+    plan = extract("pick up the silver block\nstack the silver block on top of the cyan block\n[PLAN END]",
+                   encodings.get("blocksworld"), instance.problem.name_span).plan
+    assert plan == (("pick-up", "k"), ("stack", "k", "h"))
