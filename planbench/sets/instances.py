@@ -19,6 +19,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from planbench.world import blocks as world
 from planbench.errors import InputError
@@ -28,6 +29,7 @@ from planbench.world.problem import Problem
 from planbench.resources import data_dir
 
 Action = tuple
+Atom = tuple
 
 PARTS = {
     "planbench-500": "PlanBench Blocksworld, ids 1-500 (4-5 blocks)",
@@ -67,6 +69,10 @@ class Instance:
     seed: int | None = None
     unsolvable: dict | None = field(default=None, compare=False)  # how the goal was made unsolvable
     layout: str = field(default="2pddl", compare=False)  # how its PDDL file is laid out (pddl.LAYOUTS)
+    # Fast Downward's plans from other initial states to this goal, per encoding, where they
+    # differ from our solver's (t6 shows PlanBench's replans after its events): {encoding:
+    # {frozenset of init atoms: plan}}
+    replans: dict = field(default_factory=dict, compare=False)
 
     @property
     def solvable(self) -> bool:
@@ -91,13 +97,14 @@ class Instance:
         by encoding when tie-breaking differs); the canonical optimal plan otherwise."""
         return self.plans.get(encoding.split(":")[0], self.plan)
 
+    def replan(self, encoding: str, init: Iterable[Atom]) -> tuple[Action, ...] | None:
+        """The bundled Fast Downward plan from ``init`` to this instance's goal in an
+        encoding, or None where our solver's optimal plan is the one it found."""
+        return self.replans.get(encoding.split(":")[0], {}).get(frozenset(init))
+
     def to_record(self) -> dict:
         """One JSON line: towers bottom first, goal pairs, plans as PDDL strings."""
-        index = {b: i for i, b in enumerate(self.problem.blocks)}
-        below = [-1] * len(index)
-        for atom in self.problem.init:
-            if atom[0] == "on":
-                below[index[atom[1]]] = index[atom[2]]
+        below = below_of(self.problem.init, self.problem.blocks)
         names = self.problem.blocks
         record = {
             "id": self.id,
@@ -109,6 +116,11 @@ class Instance:
         }
         if self.plans:
             record["plans"] = {k: [format_action(a) for a in v] for k, v in self.plans.items()}
+        if self.replans:
+            record["replans"] = {
+                name: [{"init": towers_of(below_of(state, self.problem.blocks), self.problem.blocks),
+                        "plan": [format_action(a) for a in plan]} for state, plan in by_state.items()]
+                for name, by_state in self.replans.items()}
         if self.extra:
             record["extra"] = True
         if self.seed is not None:
@@ -121,6 +133,16 @@ class Instance:
         if self.layout != "2pddl":
             record["layout"] = self.layout
         return record
+
+
+def below_of(atoms: Iterable[Atom], blocks: tuple[str, ...]) -> list[int]:
+    """For each block the index of the block under it, -1 for the table (from ``on`` atoms)."""
+    index = {b: i for i, b in enumerate(blocks)}
+    below = [-1] * len(index)
+    for atom in atoms:
+        if atom[0] == "on":
+            below[index[atom[1]]] = index[atom[2]]
+    return below
 
 
 def towers_of(below: list[int], blocks: tuple[str, ...]) -> list[list[str]]:
@@ -158,14 +180,7 @@ def from_record(record: dict, set_name: str, source: str = "", part: str | None 
         blocks = block_names(record["blocks"])
         n = len(blocks)
         index = {b: i for i, b in enumerate(blocks)}
-        below = [-1] * n
-        seen = 0
-        for tower in record["init"]:
-            for lower, upper in zip(tower, tower[1:]):
-                below[index[upper]] = index[lower]
-            seen += len(tower)
-        if seen != n:
-            raise ValueError(f"the towers hold {seen} blocks, not {n}")
+        below = below_from_towers(record["init"], index)
         goal = tuple(("on", x, y) for x, y in record["goal"])
         for _, x, y in goal:
             index[x], index[y]
@@ -176,13 +191,29 @@ def from_record(record: dict, set_name: str, source: str = "", part: str | None 
         if record.get("solvable", True) is False:
             unsolvable = dict(record.get("unsolvable") or {})
             plan = ()
+        replans = {name: {frozenset(init_atoms(below_from_towers(item["init"], index), blocks)):
+                          tuple(parse_action(a) for a in item["plan"]) for item in items}
+                   for name, items in record.get("replans", {}).items()}
         layout = record.get("layout", "2pddl")
         if layout not in LAYOUTS:
             raise ValueError(f"unknown PDDL layout {layout!r}")
         return Instance(set_name, part or set_name, int(record["id"]), problem, plan, plans,
-                        bool(record.get("extra", False)), record.get("seed"), unsolvable, layout)
+                        bool(record.get("extra", False)), record.get("seed"), unsolvable, layout, replans)
     except (KeyError, ValueError, TypeError) as error:
         raise InputError(where, 0, f"not a valid instance record: {error!r}") from None
+
+
+def below_from_towers(towers: list[list[str]], index: dict[str, int]) -> tuple[int, ...]:
+    """Towers (bottom first, every block once) as ``below`` indices; ValueError otherwise."""
+    below = [-1] * len(index)
+    seen = 0
+    for tower in towers:
+        for lower, upper in zip(tower, tower[1:]):
+            below[index[upper]] = index[lower]
+        seen += len(tower)
+    if seen != len(index):
+        raise ValueError(f"the towers hold {seen} blocks, not {len(index)}")
+    return tuple(below)
 
 
 def read_jsonl(path: Path, set_name: str, part: str | None = None) -> list[Instance]:
