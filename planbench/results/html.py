@@ -120,10 +120,10 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
         if response.get("user_message"):
             detail["um"] = response["user_message"]
         translation = (response.get("recorded") or {}).get("raw_translation")
-        plan, _, reading = read_answer(text, encoding, extractor, translation, instance.blocks) if text.strip() \
+        plan, _, reading = read_answer(text, encoding, extractor, translation, instance.problem.name_span) if text.strip() \
             else ((), None, None)
         if extractor == "default" and reading is None and text.strip():
-            reading = extract(text, encoding, instance.blocks)
+            reading = extract(text, encoding, instance.problem.name_span)
         if reading is not None:
             detail["cand"] = [[c.start, c.end, c.kind, i == reading.chosen] for i, c in enumerate(reading.candidates)]
         if plan and instance.solvable:

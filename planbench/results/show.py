@@ -75,7 +75,7 @@ def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown
         lines += _differ_lines(row, rule)
     lines.append(("", ""))
     text = str(response.get("text") or "")
-    reading = extract(text, encoding, instance.blocks) if text.strip() else Extraction((), "empty")
+    reading = extract(text, encoding, instance.problem.name_span) if text.strip() else Extraction((), "empty")
     lines += _answer_lines(text, reading, full)
     lines += _trace_lines(instance, encoding, reading)
     return Shown(lines)

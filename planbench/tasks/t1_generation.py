@@ -88,7 +88,7 @@ def _judge(response: dict, instance, encoding, extractor: str, translation: str 
     if not text or not str(text).strip():
         row.update(outcome="no_response", reason=response.get("error") or "empty answer")
         return row
-    plan, failure, reading = read_answer(str(text), encoding, extractor, translation, instance.blocks)
+    plan, failure, reading = read_answer(str(text), encoding, extractor, translation, instance.problem.name_span)
     if reading is not None:
         row.update(candidates=len(reading.candidates), ambiguous=reading.ambiguous)
     row["extracted_plan"] = " ".join(pddl_step(encoding, a) for a in plan) or None
