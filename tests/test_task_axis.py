@@ -121,3 +121,115 @@ def test_score_task_must_agree_with_the_run(tmp_path) -> None:
     result = planbench("score", str(tmp_path / "t1"), "--task", "t7")
     assert result.returncode == 2 and "cannot be judged as t7" in result.stderr
     assert planbench("score", str(tmp_path / "t1"), "--task", "plan-generation", "--by", "").returncode == 0
+
+
+TASK_FILES = sorted(p for p in (ROOT / "recorded").glob("*.json.gz") if "task_1_" not in p.name)
+
+
+@pytest.mark.parametrize("path", TASK_FILES, ids=lambda p: p.name.removesuffix(".json.gz"))
+def test_imported_task_files_reproduce_planbench_s_verdicts(tmp_path, path: Path) -> None:
+    """Every bundled recorded file of tasks 2-8, imported and read as PlanBench read it,
+    gives its recorded verdict on every answer (t3: all three flags), and no recorded query
+    differs from the prompt we build."""
+    import gzip
+
+    from planbench.results.importer import import_results
+
+    run, problems = import_results(path, tmp_path / "run")
+    assert problems == []  # every instance joined, every recorded query equal to our prompt
+    records = {r["instance_id"]: r for r in json.loads(gzip.decompress(path.read_bytes()))["instances"]}
+    rows = score_run(run, "planbench")
+    assert len(rows) == len(records)
+    flags = {"correct": ("llm_correct", "llm_correct_binary"), "correct_type": ("llm_correct_w_type",),
+             "correct_explanation": ("llm_correct_w_expl",)}
+    for row in rows:
+        record = records[row["id"]]
+        for column, names in flags.items():
+            name = next((n for n in names if n in record), None)
+            if name is not None:
+                assert bool(row[column]) == bool(record[name]), (row["id"], column, row["reason"])
+    assert {r["task"] for r in rows} == {run.info["task"]} != {"t1"}
+
+
+def test_a_recorded_query_that_is_not_our_prompt_is_said_in_one_line(tmp_path) -> None:
+    import gzip
+
+    path = ROOT / "recorded" / "blocksworld_3__gpt-4_chat__task_7_plan_execution.json.gz"
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    data["instances"][4]["query"] += " (edited)"
+    data["instances"][9]["query"] = data["instances"][9]["query"].replace("red", "crimson")
+    edited = tmp_path / "blocksworld_3" / "gpt-4_chat" / "task_7_plan_execution.json"
+    edited.parent.mkdir(parents=True)
+    edited.write_text(json.dumps(data))
+    result = planbench("import", str(edited), "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if "differ" in line]
+    first = data["instances"][4]["instance_id"]
+    assert said == [f"planbench: {edited}: 2 of 100 recorded queries differ from the prompts planbench builds "
+                    f"(first: instance {first}); judged against planbench's truth"]
+
+
+def test_show_says_why_the_two_readings_differ(tmp_path) -> None:
+    """t7: PlanBench's recorded parser split a state on commas only, so "the blue block and
+    the red block are clear" reads as one atom; where the readings part, show says both."""
+    from planbench.results.importer import import_results
+
+    run, _ = import_results(ROOT / "recorded" / "blocksworld_3__gpt-4_chat__task_7_plan_execution.json.gz",
+                            tmp_path / "run")
+    rows = score_run(run)
+    differ = [r for r in rows if bool(r["other_correct"]) != bool(r["correct"])]
+    agree = next(r for r in rows if bool(r["other_correct"]) == bool(r["correct"]))
+    assert differ, "GPT-4's t7 answers include some the two readings judge differently"
+    shown = planbench("show", str(tmp_path / "run"), str(differ[0]["id"]))
+    assert shown.returncode == 0, shown.stderr
+    assert "the two readings differ:" in shown.stdout
+    assert f"default reading (ours, judged exactly against what the prompt asks): " \
+           f"{'right' if differ[0]['correct'] else 'wrong'}" in shown.stdout
+    assert f"planbench reading (PlanBench's own evaluator, quirks included): " \
+           f"{'right' if differ[0]['other_correct'] else 'wrong'}" in shown.stdout
+    assert "judged against (state expected):" in shown.stdout
+    quiet = planbench("show", str(tmp_path / "run"), str(agree["id"]))
+    assert "the two readings differ" not in quiet.stdout and "planbench reading agrees" in quiet.stdout
+
+
+def test_report_has_the_task_table_and_counts_where_readings_differ(tmp_path) -> None:
+    """The task table's cells and the count of differing verdicts come from the rows: each
+    checked against a count made here from scores."""
+    from planbench.results.importer import import_results
+    from planbench.results.report import write_report
+
+    runs, sources = {}, {}
+    for task_file in ("task_4_plan_reuse", "task_3_plan_verification", "task_1_plan_generation"):
+        path = ROOT / "recorded" / f"blocksworld_3__gpt-4_chat__{task_file}.json.gz"
+        run, _ = import_results(path, tmp_path / task_file)
+        runs[run.name], sources[run.name] = score_run(run), run
+    write_report(runs, tmp_path / "report", sources=sources)
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "## Tasks" in report and "## Accuracy by optimal plan length: t3" in report
+    header = next(line for line in report.splitlines() if line.startswith("| runs of |"))
+    assert header == "| runs of | t1 one-shot | t3 | t4 |"
+    t4 = runs["gpt-4-blocksworld_3-t4"]
+    default_right = sum(bool(r["correct"]) for r in t4)
+    planbench_right = sum(bool(r["other_correct"]) for r in t4)
+    differ = sum(bool(r["correct"]) != bool(r["other_correct"]) for r in t4)
+    assert f"| gpt-4-blocksworld_3-t4 | t4 | 100 | {default_right} | {planbench_right} | {differ} |" in report
+    t3 = runs["gpt-4-blocksworld_3-t3"]
+    typed = sum(bool(r["other_correct_type"]) for r in t3)
+    planbench_row = next(line for line in report.splitlines() if "blocksworld · planbench reading" in line)
+    assert f"{planbench_right}.0% (" in planbench_row and f"type {typed}.0%" in planbench_row
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert "Where the two readings differ" in html
+
+
+def test_load_carries_the_task_and_its_columns(tmp_path) -> None:
+    import planbench
+    from planbench.results.importer import import_results
+
+    run, _ = import_results(ROOT / "recorded" / "blocksworld_3__gpt-4_chat__task_3_plan_verification.json.gz",
+                            tmp_path / "t3")
+    write_scores(score_run(run), tmp_path / "t3" / "scores.csv")
+    frame = planbench.load(tmp_path / "t3")
+    assert set(frame["task"]) == {"t3"} and set(frame["run_task"]) == {"t3"}
+    assert str(frame["correct_type"].dtype) == "boolean" and str(frame["other_correct"].dtype) == "boolean"
+    assert int(frame["correct_explanation"].sum()) == sum(bool(r["correct_explanation"]) for r in score_run(run))
+    frame.to_parquet(tmp_path / "s.parquet")  # every column has one type

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from planbench.results.score import OUTCOMES, summarise
+from planbench.results.score import OUTCOMES, columns_of, summarise
 
 PLOT_FILE = "accuracy_by_length.png"
 FAILURE_PLOT = "failures_by_length.png"
@@ -49,7 +49,7 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
     sources = sources or {}
     overall, by_length, failures = [], [], []
     for name, rows in runs.items():
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(rows).reindex(columns=columns_of(rows))  # a task's rows lack some columns
         encoding = frame["encoding"].mode().iat[0] if "encoding" in frame and frame["encoding"].notna().any() else ""
         overall.append(summarise(rows).assign(run=name, encoding=encoding))
         by_length.append(summarise(rows, ["optimal_length"]).assign(run=name, encoding=encoding))

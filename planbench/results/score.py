@@ -118,7 +118,7 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
         if prompt is None:
             row.update(judge(response, instance, encoding, tasks.t1_reading(extractor), translations.get(key)))
         else:
-            row.update(_judge_task(task, response, prompt, encoding, extractor))
+            row.update(_judge_task(task, response, prompt, encoding, extractor), solvable=instance.solvable)
             row.update({f"recorded_{name}": value for name, value in (recorded.get("verdicts") or {}).items()})
         rows.append(row)
     if strangers:
@@ -197,7 +197,7 @@ def summarise(rows: list[dict], by: list[str] | None = None):
         entry = dict(zip(by or [], key))
         entry.update(n=len(group), answered=answered, **{o: int(counts.get(o, 0)) for o in OUTCOMES},
                      correct=correct, accuracy=correct / answered if answered else math.nan, ci_low=low, ci_high=high,
-                     optimal=int(group["optimal"].fillna(False).astype(bool).sum()))
+                     optimal=int(truths(group["optimal"]).sum()))
         entry.update(_refusal_rates(group))
         entry.update(_task_verdicts(group, answered))
         samples = group.groupby(["part", "id"], dropna=False)["correct"]
