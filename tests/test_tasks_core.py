@@ -12,6 +12,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -312,6 +316,13 @@ def test_fix_quirks_repairs_whitespace() -> None:
     t2 = REGISTRY["t2"].prompts(instance_set, encoding, TaskOptions(fix_quirks=True))[0].text
     t7 = REGISTRY["t7"].prompts(instance_set, encoding, TaskOptions(fix_quirks=True))[0].text
     assert t2.endswith("[PLAN]") and " I have executed" not in t7 and "\nI have executed" in t7
+    t3 = REGISTRY["t3"].prompts(instance_set, encoding, TaskOptions(fix_quirks=True))
+    quirky = REGISTRY["t3"].prompts(instance_set, encoding, TaskOptions())
+    assert all(". \nMy plan" not in p.text and "invalid.The" not in p.text for p in t3)
+    assert any("invalid.The" in p.text for p in quirky) and any("\n[STATEMENT]" in p.text.split("invalid.")[-1] for p in quirky)
+    assert all("\n\n[STATEMENT]" in p.text.split("[VERIFICATION]\nThe above plan is invalid")[-1] for p in t3
+               if "[VERIFICATION]\nThe above plan is invalid" in p.text)
+    assert [p.truth for p in t3] == [p.truth for p in quirky]  # the same questions, only the whitespace differs
 
 
 def test_tasks_refuse_what_makes_no_sense() -> None:
@@ -319,8 +330,9 @@ def test_tasks_refuse_what_makes_no_sense() -> None:
     for name in ("t2", "t3", "t7"):
         with pytest.raises(InputError, match="planbench-unsolvable/"):
             REGISTRY[name].prompts(unsolvable, encoding, TaskOptions())
-    with pytest.raises(InputError, match="wording"):
-        REGISTRY["t3"].prompts(load_set("planbench-3"), encoding, TaskOptions(wording="2023"))
+    for name in ("t2", "t3", "t7"):
+        with pytest.raises(InputError, match="wording"):
+            REGISTRY[name].prompts(load_set("planbench-3"), encoding, TaskOptions(wording="2023"))
     single = InstanceSet("one", _generated(1).instances)
     with pytest.raises(InputError, match="at least two"):
         REGISTRY["t3"].prompts(single, encoding, TaskOptions())
@@ -330,3 +342,16 @@ def test_names_reach_the_tasks() -> None:
     for name, word in (("t2", "optimality"), ("t3", "verification"), ("t7", "execution")):
         task = REGISTRY[canonical(word)]
         assert task.name == name and word in task.words and task.planbench_file.startswith(f"task_{name[1]}_")
+
+
+def test_bench_script_runs_small_and_meets_the_prompt_target() -> None:
+    """CI runs the benchmark small: it must finish and say its figures; prompts for the
+    tasks on planbench-600 stay under 10 s even on a loaded machine (judging rates are
+    measured, not asserted: they depend on the machine)."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "bench_tasks.py"
+    done = subprocess.run([sys.executable, str(script), "--size", "20", "--repeat", "1"], capture_output=True,
+                          text=True, timeout=300, env={k: v for k, v in os.environ.items() if k != "PLANBENCH_REF"})
+    assert done.returncode == 0, done.stderr
+    summary = re.search(r"summary: prompts ([\d.]+) s .* slowest judging ([\d,]+) answers/s", done.stdout)
+    assert summary and float(summary.group(1)) < 10 and int(summary.group(2).replace(",", "")) > 0
+    assert done.stdout.count("judge t") == 4 and "prompts t3: 2,400" in done.stdout

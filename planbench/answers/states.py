@@ -97,25 +97,36 @@ class StateReader:
         self.pddl_predicates = {encoding.predicates[p].lower(): p for p in world.PREDICATES}
         self.pddl_objects = {encoding.object_to_pddl(world.block_name(i)).lower(): world.block_name(i)
                              for i in range(blocks)}
+        self._seen: dict[str, tuple] = {}
 
     # ------------------------------------------------------------ clauses
-    def clauses(self, text: str) -> list[tuple[str | None, list[str], bool, bool, bool]]:
+    def clauses(self, text: str) -> list[tuple[str | None, tuple[str, ...], bool, bool, bool]]:
         """(predicate or None, objects in order, negated, relative, reversed) per clause."""
         out = []
         for raw in CLAUSE_SPLIT.split(text.lower()):
-            clause = MARKUP.sub(" ", raw).strip()
-            if not clause:
-                continue
-            pddl = self._pddl_atoms(clause)
-            if pddl:
-                out.extend((atom[0], list(atom[1:]), False, False, False) for atom in pddl)
-                continue
-            objects = [self.names[m.group(1)] for m in self.object_pattern.finditer(clause)]
-            predicate, negated, reverse = self._predicate(clause, len(objects))
-            out.append((predicate, objects, negated, RELATIVE.match(clause) is not None, reverse))
+            read = self._seen.get(raw)
+            if read is None:
+                if len(self._seen) > 100_000:
+                    self._seen.clear()
+                read = self._seen[raw] = self._clause(raw)
+            out.extend(read)
         return out
 
+    def _clause(self, raw: str) -> tuple:
+        """One clause, memoised: states repeat the same few clauses across answers."""
+        clause = MARKUP.sub(" ", raw).strip()
+        if not clause:
+            return ()
+        pddl = self._pddl_atoms(clause)
+        if pddl:
+            return tuple((atom[0], atom[1:], False, False, False) for atom in pddl)
+        objects = tuple(self.names[m.group(1)] for m in self.object_pattern.finditer(clause))
+        predicate, negated, reverse = self._predicate(clause, len(objects))
+        return ((predicate, objects, negated, RELATIVE.match(clause) is not None, reverse),)
+
     def _pddl_atoms(self, clause: str) -> list[Atom]:
+        if "(" not in clause and "_" not in clause and "handempty" not in clause:
+            return []
         atoms = []
         for match in PDDL_ATOM.finditer(clause):
             if match.group(1):
@@ -183,11 +194,11 @@ class StateReader:
                 continue
             if not objects:
                 inherited = last if relative else subject
-                objects = [inherited] if inherited else []
+                objects = (inherited,) if inherited else ()
             elif relative and last and arity == 2 and len(objects) == 1:
-                objects = [last, *objects]
+                objects = (last, *objects)
             elif arity == 2 and len(objects) == 1 and subject and not pending:
-                objects = [subject, *objects]  # "the red block is clear and on top of the blue block"
+                objects = (subject, *objects)  # "the red block is clear and on top of the blue block"
             if arity == 1:
                 for block in dict.fromkeys([*pending, *objects[:1]]):
                     found.append(((predicate, block), negated))
@@ -246,7 +257,7 @@ RESULT_MARK = re.compile(r"\[resulting state\]|\b(?:final|resulting|new|end|curr
 def _state_region(text: str) -> str:
     if "</think>" in text:
         text = text.rsplit("</think>", 1)[1]
-    marks = list(RESULT_MARK.finditer(text))
+    marks = list(RESULT_MARK.finditer(text)) if "tate" in text or "TATE" in text else []
     if marks:
         text = text[marks[-1].end():]
     return text.split("[STATEMENT]", 1)[0]

@@ -32,8 +32,7 @@ Atom = tuple
 Action = tuple
 
 VERDICT = re.compile(
-    r"\b(?:(?:the|this|that|your|above|given|proposed|provided|whole|entire|overall|original)\s+)*"
-    r"(?:plan|sequence(?: of actions)?|action sequence|solution)\b(?:\s+(?:above|given|provided|shown))?\s*"
+    r"\b(?:plan|sequence(?: of actions)?|action sequence|solution)\b(?:\s+(?:above|given|provided|shown))?\s*"
     r"(?:(?:is|was|would be|remains)\s+(?:(?:therefore|thus|hence|indeed|actually|definitely|also|clearly|"
     r"entirely|completely|fully|overall)\s+)?(?:(not|n't)\s+)?(valid|invalid|correct|incorrect|executable|"
     r"inexecutable|feasible|infeasible|flawed|wrong|successful|unsuccessful|sound)|(fails|does not work|"

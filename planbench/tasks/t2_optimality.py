@@ -16,7 +16,7 @@ from planbench.prompts.statements import domain_intro, plan_block, state_text
 from planbench.prompts.styles import queries_and_examples
 from planbench.sets.instances import Instance, InstanceSet
 from planbench.tasks import register
-from planbench.tasks.base import Task, TaskOptions, TaskPrompt
+from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.judging import judge_plan
 from planbench.world.encodings import Encoding
 
@@ -43,6 +43,7 @@ class Optimality(Task):
     answer = "plan"
 
     def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
+        check_wording(self.name, options, ("current",))
         out = []
         for query, example in queries_and_examples(instance_set, "one-shot", options.seed):
             if not query.solvable:

@@ -31,9 +31,9 @@ import json
 from planbench.answers.verdicts import planbench_judgement, planbench_verdict, read_verdict
 from planbench.errors import InputError
 from planbench.prompts.statements import domain_intro, plan_block, state_text, validation_message
-from planbench.sets.instances import Instance, InstanceSet, format_action
+from planbench.sets.instances import Instance, InstanceSet, format_action, parse_action
 from planbench.tasks import register
-from planbench.tasks.base import Task, TaskOptions, TaskPrompt
+from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.draws import Draws, draw_mode
 from planbench.tasks.judging import check_extractor
 from planbench.world.encodings import Encoding
@@ -58,14 +58,21 @@ def shown_plan(plan: tuple[Action, ...], kind: int, draws: Draws, head: bool) ->
     return tuple(plan)
 
 
-def statement(instance: Instance, plan: tuple[Action, ...], encoding: Encoding, message: str | None) -> str:
+def statement(instance: Instance, plan: tuple[Action, ...], encoding: Encoding, message: str | None,
+              fix_quirks: bool = False) -> str:
     """One [STATEMENT] with its plan; ``message`` None ends at [VERIFICATION] (the query).
-    The goal's period is followed by a space; an invalid message has no final newline."""
+    Quirks (``fix_quirks`` repairs them): the goal's period is followed by a space, an
+    invalid message has no final newline, one unmet precondition reads "invalid.The"."""
     problem = instance.problem
+    goal_end = ".\n" if fix_quirks else ". \n"
     text = (f"\n[STATEMENT]\nAs initial conditions I have that, {state_text(problem.init, encoding)}."
-            f"\nMy goal is to have that {state_text(problem.goal, encoding)}. \nMy plan is as follows:\n\n[PLAN]"
+            f"\nMy goal is to have that {state_text(problem.goal, encoding)}{goal_end}My plan is as follows:\n\n[PLAN]"
             + plan_block(plan, encoding) + "\n[VERIFICATION]")
-    return text if message is None else text + "\n" + message
+    if message is None:
+        return text
+    if fix_quirks:
+        message = message.replace("invalid.The", "invalid. The").rstrip("\n") + "\n"
+    return text + "\n" + message
 
 
 def truth_of(instance: Instance, plan: tuple[Action, ...], kind: int, encoding: Encoding) -> dict:
@@ -92,8 +99,7 @@ class Verification(Task):
     answer = "verdict"
 
     def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
-        if options.wording not in WORDINGS:
-            raise InputError("--wording", 0, f"t3 has the wordings {', '.join(WORDINGS)}, not {options.wording!r}")
+        check_wording(self.name, options, WORDINGS)
         head = options.wording == "head"
         out = []
         for part in dict.fromkeys(i.part for i in instance_set.instances):
@@ -123,11 +129,11 @@ class Verification(Task):
                 draws.executor()
                 plan = shown_plan(example.gold(encoding.name), kind, draws, head)
                 text += statement(example, plan, encoding, validation_message(
-                    validate(example.problem, plan).failure, encoding))
+                    validate(example.problem, plan).failure, encoding), options.fix_quirks)
             kind = draws.choice(list(TYPES))
             draws.executor()
             plan = shown_plan(query.gold(encoding.name), kind, draws, head)
-            text += statement(query, plan, encoding, None)
+            text += statement(query, plan, encoding, None, options.fix_quirks)
             out.append(TaskPrompt(query, text, truth_of(query, plan, kind, encoding), tuple(e.id for e in examples)))
         return out
 
@@ -154,7 +160,7 @@ class Verification(Task):
                 return row
             flags = exact_flags(verdict, truth)
         row.update(correct=flags[0], correct_type=flags[1], correct_explanation=flags[2],
-                   outcome="correct" if flags[0] else "incorrect", reason=_reason(flags, truth))
+                   outcome="correct" if flags[0] else "incorrect", reason=_reason(flags, truth, encoding))
         return row
 
 
@@ -175,13 +181,15 @@ def exact_flags(verdict, truth: dict) -> tuple[bool, bool, bool]:
     return True, True, action == truth["action"] and step_ok and unmet == set(truth["unmet"])
 
 
-def _reason(flags: tuple[bool, bool, bool], truth: dict) -> str:
+def _reason(flags: tuple[bool, bool, bool], truth: dict, encoding: Encoding) -> str:
+    """What was wrong, with the truth in the encoding's PDDL names."""
+    unmet = " ".join(encoding.atom_to_pddl(parse_action(a)) for a in truth["unmet"])
     if not truth["valid"]:
         if truth["kind"] == "unmet_goal":
-            expected = "invalid: unmet goal " + " ".join(truth["unmet"])
+            expected = "invalid: unmet goal " + unmet
         else:
-            expected = (f"invalid: step {truth['step']} {truth['action']} has unmet precondition(s) "
-                        + " ".join(truth["unmet"]))
+            action = encoding.action_to_pddl(parse_action(truth["action"]))
+            expected = f"invalid: step {truth['step']} {action} has unmet precondition(s) {unmet}"
     else:
         expected = "valid"
     if not flags[0]:

@@ -23,7 +23,7 @@ from planbench.prompts.statements import ACTION_SEQUENCE_END, atom_key, domain_i
 from planbench.prompts.styles import queries_and_examples
 from planbench.sets.instances import Instance, InstanceSet, format_action, parse_action
 from planbench.tasks import register
-from planbench.tasks.base import Task, TaskOptions, TaskPrompt
+from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.draws import Draws, draw_mode, random_prefix_execution
 from planbench.tasks.judging import check_extractor
 from planbench.world.encodings import Encoding
@@ -66,6 +66,7 @@ class Execution(Task):
     answer = "state"
 
     def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
+        check_wording(self.name, options, ("current",))
         out = []
         streams: dict[str, Draws] = {}  # one per part: PlanBench drew a file's prefixes in one stream
         for query, example in queries_and_examples(instance_set, "one-shot", options.seed):
@@ -99,9 +100,9 @@ class Execution(Task):
             right = sorted(said) == sorted(gold)
             missing, extra = sorted(set(gold) - set(said)), sorted(set(said) - set(gold))
         else:
-            gold = sorted(encoding.atom_to_pddl(parse_action(a)) for a in truth["state"])
+            gold = sorted(_in_pddl(parse_action(a), encoding) for a in truth["state"])
             reading = read_state(text, encoding, prompt.instance.blocks)
-            said = sorted(encoding.atom_to_pddl(a) for a in reading.atoms)
+            said = sorted(_in_pddl(a, encoding) for a in reading.atoms)
             row.update(true_state=" ".join(gold), predicted_state=" ".join(said) or None)
             if reading.failure:
                 row.update(outcome="unparseable", correct=False,
@@ -116,6 +117,20 @@ class Execution(Task):
             parts = ([f"missing {' '.join(missing)}"] if missing else []) + ([f"extra {' '.join(extra)}"] if extra else [])
             row["reason"] = "; ".join(parts) or "an atom is repeated (PlanBench compares lists)"
         return row
+
+
+_PDDL: dict[tuple, str] = {}
+
+
+def _in_pddl(atom: Atom, encoding: Encoding) -> str:
+    """An atom in the encoding's PDDL names, memoised (every answer's columns show them)."""
+    key = (encoding.name, atom)
+    name = _PDDL.get(key)
+    if name is None:
+        if len(_PDDL) > 100_000:
+            _PDDL.clear()
+        name = _PDDL[key] = encoding.atom_to_pddl(atom)
+    return name
 
 
 register(Execution())
