@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 
 from planbench.prompts.statements import plan_block
+from planbench.errors import InputError
 from planbench.sets.instances import load_set
 from planbench.tasks import REGISTRY
 from planbench.tasks.base import TaskOptions
 from planbench.tasks.judging import read_plan, readable_plan
 from planbench.tasks.plan_task import from_strings
+from planbench.world import encodings
 from task_files import agreement, part_and_encoding, prompt_files, records, response_files
 
 TASKS = {"t4": "task_4_plan_reuse", "t5": "task_5_plan_generalization", "t6": "task_6_replanning",
@@ -126,3 +128,127 @@ def test_default_reading_agrees_or_is_explained(relative: str) -> None:
         seen.add((relative, record["instance_id"]))
     assert seen == set(explained)
     agreement(f"{relative} default reading", agreed, len(records(relative)))
+
+
+def test_figures_of_files_kept_back_from_these_tests() -> None:
+    """What FACTS-tasks.md records about PlanBench's files that are not in the reference
+    data here (the 500-instance t4/t6/t8 files, the Mystery ones), from our prompts:
+    t6's empty replans (BW 99/500, BW_3 38/100, Mystery_3 67/100: §7 item 4), Mystery_3 t4
+    golds all one action long (§5 item 2, mode H), t8_1 queries whose goal reads as the
+    example's (BW 220/500, BW_3 72/100: §9 item 7) and single-goal instances (64, 47)."""
+    blocksworld, mystery = encodings.get("blocksworld"), encodings.get("mystery")
+    big, small = load_set("planbench-500"), load_set("planbench-3")
+
+    def empty_replans(instance_set, encoding) -> int:
+        return sum(not p.truth["plan"] for p in REGISTRY["t6"].prompts(instance_set, encoding, TaskOptions()))
+
+    assert (empty_replans(big, blocksworld), empty_replans(small, blocksworld), empty_replans(small, mystery)) == (99, 38, 67)
+    assert {len(p.truth["plan"]) for p in REGISTRY["t4"].prompts(small, mystery, TaskOptions())} == {1}
+
+    def same_order(instance_set) -> tuple[int, int]:
+        prompts = REGISTRY["t8_1"].prompts(instance_set, blocksworld, TaskOptions())
+        goals = [[line for line in p.text.splitlines() if line.startswith("My goal")] for p in prompts]
+        return sum(g[0] == g[1] for g in goals), sum(p.truth["single_goal"] for p in prompts)
+
+    assert same_order(big) == (220, 64) and same_order(small) == (72, 47)
+
+
+def prompts_of(name: str, instance_set, encoding="blocksworld", seed: int = 0):
+    return REGISTRY[name].prompts(instance_set, encodings.get(encoding), TaskOptions(seed=seed))
+
+
+def test_randomized_encodings_show_their_own_plans_and_names() -> None:
+    """Randomized on PlanBench's sets takes Blocksworld's draws and the Randomized gold
+    plans (Fast Downward broke 11 BW_3 ties differently there); a seeded encoding has no
+    texts, so its prompts show its PDDL names and PlanBench's obfuscated introduction."""
+    small = load_set("planbench-3")
+    shown = {p.instance.id: p for p in prompts_of("t8_2", small, "randomized")}
+    randomized = encodings.get("randomized")
+    nine = small.find("planbench-3", 9)
+    assert nine.gold("randomized") != nine.plan
+    assert from_strings(shown[9].truth["plan"]) == nine.gold("randomized")
+    assert plan_block(nine.gold("randomized"), randomized) in shown[9].text
+    seeded = prompts_of("t6", small, "randomized:7")
+    assert seeded[0].text.startswith("I am playing with a set of objects.")
+    assert " block" not in seeded[0].text and "[PLAN END]" in seeded[0].text
+
+
+def test_sets_that_are_not_planbench_s_are_seeded(tmp_path) -> None:
+    """A generated set draws per (seed, task, instance): the same seed gives the same
+    prompts, another seed other prefixes and events, and an instance's prompt does not
+    depend on which other instances the set holds."""
+    from planbench.sets.generate import generate
+    from planbench.sets.instances import Instance, write_set
+
+    made = [Instance("g", "g", n, item.problem, item.plan) for n, item in enumerate(generate((5, 6), 12, seed=3), 1)]
+    write_set(tmp_path / "all" / "g", made, encodings.get("blocksworld"))
+    write_set(tmp_path / "half" / "g", made[:6], encodings.get("blocksworld"))  # the same name, fewer instances
+    whole, part = load_set(str(tmp_path / "all" / "g")), load_set(str(tmp_path / "half" / "g"))
+    for name in ("t4", "t8_1"):
+        first, again, other = prompts_of(name, whole, seed=1), prompts_of(name, whole, seed=1), prompts_of(name, whole, seed=2)
+        assert [p.text for p in first] == [p.text for p in again] and len(first) == 12
+        assert [p.text for p in first] != [p.text for p in other]
+        assert [p.text for p in prompts_of(name, part, seed=1)] == [p.text for p in first[:6]]
+    replans = prompts_of("t6", whole, seed=1)
+    assert len(replans) == 12 and all(len(p.example_ids) == 1 and p.example_ids[0] != p.instance.id for p in replans)
+    hard = prompts_of("t4", load_set("planbench-hard-110"))
+    assert len(hard) == 110 and all(1 <= len(p.truth["plan"]) < p.instance.length for p in hard)
+
+
+@pytest.mark.parametrize("name, set_name, says", [
+    ("t5", "planbench-hard-110", "t5 (plan generalization) asks problems of one family"),
+    ("t6", "planbench-unsolvable", "t6 (replanning) needs a solvable problem"),
+    ("t4", "planbench-unsolvable", "t4 (plan reuse) needs a solvable problem"),
+    ("t8_3", "planbench-unsolvable", "t8_3 (partial to full goal) needs a solvable problem"),
+])
+def test_tasks_that_make_no_sense_for_a_set_are_one_line(name: str, set_name: str, says: str) -> None:
+    with pytest.raises(InputError) as info:
+        prompts_of(name, load_set(set_name))
+    assert says in str(info.value) and str(info.value).startswith("instance planbench-") and "\n" not in str(info.value)
+
+
+def test_generated_generalization_family_is_asked(tmp_path) -> None:
+    import random
+
+    from planbench.sets.families import generalization_problem, is_generalization_problem
+    from planbench.sets.instances import Instance, write_set
+    from planbench.world.solve import solve
+
+    rng = random.Random(5)
+    problems = [generalization_problem(n, rng) for n in (3, 4, 6, 9, 14)]
+    assert all(is_generalization_problem(p) for p in problems)
+    made = [Instance("f", "f", i, p, solve(p).plan) for i, p in enumerate(problems, 1)]
+    write_set(tmp_path / "f", made, encodings.get("blocksworld"))
+    prompts = prompts_of("t5", load_set(str(tmp_path / "f")))
+    assert [len(p.truth["plan"]) for p in prompts] == [4, 6, 10, 16, 26]
+    not_family = load_set("planbench-generalization").find("planbench-generalization", 2).problem
+    assert not is_generalization_problem(load_set("planbench-3").instances[0].problem)
+    assert is_generalization_problem(not_family)
+    shown = {p.instance.key: p for p in prompts_of("t5", load_set("planbench-600"))}
+    assert len(shown) == 600 and shown["planbench-3/2"].text == shown["planbench-500/2"].text
+
+
+def test_each_reading_judges_against_its_goal() -> None:
+    """t4 and t8_3: the default reading wants the state the prompt states, PlanBench's
+    reading only the facts it checked; t6: no action is right only where the event
+    achieved the goal, and the default reading wants the answer to say so."""
+    small = load_set("planbench-3")
+    bw = encodings.get("blocksworld")
+    t4 = {p.instance.id: p for p in prompts_of("t4", small)}[4]  # prefix: c off a, down; b off c... (FACTS id 4)
+    prefix = from_strings(t4.truth["plan"])
+    answer = "".join(bw.action_to_text(a) + "\n" for a in prefix)
+    assert REGISTRY["t4"].judge(answer, t4, bw)["correct"] and REGISTRY["t4"].judge(answer, t4, bw, "planbench")["correct"]
+    t6 = prompts_of("t6", small)
+    done = next(p for p in t6 if not p.truth["plan"])
+    todo = next(p for p in t6 if p.truth["plan"])
+    words = "No further actions are needed as the goal has been achieved."
+    assert REGISTRY["t6"].judge(words, done, bw)["outcome"] == "valid"
+    assert REGISTRY["t6"].judge("I am not sure.", done, bw)["outcome"] == "unparseable"
+    assert REGISTRY["t6"].judge("I am not sure.", done, bw, "planbench")["correct"]  # PlanBench's empty plan wins
+    assert REGISTRY["t6"].judge(words, todo, bw)["outcome"] == "unparseable"
+    t83 = {p.instance.id: p for p in prompts_of("t8_3", small)}[9]  # a on c, b apart; goal c on a
+    onto_b = "unstack the red block from on top of the orange block\nstack the red block on top of the blue block\n" \
+             "pick up the orange block\nstack the orange block on top of the red block\n"
+    assert REGISTRY["t8_3"].judge(onto_b, t83, bw, "planbench")["correct"]  # the original goal holds
+    row = REGISTRY["t8_3"].judge(onto_b, t83, bw)
+    assert row["outcome"] == "invalid" and "(ontable a)" in row["reason"]  # not the full state the prompt asks for

@@ -109,7 +109,6 @@ def event_text(plan: tuple[Action, ...], event: Event, encoding: Encoding) -> st
 def case(draws: Draws, instance: Instance, encoding: Encoding) -> tuple[str, Event]:
     """One instance's statement, plan and event, up to the [PLAN] of its replan. PlanBench
     built an Executor for it (mode H reseeds) before drawing its event."""
-    solvable_with_plan(instance, "t6 (replanning)", needs=2)
     draws.executor()
     plan = instance.gold(encoding.name)
     event = draw_event(draws, instance, plan, encoding)
@@ -127,6 +126,8 @@ class Replanning(PlanTask):
     planbench_file = "task_6_replanning"
 
     def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
+        for instance in instance_set.instances:  # every one may be asked or shown: refuse before drawing
+            solvable_with_plan(instance, "t6 (replanning)", needs=2)
         streams = DrawStreams(self.name, encoding, options.seed)
         out = []
         for query, example in queries_and_examples(instance_set, "one-shot", options.seed):
