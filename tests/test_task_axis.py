@@ -233,3 +233,21 @@ def test_load_carries_the_task_and_its_columns(tmp_path) -> None:
     assert str(frame["correct_type"].dtype) == "boolean" and str(frame["other_correct"].dtype) == "boolean"
     assert int(frame["correct_explanation"].sum()) == sum(bool(r["correct_explanation"]) for r in score_run(run))
     frame.to_parquet(tmp_path / "s.parquet")  # every column has one type
+
+
+@pytest.mark.parametrize("task", ["t2", "t3", "t4", "t5", "t6", "t7", "t8_1", "t8_2", "t8_3"])
+def test_the_optimal_model_is_right_on_every_question_of_every_task(tmp_path, task: str) -> None:
+    """The ``optimal`` model answers each question with its truth, written as PlanBench's
+    examples write it: the default reading judges every answer right (prompts, truths and
+    judges agree), on Mystery too; random plans are refused for tasks 2-8 in one line."""
+    from planbench.run.execute import execute
+    from planbench.run.runner import RunConfig
+
+    for encoding in ("blocksworld", "mystery"):
+        config = RunConfig(set="planbench-3", encoding=encoding, style="one-shot", task=task, model="optimal", limit=40)
+        execute(config, tmp_path / encoding, show_progress=False)
+        rows = score_run(read_run(tmp_path / encoding))
+        assert len(rows) == 40 and all(r["correct"] for r in rows), [r["reason"] for r in rows if not r["correct"]][:3]
+    with pytest.raises(InputError, match="random:1 model writes plans"):
+        execute(RunConfig(set="planbench-3", encoding="blocksworld", style="one-shot", task=task, model="random:1"),
+                tmp_path / "random", show_progress=False)

@@ -136,6 +136,9 @@ def check_task(config: RunConfig, source: str = "run") -> None:
     if config.strategy == "backprompt" and task.name != "t1":
         raise InputError(source, 0, f"backprompt answers a plan with the validator's critique of it on the instance's "
                          f"own problem (PlanBench's task 1 loop); it does not apply to {task.name} ({task.title})")
+    if task.name != "t1" and config.model.split(":")[0] in ("random", "repair"):
+        raise InputError(source, 0, f"the {config.model} model writes plans for the instance's own problem (task 1); "
+                         f"it does not answer {task.name} ({task.title}): use optimal, replay:RUN_DIR or a real model")
     if config.strategy in PLAN_STRATEGIES and task.answer != "plan":
         raise InputError(source, 0, f"{PLAN_STRATEGIES[config.strategy]}; {task.name} ({task.title}) is answered "
                          f"with a {task.answer}, not a plan")

@@ -14,10 +14,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from planbench.errors import InputError
+from planbench.prompts.statements import state_text
 from planbench.prompts.styles import SYSTEM_MESSAGE, PromptOptions, prompt_records
 from planbench.sets.instances import InstanceSet, load_set
 from planbench.tasks import REGISTRY, canonical
 from planbench.tasks.base import Task, TaskOptions, TaskPrompt
+from planbench.tasks.plan_task import from_strings
 from planbench.world import encodings
 from planbench.world.encodings import Encoding
 
@@ -99,6 +101,22 @@ def run_options(info: dict) -> TaskOptions:
     first = (info.get("task") or "t1") == "t1"  # only task 1's prompts depend on the style
     return TaskOptions(fix_quirks=bool(info.get("fix_quirks")), wording=str(info.get("wording") or "current"),
                        seed=int(info.get("seed") or 0), style=info.get("style") if first else None)
+
+
+def ideal_answer(truth: dict, encoding: Encoding) -> str:
+    """The answer a perfect model gives a task 2-8 question, written as PlanBench's examples
+    write it (the ``optimal`` model's answer: the ceiling, and a check of the pipeline):
+    t3's verification message, t7's state, else the gold plan ending at [PLAN END]."""
+    if "message" in truth:
+        return truth["message"]
+    if "state" in truth:
+        return state_text(from_strings(truth["state"]), encoding)
+    if "plan" in truth:
+        plan = from_strings(truth["plan"])
+    else:  # t2's gold plan is in the encoding's PDDL names, as PlanBench's ground_truth_plan
+        plan = tuple((encoding.action_from_pddl(step[0]), *map(encoding.object_from_pddl, step[1:]))
+                     for step in from_strings(truth.get("gold_plan", [])))
+    return "".join(encoding.action_to_text(a) + "\n" for a in plan) + "[PLAN END]"
 
 
 def t1_reading(extractor: str) -> str:
