@@ -200,6 +200,14 @@ def test_verdict_reader_layouts() -> None:
         "<think>the plan is valid? no</think>\nThis plan is incorrect. The 2nd action, put down the blue block, "
         "requires that I am holding the blue block.": (False, "unmet_precondition", 2, ("put-down", "b"),
                                                         {("holding", "b")}),
+        "**Verdict: The plan is invalid.**\n\n**Reason:** At step 4, the action \"stack the blue block on top of the "
+        "red block\" cannot be performed because the red block is not clear (the orange block is on it).": (
+            False, "unmet_precondition", 4, ("stack", "b", "a"), {("clear", "a")}),
+        "Tracing it:\n1. unstack the red block from on top of the blue block - OK\n2. stack the red block on top of "
+        "the orange block - fails\n\nTherefore the plan is invalid. The 2nd step fails: its precondition "
+        "(clear c) does not hold.": (False, "unmet_precondition", 2, None, {("clear", "c")}),
+        "Invalid. The first action, pick up the orange block, needs the hand to be empty.": (
+            False, "unmet_precondition", 1, ("pick-up", "c"), {("handempty",)}),
     }
     for text, (valid, kind, step, action, unmet) in cases.items():
         verdict = read_verdict(text, bw, 3)

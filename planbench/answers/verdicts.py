@@ -38,7 +38,7 @@ VERDICT = re.compile(
     r"inexecutable|feasible|infeasible|flawed|wrong|successful|unsuccessful|sound)|(fails|does not work|"
     r"doesn't work|cannot be executed|can't be executed|works|succeeds|achieves the goal))\b|"
     r"\b(not\s+)?an?\s+(valid|invalid|correct|incorrect)\s+plan\b|"
-    r"^\W*(?:(?:final\s+)?(?:answer|verdict|conclusion|result)\W*)?(valid|invalid)\b\W*$|"
+    r"^\W*(?:(?:final\s+)?(?:answer|verdict|conclusion|result)\W*)?(valid|invalid)\b(?:\W*$|\s*[.!:—-])|"
     r"\b(?:answer|verdict|conclusion)\W*(?:the plan is\s+)?(valid|invalid|not valid)\b",
     re.IGNORECASE | re.MULTILINE)
 NEGATIVE = {"invalid", "incorrect", "inexecutable", "infeasible", "flawed", "wrong", "unsuccessful", "fails",
@@ -60,6 +60,11 @@ CONDITIONS = re.compile(
     r"\bunmet (?:pre-?conditions?|goals?(?: conditions?)?)\b(?: (?:is|are))?|"
     r"\b(?:pre-?conditions?|goal conditions?|goals?)\b[^:\n.'\"‘“]{0,40}?(?:\bis\b|\bare\b|:)|"
     r"\b(?:because|since|as|requires?|needs?)\b", re.IGNORECASE)
+
+
+# A remark in parentheses says why ("(the blue block is on it)"), not what is unmet; a PDDL
+# atom in parentheses is kept.
+ASIDE = re.compile(r"\((?!\s*[a-z][\w-]*(?:\s+[a-z]\w*){0,2}\s*\))[^()]*\)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,11 @@ def _failing_step(text: str, start: int, encoding: Encoding, blocks: int) -> Ver
     steps = step_reader(encoding, blocks)
     action = None
     for candidate in candidates:
-        read = steps.read(STEP_LABEL.sub("", candidate.lower()).strip(" *-:.,\"'`"))
+        line = STEP_LABEL.sub("", candidate.lower()).strip(" *-:.,\"'`")
+        read = steps.read(line)
+        verb = None if read else steps.any_verb.search(line)
+        if verb is not None:  # an action named mid-sentence: 'the action "stack ..." cannot ...'
+            read = steps.read(line[verb.start():])
         if read:
             action = read[0]
             break
@@ -169,6 +178,7 @@ def _conditions(text: str, start: int, end: int, encoding: Encoding, blocks: int
     atom names the unmet condition it negates. With ``step``, only lines that name that
     step (or none) under a header count."""
     reader = state_reader(encoding, blocks)
+    text = ASIDE.sub(lambda m: " " * len(m.group(0)), text)  # same length: positions still hold
     for header in CONDITIONS.finditer(text, start, end):
         found = reader.read(_under_header(text, header.end(), end, encoding, blocks, step))
         if found:

@@ -166,7 +166,8 @@ class Verification(Task):
 
 def exact_flags(verdict, truth: dict) -> tuple[bool, bool, bool]:
     """The default judgement: the verdict, then the kind of failure, then exactly the
-    failing action (at the stated step, when one is stated) and the unmet atoms."""
+    failing step (its action, at the stated step when one is stated; or its number alone)
+    and exactly the unmet atoms."""
     if verdict.valid != truth["valid"]:
         return False, False, False
     if verdict.valid:
@@ -176,9 +177,11 @@ def exact_flags(verdict, truth: dict) -> tuple[bool, bool, bool]:
     unmet = {format_action(a) for a in verdict.unmet}
     if verdict.kind == "unmet_goal":
         return True, True, unmet == set(truth["unmet"])
-    action = format_action(verdict.action) if verdict.action else None
-    step_ok = verdict.step is None or verdict.step == truth["step"]
-    return True, True, action == truth["action"] and step_ok and unmet == set(truth["unmet"])
+    if verdict.action is None:  # "the 2nd step fails": the step names the plan's action
+        action_ok = verdict.step is not None and verdict.step == truth["step"]
+    else:
+        action_ok = format_action(verdict.action) == truth["action"] and verdict.step in (None, truth["step"])
+    return True, True, action_ok and unmet == set(truth["unmet"])
 
 
 def _reason(flags: tuple[bool, bool, bool], truth: dict, encoding: Encoding) -> str:
