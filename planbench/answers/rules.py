@@ -96,3 +96,11 @@ def planbench_pddl(text: str, encoding: Encoding) -> list[Action]:
             continue
         plan.append((action, *(encoding.object_from_pddl(w.lower()) for w in words[1:])))
     return plan
+
+
+def readable_plan(plan: list[Action] | tuple[Action, ...], encoding: Encoding) -> str:
+    """The rule parser's *readable* output, which PlanBench's recorded task files store as
+    ``extracted_llm_plan`` (FACTS-tasks.md §2.5): the PDDL action name and each object's text
+    name without " block" ("(stack red orange)", "(feast object a object b)"), one a line."""
+    return "".join("(" + " ".join([encoding.actions[a[0]], *(encoding.object_to_text(b).replace(" block", "")
+                                                              for b in a[1:])]) + ")\n" for a in plan)

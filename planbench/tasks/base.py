@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from planbench.errors import InputError
 from planbench.sets.instances import Instance, InstanceSet
 from planbench.world.encodings import Encoding
 
@@ -65,3 +66,9 @@ class Task:
         tasks: correct / incorrect / unparseable), ``correct`` (the task's headline
         verdict) and ``reason`` (why, in one line); plus the task's own columns."""
         raise NotImplementedError
+
+
+def check_wording(task: str, options: TaskOptions, wordings: tuple[str, ...]) -> None:
+    """One line for a wording the task does not have (only t3 has two generations of prompts)."""
+    if options.wording not in wordings:
+        raise InputError("--wording", 0, f"{task} has the wording(s) {', '.join(wordings)}, not {options.wording!r}")

@@ -20,7 +20,7 @@ ignored).
 from __future__ import annotations
 
 from planbench.answers.extract import extract
-from planbench.answers.rules import planbench_rule
+from planbench.answers.rules import planbench_rule, readable_plan  # noqa: F401 (kept importable here)
 from planbench.world.encodings import Encoding
 from planbench.world.problem import Problem
 from planbench.world.validate import validate
@@ -47,14 +47,6 @@ def read_plan(text: str, encoding: Encoding, blocks: int, extractor: str = "defa
         return reading.plan, reading.failure
     plan = tuple(planbench_rule(text or "", encoding, max(PLANBENCH_OBJECTS, blocks), RULE_GENERATION))
     return plan, None if plan else "no_actions"
-
-
-def readable_plan(plan: tuple[Action, ...], encoding: Encoding) -> str:
-    """PlanBench's *readable* parser output, as its recorded files store ``extracted_llm_plan``:
-    the PDDL action name and each object's text name without " block" ("(stack red orange)",
-    "(feast object a object b)"), one per line."""
-    return "".join("(" + " ".join([encoding.actions[a[0]], *(encoding.object_to_text(b).replace(" block", "")
-                                                              for b in a[1:])]) + ")\n" for a in plan)
 
 
 def judge_plan(text: str, problem: Problem, encoding: Encoding, extractor: str = "default",
