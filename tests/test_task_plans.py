@@ -208,19 +208,28 @@ def test_tasks_that_make_no_sense_for_a_set_are_one_line(name: str, set_name: st
 
 
 def test_generated_generalization_family_is_asked(tmp_path) -> None:
-    import random
+    """``planbench generate --family generalization`` makes a set t5 asks: every problem of
+    the family, its plan the solver's optimal one, each query shown another as example."""
+    import subprocess
+    import sys
 
-    from planbench.sets.families import generalization_problem, is_generalization_problem
-    from planbench.sets.instances import Instance, write_set
+    from planbench.sets.families import is_generalization_problem
     from planbench.world.solve import solve
 
-    rng = random.Random(5)
-    problems = [generalization_problem(n, rng) for n in (3, 4, 6, 9, 14)]
-    assert all(is_generalization_problem(p) for p in problems)
-    made = [Instance("f", "f", i, p, solve(p).plan) for i, p in enumerate(problems, 1)]
-    write_set(tmp_path / "f", made, encodings.get("blocksworld"))
-    prompts = prompts_of("t5", load_set(str(tmp_path / "f")))
-    assert [len(p.truth["plan"]) for p in prompts] == [4, 6, 10, 16, 26]
+    result = subprocess.run([sys.executable, "-m", "planbench", "generate", "--family", "generalization", "--blocks",
+                             "3-14", "--count", "12", "--seed", "5", "--encoding", "mystery", "--out", str(tmp_path / "f")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    family = load_set(str(tmp_path / "f"))
+    assert family.encoding == "mystery" and len(family.instances) == 12
+    assert all(is_generalization_problem(i.problem) and solve(i.problem).length == i.length == 2 * (i.blocks - 1)
+               for i in family.instances)
+    prompts = prompts_of("t5", family, "mystery")
+    assert [len(p.truth["plan"]) for p in prompts] == [i.length for i in family.instances]
+    assert all(p.example_ids[0] != p.instance.id for p in prompts)
+    refused = subprocess.run([sys.executable, "-m", "planbench", "generate", "--family", "generalization", "--unsolvable",
+                              "0.5", "--out", str(tmp_path / "g")], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "--unsolvable" in refused.stderr
     not_family = load_set("planbench-generalization").find("planbench-generalization", 2).problem
     assert not is_generalization_problem(load_set("planbench-3").instances[0].problem)
     assert is_generalization_problem(not_family)

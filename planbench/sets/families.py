@@ -51,3 +51,40 @@ def generalization_problem(n: int, rng: random.Random) -> Problem:
     blocks = tuple(names)
     goal = tuple(("on", upper, lower) for lower, upper in zip(tower, tower[1:]))[::-1]  # top first, as PlanBench lists it
     return Problem(f"BW-generalization-{n}", blocks, init_atoms((-1,) * n, blocks), goal)
+
+
+def generalization_family(blocks: tuple[int, int], count: int, seed: int,
+                          max_attempts: int = 1_000_000) -> list[tuple[Problem, tuple]]:
+    """``count`` distinct problems of the generalization family, block counts drawn
+    uniformly from ``blocks`` (inclusive), each with its (only) optimal plan: the tower
+    built bottom up. Same seed, same family, on any machine."""
+    if blocks[0] < 2:
+        raise ValueError("a tower needs at least 2 blocks (--blocks 2-... or more)")
+    rng = random.Random(f"generalization-{seed}")
+    seen: set = set()
+    made: list[tuple[Problem, tuple]] = []
+    for _ in range(max_attempts):
+        if len(made) == count:
+            return made
+        problem = generalization_problem(rng.randint(blocks[0], blocks[1]), rng)
+        key = (frozenset(problem.blocks), problem.goal)
+        if key in seen:
+            continue
+        seen.add(key)
+        made.append((problem, tower_plan(problem)))
+    raise ValueError(f"made {len(made)} of {count} distinct problems of {blocks[0]}-{blocks[1]} blocks; "
+                     "allow more blocks or ask for fewer")
+
+
+def tower_plan(problem: Problem) -> tuple:
+    """The only optimal plan of a generalization problem: pick up each block above the
+    bottom one, bottom up, and stack it on the one below it."""
+    below = {atom[1]: atom[2] for atom in problem.goal}
+    above = {lower: upper for upper, lower in below.items()}
+    block = next(b for b in problem.blocks if b not in below)
+    plan = []
+    while block in above:
+        upper = above[block]
+        plan += [("pick-up", upper), ("stack", upper, block)]
+        block = upper
+    return tuple(plan)
