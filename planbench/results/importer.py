@@ -3,9 +3,11 @@
 Handled: 2023 files (``correct``, list plans), current files (``llm_correct``), zero-shot,
 one-shot, state-tracking and PDDL prompts, the GPT-4o-translation files (their
 ``raw_translation`` is kept as evidence) and back-prompting files (every round a turn:
-the first is PlanBench's zero-shot number for the hard set, FACTS.md §5.7, Q17). Each answer is
-joined to a bundled set by PlanBench's instance id; the recorded verdict is kept beside
-the answer so scores can show both.
+the first is PlanBench's zero-shot number for the hard set, FACTS.md §5.7, Q17), and the
+files of tasks 2-8 (the task from the file's ``task`` field or name; t3's three verdicts).
+Each answer is joined to a bundled set by PlanBench's instance id (tasks 2-8: to the task's
+prompt for that id, as we build it); the recorded verdict is kept beside the answer so
+scores can show both.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 Outcomes never mix infrastructure failures into model failures (DESIGN.md):
 ``no_response`` (nothing came back), ``truncated`` (the token limit cut the answer),
 ``unparseable`` (no plan could be read), ``invalid`` (with the failing step and why, or
-the unmet goal), ``valid`` (with ``optimal`` and the excess steps). Accuracy is valid /
-answered (everything but no_response), with a Wilson 95% interval.
+the unmet goal), ``valid`` (with ``optimal`` and the excess steps). Accuracy is right /
+answered (everything but no_response), with a Wilson 95% interval: for task 1 a valid plan
+(or a refusal where none exists); for tasks 2-8 the task's headline verdict ``correct``
+(t3 and t7 answers are ``correct`` / ``incorrect``, not plans), each answer read both ways.
 """
 
 from __future__ import annotations
