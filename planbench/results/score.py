@@ -23,7 +23,7 @@ from planbench.tasks import canonical
 from planbench.tasks import records as tasks
 # Task 1's judging lives with task 1 (planbench/tasks/t1_generation.py); its names stay here too.
 from planbench.tasks.t1_generation import (EXTRACTORS, LLM_EXTRACTORS, NO_PLAN_MARK, judge,  # noqa: F401
-                                           read_answer, read_plan)
+                                           read_answer, read_plan, rule_reading)
 
 OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response", "refused", "false_plan", "false_refusal")
 # Verdict and state tasks (t3, t7) say correct / incorrect where plan tasks say valid / invalid.
@@ -118,7 +118,7 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
                "latency": response.get("latency"),
                "cum_output_tokens": tokens, "cum_cost": cost}
         if prompt is None:
-            row.update(judge(response, instance, encoding, tasks.t1_reading(extractor), translations.get(key)))
+            row.update(judge(response, instance, encoding, rule_reading(extractor), translations.get(key)))
         else:
             row.update(_judge_task(task, response, prompt, encoding, extractor), solvable=instance.solvable)
             row.update({f"recorded_{name}": value for name, value in (recorded.get("verdicts") or {}).items()})

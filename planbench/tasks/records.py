@@ -61,7 +61,7 @@ def records(task: Task, instance_set: InstanceSet, encoding: Encoding, style: st
     system = True if options.system is None else options.system  # PlanBench's chat runs of tasks 2-8 sent it
     system_text = SYSTEM_MESSAGE if system is True else (system or None)
     out = []
-    for prompt in build(task, instance_set, encoding, task_options(options, style)):
+    for prompt in task.prompts(instance_set, encoding, task_options(options, style)):
         instance = prompt.instance
         messages = ([{"role": "system", "content": system_text}] if system_text else []) + [
             {"role": "user", "content": prompt.text}]
@@ -79,14 +79,9 @@ def task_options(options: PromptOptions, style: str | None = None) -> TaskOption
     return TaskOptions(fix_quirks=options.fix_quirks, wording=options.wording, seed=options.seed, style=style)
 
 
-def build(task: Task, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
-    """The task's prompts; a set the task cannot use is the task's one line (InputError)."""
-    return task.prompts(instance_set, encoding, options)
-
-
 @lru_cache(maxsize=16)
 def _indexed(task_name: str, set_name: str, encoding_name: str, options: TaskOptions) -> dict[tuple, TaskPrompt]:
-    prompts = build(REGISTRY[task_name], load_set(set_name), encodings.get(encoding_name), options)
+    prompts = REGISTRY[task_name].prompts(load_set(set_name), encodings.get(encoding_name), options)
     return {(p.instance.part, p.instance.id): p for p in prompts}
 
 
@@ -117,12 +112,6 @@ def ideal_answer(truth: dict, encoding: Encoding) -> str:
         plan = tuple((encoding.action_from_pddl(step[0]), *map(encoding.object_from_pddl, step[1:]))
                      for step in from_strings(truth.get("gold_plan", [])))
     return "".join(encoding.action_to_text(a) + "\n" for a in plan) + "[PLAN END]"
-
-
-def t1_reading(extractor: str) -> str:
-    """Task 1's extractor for a reading's name: ``planbench`` (the name every task's
-    PlanBench reading has) is PlanBench's current rule parser."""
-    return "planbench-rule" if extractor == "planbench" else extractor
 
 
 def differing(asked: dict[tuple, str], built: dict[tuple, TaskPrompt]) -> list[tuple]:

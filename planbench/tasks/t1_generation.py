@@ -143,9 +143,13 @@ class PlanGeneration(Task):
 
     def judge_response(self, response: dict, prompt: TaskPrompt, encoding: Encoding, extractor: str = "default",
                        translation: str | None = None) -> dict:
-        # "planbench", the name every task's PlanBench reading has, is PlanBench's current rule parser
-        return judge(response, prompt.instance, encoding, "planbench-rule" if extractor == "planbench" else extractor,
-                     translation)
+        return judge(response, prompt.instance, encoding, rule_reading(extractor), translation)
+
+
+def rule_reading(extractor: str) -> str:
+    """Task 1's extractor for a reading's name: ``planbench``, the name every task's
+    PlanBench reading has, is PlanBench's current rule parser."""
+    return "planbench-rule" if extractor == "planbench" else extractor
 
 
 TASK = register(PlanGeneration())
