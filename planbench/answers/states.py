@@ -269,7 +269,9 @@ def _state_region(text: str) -> str:
 def planbench_state(text: str, encoding: Encoding, split_and: bool = False) -> list[str]:
     """PlanBench's ``text_to_state``: PDDL-ish atom names (``on_a_b``, ``harmony_``) in the
     order read, duplicates kept. ``split_and`` is HEAD's version (" and " is a comma too;
-    t3's verdicts used it); the recorded t7 verdicts split on commas only."""
+    t3's verdicts used it); the recorded t7 verdicts split on commas only. Encodings other
+    than Blocksworld get Mystery's rule (PlanBench's obfuscated-domain parser never ran: its
+    domain test looks for " obfuscated" with a leading space)."""
     if split_and:
         text = text.replace(" and ", ",")
     phrases, objects, blocksworld = _planbench_words(encoding)
