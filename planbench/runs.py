@@ -112,6 +112,16 @@ def write_run(folder: Path, info: dict, responses: list[dict]) -> Run:
     return Run(folder, info)
 
 
+def write_info(run: Run, info: dict) -> Run:
+    """run.json rewritten with a setting learnt after the run (the task of answers gathered
+    elsewhere); written beside and moved in place, so a kill leaves the old one whole."""
+    path = run.folder / RUN_FILE
+    partial = path.with_name(RUN_FILE + ".part")
+    partial.write_text(json.dumps(info, indent=2) + "\n")
+    partial.replace(path)
+    return Run(run.folder, info)
+
+
 def read_run(folder: str | Path) -> Run:
     """run.json, checked: a JSON object naming at least the set and its encoding."""
     folder = Path(folder)
@@ -212,6 +222,22 @@ def read_json_lines(path: Path) -> Iterator[tuple[int, object | None, str | None
             yield number, None, ("cut off (the writer stopped mid-line)" if cut else "not a JSON line")
         except RecursionError:
             yield number, None, "nested too deeply"
+
+
+def asked_prompts(folder: Path) -> dict[tuple, str | None]:
+    """The user message each (part, id, sample) of a run was asked, from its prompts.jsonl
+    (empty when there is none: a run imported from PlanBench's files)."""
+    path = Path(folder) / PROMPTS_FILE
+    out: dict[tuple, str | None] = {}
+    if not path.exists():
+        return out
+    for _, item, problem in read_json_lines(path):
+        if problem is None and isinstance(item, dict):
+            messages = item.get("messages") or []
+            user = next((m.get("content") for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"),
+                        None)
+            out[(item.get("part"), item.get("id"), item.get("sample", 0))] = user
+    return out
 
 
 def _count(value, name: str) -> int | None:

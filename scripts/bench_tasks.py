@@ -1,9 +1,10 @@
 """Benchmark: PlanBench tasks' prompts on planbench-600, and t3/t7 judging in answers per second.
 
-    python scripts/bench_tasks.py [--size 600] [--repeat 3] [--tasks t2,t3,t7]
+    python scripts/bench_tasks.py [--size 600] [--repeat 3] [--tasks t1,t2,...,t8_3]
 
-Prompts: every prompt of each task on planbench-600 in Blocksworld and Mystery (t3 also in
-its released HEAD wording), timed per task; the target is under 10 s for all tasks together.
+Prompts: every prompt of each task (all ten by default; t1 one-shot) on planbench-600 in
+Blocksworld and Mystery (t3 also in its released HEAD wording), timed per task; the target
+is under 10 s for all tasks together.
 Judging: answers to the first ``--size`` prompts of t3 and t7, judged with both readings.
 The answers are made from the prompts' own truths in the layouts models use (PlanBench's
 template, the same after reasoning, a bulleted state, and wrong answers borrowed from other
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from planbench.prompts.statements import state_text
 from planbench.sets.instances import load_set, parse_action
-from planbench.tasks import REGISTRY, TaskOptions
+from planbench.tasks import NAMES, REGISTRY, TaskOptions
 from planbench.world import encodings
 
 PROMPT_TARGET_SECONDS = 10.0
@@ -37,7 +38,7 @@ def time_prompts(names: list[str]) -> dict[str, float]:
     instance_set = load_set("planbench-600")
     seconds = {}
     for name in names:
-        runs = [(e, TaskOptions()) for e in ("blocksworld", "mystery")]
+        runs = [(e, TaskOptions(style="one-shot" if name == "t1" else None)) for e in ("blocksworld", "mystery")]
         if name == "t3":
             runs += [(e, TaskOptions(wording="head")) for e in ("blocksworld", "mystery")]
         start = time.perf_counter()
@@ -98,7 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=600, help="prompts per task and encoding whose answers are judged")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--tasks", default="t2,t3,t7", help="tasks whose prompts are timed")
+    parser.add_argument("--tasks", default=",".join(NAMES), help="tasks whose prompts are timed")
     args = parser.parse_args()
     seconds = time_prompts([n.strip() for n in args.tasks.split(",") if n.strip()])
     total = sum(seconds.values())

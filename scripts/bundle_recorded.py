@@ -1,5 +1,5 @@
 """Maintenance: copy PlanBench's recorded results files into recorded/ (gzipped), for
-`planbench reproduce`. Run from the repository root with ../shared/planbench-ref present.
+`planbench reproduce`: task 1's (responses/) and tasks 1-8 on 3 blocks (tasks/responses/). Run from the repository root with ../shared/planbench-ref present.
 The files keep PlanBench's folder and model in their names: <folder>__<engine>__<task>.json.gz.
 """
 
@@ -16,7 +16,8 @@ REF = Path(os.environ.get("PLANBENCH_REF", ROOT.parent / "shared" / "planbench-r
 def main() -> None:
     out = ROOT / "recorded"
     out.mkdir(exist_ok=True)
-    for path in sorted((REF / "responses").glob("*/*/*.json")):
+    found = [*(REF / "responses").glob("*/*/*.json"), *(REF / "tasks" / "responses").glob("*/*/*.json")]
+    for path in sorted(found):
         folder, engine = path.parts[-3], path.parts[-2]
         target = out / f"{folder}__{engine}__{path.stem}.json.gz"
         target.write_bytes(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))

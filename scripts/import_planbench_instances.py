@@ -113,6 +113,23 @@ def build_unsolvable(part: str, folder: str, ids: range) -> None:
     print(f"{out.relative_to(ROOT)}: {len(lines)} unsolvable instances")
 
 
+def build_generalization(part: str, folder: str, ids: range, extra: int) -> None:
+    """PlanBench's plan-generalization problems (t5): all blocks on the table, the goal
+    one tower. Their only optimal plan builds the tower bottom up, so our solver's plan is
+    Fast Downward's (the t5 golds agree: tests/test_instances.py). Checked: every file
+    round-trips in its own layout, with its own block names (a few of a..l, shuffled)."""
+    lines = []
+    for i in ids:
+        path = REF / "instances" / folder / f"instance-{i}.pddl"
+        problem = problems.read_problem(path, BW)
+        assert problems.to_pddl(problem, BW, "generated") == path.read_text().rstrip("\n"), path  # 2 files end in a newline
+        instance = Instance(part, part, i, problem, solve(problem).plan, extra=(i == extra), layout="generated")
+        lines.append(json.dumps(instance.to_record(), separators=(",", ":")))
+    out = ROOT / "instances" / f"{part}.jsonl"
+    out.write_text("\n".join(lines) + "\n")
+    print(f"{out.relative_to(ROOT)}: {len(lines)} generalization instances")
+
+
 def main() -> None:
     build("planbench-500", "blocksworld", range(1, 501), 501, "blocksworld_info.json", [],
           {"mystery": (["prompts/mystery_blocksworld/task_1_plan_generation.json",
@@ -126,6 +143,7 @@ def main() -> None:
                            "task_1_plan_generation_zero_shot.json"], "randomized")})
     build("planbench-hard-110", "blocksworld_hard", range(1, 111), None, "blocksworld_hard_info.json", [], {})
     build_unsolvable("planbench-unsolvable", "unsolvable_blocksworld", range(1, 101))
+    build_generalization("planbench-generalization", "blocksworld_generalization", range(1, 502), 1)
 
 
 if __name__ == "__main__":

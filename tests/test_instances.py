@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import ref_path
+from conftest import load_json, ref_path
 from planbench import encodings
 from planbench import problem as problems
 from planbench.errors import InputError
@@ -103,3 +103,51 @@ def test_bad_instance_files_name_file_and_line(tmp_path) -> None:
     with pytest.raises(InputError) as info:
         load_set("planbench-700")
     assert "planbench-600" in str(info.value)
+
+
+# FACTS-tasks.md §6 item 2: PlanBench's generalization instances (plan-bench/instances/blocksworld/generated).
+GENERALIZATION_BLOCKS = {3: 52, 4: 64, 5: 50, 6: 48, 7: 45, 8: 59, 9: 43, 10: 66, 11: 37, 12: 36}
+
+
+def test_generalization_set_is_planbench_files() -> None:
+    """All 501 files round-trip byte for byte (their own layout, their own block names);
+    ids 2-501 are scored (PlanBench's t5 queries), id 1 is the first query's example."""
+    generalization = load_set("planbench-generalization")
+    bw = encodings.get("blocksworld")
+    assert len(generalization.instances) == 501
+    assert [i.id for i in generalization.scored()] == list(range(2, 502))
+    assert Counter(i.blocks for i in generalization.scored()) == GENERALIZATION_BLOCKS
+    for instance in generalization.instances:
+        original = ref_path("instances", "blocksworld_generalization", f"instance-{instance.id}.pddl").read_text()
+        assert problems.to_pddl(instance.problem, bw, instance.layout) == original.rstrip("\n"), instance.id
+        # all blocks on the table, the goal one tower of them all: the only optimal plan
+        # builds it bottom up, two actions per block above the bottom one.
+        assert all(atom[0] != "on" for atom in instance.problem.init)
+        assert len(instance.problem.goal) == instance.blocks - 1
+        result = validate(instance.problem, instance.plan)
+        assert result.valid and instance.length == 2 * (instance.blocks - 1), instance.id
+
+
+def test_generalization_plans_are_planbench_t5_golds() -> None:
+    """The bundled plans (our solver's) are the Fast Downward plans PlanBench's t5 file shows."""
+    generalization = load_set("planbench-generalization")
+    bw = encodings.get("blocksworld")
+    colours = {bw.object_to_text(name).split()[0]: name for name in "abcdefghijkl"}
+    data = load_json("prompts", "blocksworld_3", "task_5_plan_generalization.json")
+    for record in data["instances"]:
+        steps = [line.strip("()").split() for line in record["ground_truth_plan"].splitlines() if line.strip()]
+        gold = tuple((step[0], *(colours[word] for word in step[1:])) for step in steps)
+        assert generalization.find("planbench-generalization", record["instance_id"]).plan == gold
+
+
+def test_readers_know_every_name_a_problem_uses() -> None:
+    """Generalization instance 2 has 7 blocks named among a..k: a reader of its answers
+    must know 11 names ("the silver block" is k), not the first 7."""
+    instance = load_set("planbench-generalization").find("planbench-generalization", 2)
+    assert (instance.blocks, instance.problem.name_span) == (7, 11)
+    assert load_set("planbench-3").find("planbench-3", 5).problem.name_span == 3
+    from planbench.answers.extract import extract
+
+    plan = extract("pick up the silver block\nstack the silver block on top of the cyan block\n[PLAN END]",
+                   encodings.get("blocksworld"), instance.problem.name_span).plan
+    assert plan == (("pick-up", "k"), ("stack", "k", "h"))

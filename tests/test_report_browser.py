@@ -53,7 +53,8 @@ def reproduced(tmp_path_factory) -> Path:
 
 def test_a_failing_answer_is_two_clicks_from_the_front_page(browser, reproduced) -> None:
     page, errors, requests = open_page(browser, reproduced)
-    assert page.locator("#overall tbody tr").count() == 16
+    bundled = Path(__file__).resolve().parent.parent / "recorded"
+    assert page.locator("#overall tbody tr").count() == len(list(bundled.glob("*.json.gz")))
     page.locator("#overall tbody tr").filter(has_text="gpt-4o-blocksworld-zero-shot").locator(
         "a[data-set*='invalid']").click()  # click 1: the invalid count of one run
     page.locator("#answers tbody tr a").first.click()  # click 2: its first answer
@@ -73,6 +74,23 @@ def test_every_answer_has_its_own_address(browser, reproduced) -> None:
     assert page.locator("#answer-title").inner_text() == "o1-mini-mystery_blocksworld_3-zero-shot: planbench-3/17, sample 0"
     assert "overcome object" in page.locator(".trace").inner_text()  # the walk speaks Mystery
     page.locator("th", has_text="accuracy").first.click()  # sorting works and keeps the page alive
+    assert not errors
+
+
+def test_a_task_answer_shows_where_the_two_readings_differ(browser, reproduced) -> None:
+    """A t7 answer the two readings judge differently: the page says so, with the other
+    reading's verdict and reason, and shows no validator walk (the answer is a state)."""
+    import csv
+
+    scores = reproduced.parent / "runs" / "blocksworld_3__gpt-4_chat__task_7_plan_execution" / "scores.csv"
+    with open(scores) as handle:
+        row = next(r for r in csv.DictReader(handle) if r["correct"] != r["other_correct"])
+    page, errors, _ = open_page(browser, reproduced, f"#gpt-4-blocksworld_3-t7/{row['id']}/0")
+    page.wait_for_selector("#answer-title")
+    answer = page.locator("#answer").inner_text()
+    judged = "right" if row["other_correct"] == "True" else "wrong"
+    assert f"The two readings differ: the planbench reading judges it {judged}" in answer
+    assert "t7; 3 blocks" in answer and page.locator("#answer .trace").count() == 0
     assert not errors
 
 

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -121,7 +122,8 @@ def test_reproduce_is_offline_and_complete(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert "llama-3.1-405b_aws-blocksworld-zero-shot: 314/500 valid = 62.8%" in result.stdout
     assert (out / "report.md").exists() and (out / "accuracy_by_length.png").exists()
-    assert len(list((out / "runs").glob("*/scores.csv"))) == 16
+    bundled = Path(__file__).resolve().parent.parent / "recorded"
+    assert len(list((out / "runs").glob("*/scores.csv"))) == len(list(bundled.glob("*.json.gz"))) == 29
     rows = summarise([{"outcome": "valid", "optimal": True, "recorded_verdict": None}])
     assert rows.iloc[0]["accuracy"] == 1.0
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from planbench.cli.common import main, not_empty, reports_input_errors, writable_file
+from planbench.cli.common import main, not_empty, reports_input_errors, task_and_style, task_option, writable_file
 from planbench.cli.run import score_and_report
 
 
@@ -19,7 +19,9 @@ def batch() -> None:
 @batch.command(name="export")
 @click.option("--set", "set_name", default=None, help="A bundled set or a generated set's folder.")
 @click.option("--encoding", default=None, help="Default: the set's own, else blocksworld.")
-@click.option("--style", default=None, help="zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl.")
+@click.option("--style", default=None,
+              help="Task 1: zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl (tasks 2-8: one-shot).")
+@task_option
 @click.option("--model", default=None, help="The model name the engine serves (vLLM: its --model or --served-model-name).")
 @click.option("--samples", default=1, show_default=True, type=click.IntRange(min=1), help="Answers per prompt.")
 @click.option("--strategy", default="single", show_default=True, type=click.Choice(["single", "vote", "revise", "backprompt"]),
@@ -34,20 +36,25 @@ def batch() -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False), callback=not_empty,
               help="Requests file to write (JSONL); NAME.planbench.json is written beside it.")
 @reports_input_errors
-def batch_export(set_name, encoding, style, model, samples, strategy, rounds, max_tokens, temperature, limit, system,
+def batch_export(set_name, encoding, style, task_name, model, samples, strategy, rounds, max_tokens, temperature, limit, system,
                  run_dir, out) -> None:
     """Write a run's requests as a batch input file (OpenAI's format, read by vllm run-batch)."""
     from planbench.run.batch.offline import export_requests
     from planbench.run.execute import check_config
     from planbench.run.runner import RunConfig
     from planbench.sets.instances import set_encoding
+    from planbench.tasks import canonical
 
     config = None
     if run_dir is None:
-        missing = [name for name, value in (("--set", set_name), ("--style", style), ("--model", model)) if not value]
+        missing = [name for name, value in (("--set", set_name), ("--model", model)) if not value]
+        if not style and canonical(task_name) == "t1":
+            missing.insert(1, "--style")
         if missing:
             raise click.UsageError(f"{', '.join(missing)} required (or --from RUN_DIR)")
-        config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, model=model,
+        task_name, style = task_and_style(task_name, style)
+        config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, task=task_name,
+                           model=model,
                            samples=samples, strategy=strategy, rounds=rounds, max_tokens=max_tokens,
                            temperature=temperature, limit=limit, system=system, engine="batch-files")
         check_config(config, "batch export")

@@ -84,6 +84,25 @@ def writable_file(path: Path) -> None:
         raise InputError(str(path), 0, f"cannot write there: {error.strerror or error}") from None
 
 
+TASK_HELP = ("PlanBench's task: t1 (plan-generation), t2 (optimality), t3 (verification), t4 (reuse), "
+             "t5 (generalization), t6 (replanning), t7 (execution), t8_1 (goal-shuffling), t8_2 (full-to-partial), "
+             "t8_3 (partial-to-full).")
+
+
+def task_option(command: Callable) -> Callable:
+    """``--task``, the same on every command that asks or judges."""
+    return click.option("--task", "task_name", default="t1", show_default=True, help=TASK_HELP)(command)
+
+
+def task_and_style(task_name: str, style: str | None) -> tuple[str, str]:
+    """The task's canonical name and the style it is asked in: task 1 needs ``--style``;
+    tasks 2-8 are one-shot (another style is one line)."""
+    from planbench.tasks import records
+
+    task = records.get(task_name)
+    return task.name, records.task_style(task, style)
+
+
 def finite(value, option: str):
     """click's FloatRange lets nan and inf through; a limit must be a real number."""
     if value is not None and not (value == value and value != float("inf")):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planbench.cli.common import main, not_empty, reports_input_errors, writable_file
+from planbench.cli.common import main, not_empty, reports_input_errors, task_and_style, task_option, writable_file
 from planbench.world import encodings
 
 
@@ -15,31 +15,39 @@ from planbench.world import encodings
 @click.option("--set", "set_name", required=True, help="A bundled set (planbench sets) or a generated set's folder.")
 @click.option("--encoding", default=None,
               help="blocksworld, mystery, randomized, randomized:<seed> (default: the set's own, else blocksworld).")
-@click.option("--style", required=True, help="zero-shot, one-shot, state-tracking, zero-shot-pddl or one-shot-pddl.")
+@click.option("--style", default=None,
+              help="Task 1: zero-shot, one-shot, state-tracking, zero-shot-pddl or one-shot-pddl (tasks 2-8: one-shot).")
+@task_option
 @click.option("--system/--no-system", default=None, help="Send PlanBench's system message (default: as PlanBench did for the style).")
 @click.option("--system-text", default=None, help="Send this system message instead.")
 @click.option("--fix-quirks", is_flag=True, help="Repair PlanBench's prompt quirks (unbalanced PDDL parenthesis, cost line, fixed state-tracking example).")
-@click.option("--wording", default="current", show_default=True, help="current, or 2023 (PlanBench's GPT-4 prompts of 2023).")
-@click.option("--seed", default=0, show_default=True, help="Seed for choosing one-shot examples in generated sets.")
+@click.option("--wording", default="current", show_default=True,
+              help="current, or 2023 (task 1: PlanBench's GPT-4 prompts of 2023), or head (task 3: its released files).")
+@click.option("--seed", default=0, show_default=True,
+              help="Seed for one-shot examples in generated sets (and the draws of tasks 2-8 on sets not PlanBench's).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="JSON-lines file to write ('-' for stdout).", callback=not_empty)
 @reports_input_errors
-def prompts(set_name: str, encoding: str, style: str, system: bool | None, system_text: str | None, fix_quirks: bool,
-            wording: str, seed: int, out: str) -> None:
-    """Write PlanBench's prompts for a set, one JSON line per instance."""
-    from planbench.prompts import PromptOptions, check_style, prompt_records
+def prompts(set_name: str, encoding: str, style: str | None, task_name: str, system: bool | None,
+            system_text: str | None, fix_quirks: bool, wording: str, seed: int, out: str) -> None:
+    """Write PlanBench's prompts of a task for a set, one JSON line per question."""
+    from planbench.prompts import PromptOptions, check_style
     from planbench.sets.instances import load_set, set_encoding
+    from planbench.tasks import records
 
-    check_style(style)
+    task_name, style = task_and_style(task_name, style)
+    if task_name == "t1":
+        check_style(style)
     chosen = encodings.get(set_encoding(set_name, encoding))
     if out != "-":
         writable_file(Path(out))
     options = PromptOptions(system=system_text if system_text else system, fix_quirks=fix_quirks, seed=seed,
                             wording=wording)
-    records = prompt_records(load_set(set_name), chosen, style, options)
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    written = records.records(records.get(task_name), load_set(set_name), chosen, style, options)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in written)
     if out == "-":
         click.echo(text, nl=False)
     else:
         Path(out).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {len(records)} prompts ({chosen.name}, {style}) to {out}", err=True)
+        what = style if task_name == "t1" else task_name
+        click.echo(f"wrote {len(written)} prompts ({chosen.name}, {what}) to {out}", err=True)

@@ -13,13 +13,17 @@ from planbench.cli.common import (
     not_empty,
     print_summary,
     reports_input_errors,
+    task_and_style,
+    task_option,
 )
 
 
 @main.command()
 @click.option("--set", "set_name", required=True, help="A bundled set or a generated set's folder.")
 @click.option("--encoding", default=None, help="Default: the set's own (a generated set records it), else blocksworld.")
-@click.option("--style", required=True, help="zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl.")
+@click.option("--style", default=None,
+              help="Task 1: zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl (tasks 2-8: one-shot).")
+@task_option
 @click.option("--model", required=True, help="Model name at the endpoint, or optimal, random[:seed], replay:RUN_DIR.")
 @click.option("--base-url", default=None, help="OpenAI-compatible endpoint (vLLM, Ollama, OpenRouter...).")
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the key.")
@@ -64,15 +68,17 @@ from planbench.cli.common import (
 @click.option("--out", default=None, type=click.Path(file_okay=False),
               help="Run directory (required unless --dry-run).", callback=not_empty)
 @reports_input_errors
-def run(set_name, encoding, style, model, base_url, api_key_env, samples, strategy, rounds, concurrency, rpm, workers,
+def run(set_name, encoding, style, task_name, model, base_url, api_key_env, samples, strategy, rounds, concurrency, rpm, workers,
         max_tokens, temperature, reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir,
         dry_run, no_score, batch, batch_retry, poll_seconds, batch_max_requests, batch_max_mb, out) -> None:
-    """Ask a model for plans (resumable: the same command sends only what is missing)."""
+    """Ask a model PlanBench's questions (resumable: the same command sends only what is missing)."""
     from planbench.run.execute import estimate
     from planbench.run.runner import RunConfig
     from planbench.sets.instances import set_encoding
 
-    config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, model=model, base_url=base_url,
+    task_name, style = task_and_style(task_name, style)
+    config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, task=task_name, model=model,
+                       base_url=base_url,
                        api_key_env=api_key_env, samples=samples, concurrency=concurrency, max_tokens=max_tokens,
                        temperature=temperature, reasoning_effort=reasoning_effort, api=api, limit=limit,
                        system=system, max_attempts=max_attempts, max_cost=max_cost, timeout=timeout,

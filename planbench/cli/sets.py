@@ -93,9 +93,13 @@ def sets_export(set_name: str, export_format: str, encoding_names: tuple[str, ..
               help="Stop (saying how far it got) after this long.")
 @click.option("--unsolvable", "unsolvable_share", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Share of the instances made unsolvable as PlanBench did (a goal atom added: split or loop).")
+@click.option("--family", type=click.Choice(["generalization"]), default=None,
+              help="Problems of one family instead of random ones: 'generalization' (task 5's: every block on the "
+                   "table, the goal one tower of them all, as PlanBench's generator made them).")
 @reports_input_errors
 def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, per_length: int, encoding: str,
-             unique_up_to_renaming: bool, out: str, force: bool, max_seconds: float, unsolvable_share: float) -> None:
+             unique_up_to_renaming: bool, out: str, force: bool, max_seconds: float, unsolvable_share: float,
+             family: str | None) -> None:
     """Generate a seeded set of random instances with proven optimal plans."""
     import random
 
@@ -107,11 +111,14 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
         TimeElapsedColumn,
     )
 
-    from planbench.runs import move_aside, writable_folder
     from planbench.sets import generate as generator
     from planbench.sets.instances import Instance, histogram, write_set
 
     chosen = encodings.get(encoding)
+    if family:
+        return generate_family(family, int_range(blocks_text or "3-12", "--blocks"), count, seed, chosen, out, force,
+                               (lengths_text and "--lengths") or (unsolvable_share and "--unsolvable")
+                               or (unique_up_to_renaming and "--unique-up-to-renaming"))
     lengths = int_range(lengths_text, "--lengths") if lengths_text else None
     if blocks_text is None and lengths is not None:
         blocks = generator.blocks_for_lengths(lengths)
@@ -120,13 +127,7 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
     else:
         blocks = int_range(blocks_text or "4-6", "--blocks")
     generator.check_feasible(blocks, count, lengths, per_length, unique_up_to_renaming)
-    folder = Path(out)
-    if folder.exists() and any(folder.iterdir()):
-        if not force:
-            raise InputError(out, 0, "is not empty (a set is there already?); choose another --out, or --force to "
-                             "move it aside")
-        click.echo(f"the old contents of {out} are kept at {move_aside(folder)}", err=True)
-    writable_folder(folder, "set folder")
+    prepare_out(out, force)
     total = sum(per_length for n in range(lengths[0], lengths[1] + 1) if n % 2 == 0) if lengths else count
     name = Path(out).name
     made = []
@@ -152,3 +153,39 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
     lengths_seen = Counter(i.length for i in made)
     click.echo(f"wrote {len(made)} instances ({chosen.name}) and {manifest}")
     click.echo(f"optimal length: {histogram(lengths_seen)}")
+
+
+def prepare_out(out: str, force: bool) -> None:
+    """The folder a set is written to: empty, or its old contents moved aside with --force."""
+    from planbench.runs import move_aside, writable_folder
+
+    folder = Path(out)
+    if folder.exists() and any(folder.iterdir()):
+        if not force:
+            raise InputError(out, 0, "is not empty (a set is there already?); choose another --out, or --force to "
+                             "move it aside")
+        click.echo(f"the old contents of {out} are kept at {move_aside(folder)}", err=True)
+    writable_folder(folder, "set folder")
+
+
+def generate_family(family: str, blocks: tuple[int, int], count: int, seed: int, encoding, out: str, force: bool,
+                    conflicting: str | None) -> None:
+    """``generate --family generalization``: a set task 5 can ask (each problem's plan is
+    the tower built bottom up, its only optimal plan)."""
+    from planbench.sets.families import generalization_family
+    from planbench.sets.instances import Instance, histogram, write_set
+
+    if conflicting:
+        raise InputError(conflicting, 0, f"does not apply to --family {family} (every problem's plan is fixed by it)")
+    try:
+        problems = generalization_family(blocks, count, seed)
+    except ValueError as error:
+        raise InputError("--blocks", 0, str(error)) from None
+    prepare_out(out, force)
+    name = Path(out).name
+    made = [Instance(name, name, number, problem, plan, seed=seed) for number, (problem, plan) in enumerate(problems, 1)]
+    settings = {"seed": seed, "blocks": list(blocks), "count": len(made), "family": family,
+                "planbench_version": __version__}
+    manifest = write_set(Path(out), made, encoding, settings)
+    click.echo(f"wrote {len(made)} {family} problems ({encoding.name}) and {manifest}")
+    click.echo(f"blocks: {histogram(Counter(i.blocks for i in made))}")

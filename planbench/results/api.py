@@ -20,7 +20,7 @@ from planbench.runs import read_run
 
 FORMATS = ("parquet", "jsonl", "hf")
 # run.json settings copied onto every row (prefixed run_ where a score column has the name)
-RUN_FIELDS = ("name", "model", "base_url", "set", "encoding", "style", "strategy", "rounds", "samples", "extractor",
+RUN_FIELDS = ("name", "model", "base_url", "set", "encoding", "style", "task", "strategy", "rounds", "samples", "extractor",
               "temperature", "max_tokens", "reasoning_effort", "planbench_version", "source", "imported", "engine")
 
 
@@ -36,7 +36,7 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
     import pandas as pd
 
     from planbench.results.results_file import results_document
-    from planbench.results.score import COLUMNS, score_run
+    from planbench.results.score import columns_of, score_run
 
     if not run_dirs:
         raise InputError("load", 0, "give at least one run directory")
@@ -49,7 +49,9 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
         else:
             frame = pd.DataFrame(score_run(run, extractor))
         figures[run.name] = _json_ready(results_document(run, frame.to_dict("records")))
-        frame = _typed(frame.reindex(columns=COLUMNS))
+        frame = frame.reindex(columns=columns_of(frame))
+        frame["task"] = frame["task"].fillna(run.info.get("task") or "t1")  # scores.csv written before tasks 2-8
+        frame = _typed(frame)
         frame.insert(0, "run", run.name)
         for field in RUN_FIELDS:
             frame[f"run_{field}"] = _scalar(run.info.get(field))
@@ -66,7 +68,8 @@ def _typed(frame):
     round-trips through Parquet unchanged."""
     import pandas as pd
 
-    for column in ("final", "solvable", "correct", "valid", "optimal", "ambiguous", "recorded_verdict"):
+    verdicts = [c for c in frame.columns if c.startswith(("correct_", "recorded_correct_"))] + ["other_correct"]
+    for column in ("final", "solvable", "correct", "valid", "optimal", "ambiguous", "recorded_verdict", *verdicts):
         if column in frame:
             frame[column] = frame[column].map(_boolean).astype("boolean")
     for column in ("id", "sample", "round", "blocks", "optimal_length", "plan_length", "excess_steps", "failing_step",
@@ -100,19 +103,25 @@ def _scalar(value):
     return json.dumps(value) if isinstance(value, (dict, list)) else value
 
 
-def evaluate(set: str, model: str, style: str = "zero-shot", encoding: str | None = None, out: str | Path = "run",
-             extractor: str | None = None, report: bool = True, **options):
+def evaluate(set: str, model: str, style: str | None = "zero-shot", encoding: str | None = None,
+             out: str | Path = "run", extractor: str | None = None, report: bool = True, task: str = "t1", **options):
     """The whole pipeline from a notebook: prompts, the model (resumable, as ``planbench
-    run``), verdicts, report; returns :func:`load` of the run. ``options`` are
-    ``planbench run``'s (samples, strategy, rounds, base_url, max_tokens, concurrency...)."""
+    run``), verdicts, report; returns :func:`load` of the run. ``task`` is PlanBench's task
+    (``t1`` ... ``t8_3`` or its word; tasks 2-8 are one-shot, whatever ``style`` says);
+    ``options`` are ``planbench run``'s (samples, strategy, rounds, base_url, max_tokens,
+    concurrency...)."""
     from planbench.sets.instances import set_encoding
     from planbench.results.report import write_report
     from planbench.results.results_file import save_scores
     from planbench.results.score import score_run
     from planbench.run.execute import execute
     from planbench.run.runner import RunConfig
+    from planbench.tasks import records as tasks
 
-    config = RunConfig(set=set, encoding=set_encoding(set, encoding), style=style, model=model, **options)
+    chosen = tasks.get(task)
+    style = tasks.task_style(chosen, style if chosen.name == "t1" else None)
+    config = RunConfig(set=set, encoding=set_encoding(set, encoding), style=style, task=chosen.name, model=model,
+                       **options)
     execute(config, out, show_progress=False)
     run = read_run(out)
     rows = score_run(run, extractor)

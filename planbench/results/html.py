@@ -25,9 +25,9 @@ from pathlib import Path
 from planbench import __version__
 from planbench.world import encodings
 from planbench.sets.instances import load_set
-from planbench.runs import Run, read_json_lines, read_responses, PROMPTS_FILE
+from planbench.runs import Run, asked_prompts, read_responses
 
-SETTINGS = ("model", "base_url", "set", "encoding", "style", "strategy", "rounds", "samples", "extractor",
+SETTINGS = ("model", "base_url", "set", "encoding", "style", "task", "strategy", "rounds", "samples", "extractor",
             "temperature", "max_tokens", "reasoning_effort", "api", "system", "planbench_version", "source",
             "recorded_verdicts", "imported", "limit", "max_cost", "engine")
 
@@ -70,7 +70,7 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
                     "L": row.get("optimal_length"), "b": row.get("blocks"), "enc": row.get("encoding"),
                     "pl": row.get("plan_length"), "why": row.get("reason"), "opt": bool(row.get("optimal")),
                     "rec": row.get("recorded_verdict"), "tok": row.get("completion_tokens"), "cost": row.get("cost"),
-                    **detail}
+                    "tk": row.get("task") if row.get("task") not in (None, "t1") else None, **detail}
             if prompt:
                 item["p"] = prompts.setdefault(prompt, len(prompts))
             items.append(_clean(item))
@@ -122,9 +122,11 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
 
     info = run.info
     encoding = encodings.get(info["encoding"])
-    instance_set = load_set(info["set"])
     responses = {(r.get("part") or info["set"], r["id"], r.get("sample", 0), int(r.get("round") or 0)): r
                  for r in read_responses(run, report=lambda line: None)}
+    if (info.get("task") or "t1") != "t1":
+        return _task_details(run, rows, responses)
+    instance_set = load_set(info["set"])
     asked = _asked(run, instance_set, encoding)
     extractor = (rows[0].get("extractor") if rows else None) or info.get("extractor") or "default"
     out = {}
@@ -139,10 +141,10 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
         if response.get("user_message"):
             detail["um"] = response["user_message"]
         translation = (response.get("recorded") or {}).get("raw_translation")
-        plan, _, reading = read_answer(text, encoding, extractor, translation, instance.blocks) if text.strip() \
+        plan, _, reading = read_answer(text, encoding, extractor, translation, instance.problem.name_span) if text.strip() \
             else ((), None, None)
         if extractor == "default" and reading is None and text.strip():
-            reading = extract(text, encoding, instance.blocks)
+            reading = extract(text, encoding, instance.problem.name_span)
         if reading is not None:
             detail["cand"] = [[c.start, c.end, c.kind, i == reading.chosen] for i, c in enumerate(reading.candidates)]
         if plan and instance.solvable:
@@ -154,17 +156,35 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
     return out
 
 
+def _task_details(run: Run, rows: list[dict], responses: dict) -> dict[tuple, dict]:
+    """Tasks 2-8: the prompt asked (recorded, else built again) and the answer; the
+    verdict's reason is the row's, and where the other reading differs, its reason too."""
+    from planbench.tasks import records as tasks
+
+    asked = asked_prompts(run.folder)
+    built = tasks.by_instance(tasks.get(run.info.get("task")), run.info["set"], run.info["encoding"],
+                              tasks.run_options(run.info))
+    out = {}
+    for row in rows:
+        key = (row.get("part"), row.get("id"), row.get("sample", 0), row.get("round") or 0)
+        response = responses.get(key)
+        if response is None:
+            continue
+        prompt = asked.get(key[:3]) or (built[key[:2]].text if key[:2] in built else None)
+        detail: dict = {"a": str(response.get("text") or ""), "prompt": prompt}
+        if row.get("other_correct") is not None and bool(row.get("other_correct")) != bool(row.get("correct")):
+            other = "planbench" if (row.get("extractor") or "default") == "default" else "default"
+            detail["other"] = (f"the {other} reading judges it {'right' if row['other_correct'] else 'wrong'}"
+                               + (f" ({row['other_reason']})" if row.get("other_reason") else ""))
+        out[key] = detail
+    return out
+
+
 def _asked(run: Run, instance_set, encoding) -> dict[tuple, str]:
     """The prompt of each (part, id, sample): from prompts.jsonl, or rendered again (runs
     imported from PlanBench's files, whose prompts ours equal byte for byte)."""
-    path = run.folder / PROMPTS_FILE
-    out: dict[tuple, str] = {}
-    if path.exists():
-        for _, item, problem in read_json_lines(path):
-            if problem is None and isinstance(item, dict):
-                messages = item.get("messages") or []
-                user = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), None)
-                out[(item.get("part"), item.get("id"), item.get("sample", 0))] = user
+    out = asked_prompts(run.folder)
+    if out:
         return out
     from planbench.prompts import queries_and_examples, render
 
@@ -218,8 +238,8 @@ td:first-child,th:first-child{text-align:left}td a{color:#1a5fb4;text-decoration
 #answer.hidden{display:none}pre{white-space:pre-wrap;word-wrap:break-word;font-size:12px;background:#f6f8fa;padding:8px;
 border-radius:4px;max-height:520px;overflow:auto}mark.plan{background:#ffe08a}mark.cand{background:#e3ecf7}
 .trace td,.trace th{text-align:left;white-space:normal}.trace tr.fail td{background:#fde2e1;font-weight:600}
-.trace tr.ok td:first-child{color:#2b7a0b}.verdict-valid,.verdict-refused{color:#2b7a0b;font-weight:600}
-.verdict-invalid,.verdict-false_plan,.verdict-false_refusal,.verdict-unparseable{color:#b3261e;font-weight:600}
+.trace tr.ok td:first-child{color:#2b7a0b}.verdict-valid,.verdict-refused,.verdict-correct{color:#2b7a0b;font-weight:600}
+.verdict-invalid,.verdict-false_plan,.verdict-false_refusal,.verdict-unparseable,.verdict-incorrect{color:#b3261e;font-weight:600}
 figure{margin:10px 0;background:#fff;border:1px solid #ddd;padding:6px}figure svg{max-width:100%;height:auto}
 figcaption{font-size:13px;font-weight:600}details{margin:6px 0}.muted{color:#777}
 """
@@ -297,7 +317,8 @@ function selected(extra = {}) {
 function link(count, values) {
   return count ? `<a href="javascript:void 0" data-set='${esc(JSON.stringify(values))}'>${count}</a>` : "0";
 }
-const OUTCOMES = ["valid", "invalid", "unparseable", "truncated", "no_response", "refused", "false_plan", "false_refusal"];
+const OUTCOMES = ["valid", "invalid", "correct", "incorrect", "unparseable", "truncated", "no_response", "refused", "false_plan",
+  "false_refusal"];
 // The tables show the figures computed in Python (planbench.results.metrics), the same as
 // report.md, summary.csv, results.json and the summary line: no accuracy or interval is
 // computed here. The run filter picks the rows; counts open the answers they count.
@@ -307,7 +328,7 @@ function overall() {
   const has = key => rows.some(r => r[key] !== undefined);
   const incomplete = rows.some(r => r.done && r.done.complete === false);
   const cols = ["run", "n", "answered", "right", "accuracy", ...(has("answer_accuracy") ? ["per answer"] : []),
-    ...(has("pass_at_k") ? ["pass@k"] : []), "optimal", ...OUTCOMES.filter(o => rows.some(r => r[o])),
+    ...(has("pass_at_k") ? ["pass@k"] : []), "optimal", ...OUTCOMES.filter(o => o !== "correct" && rows.some(r => r[o])),
     ...(incomplete ? ["complete"] : [])];
   table("overall", cols, rows, (r, c) => {
     if (c === "accuracy") return `${pct(r.accuracy)} <span class="muted">(${pct(r.ci_low)}–${pct(r.ci_high)})</span>`;
@@ -398,6 +419,7 @@ function view(i, conversation) {
   const prompt = i.p !== undefined ? `<details><summary>Prompt</summary><pre>${esc(D.prompts[i.p])}</pre></details>` : "";
   const message = i.um ? `<h4>Message before this answer</h4><pre>${esc(i.um)}</pre>` : "";
   let walk = "<p class='muted'>No plan was read.</p>";
+  const other = i.other !== undefined ? `<p>The two readings differ: ${esc(i.other)}.</p>` : "";
   if (i.walk) {
     walk = `<table class="trace"><tr><th>step</th><th>action</th><th>after it</th></tr><tr><td>start</td><td></td><td>${esc(i.walk.initial)}</td></tr>` +
       i.walk.steps.map(s => `<tr class="${s.ok ? "ok" : "fail"}"><td>${s.ok ? "" : "✗ "}${s.n}</td><td>${esc(s.text)}${s.text !== s.pddl ? ` <span class="muted">${esc(s.pddl)}</span>` : ""}</td><td>${esc(s.ok ? s.change : s.why)}</td></tr>`).join("") +
@@ -405,9 +427,9 @@ function view(i, conversation) {
   }
   return `<h3 id="answer-title">${esc(run.name)}: ${esc(i.part)}/${esc(i.id)}, sample ${i.s}${conversation.length > 1 ? ", round " + i.t : ""}</h3>` +
     `<p>Verdict: <span class="verdict-${esc(i.o)}">${esc(i.o)}</span>${i.why ? " — " + esc(i.why) : ""}</p>` +
-    `<p class="muted">${esc(i.b)} blocks; optimal length ${esc(i.L ?? "none (no plan exists)")}; ${esc(i.enc)}${i.rec !== undefined ? "; PlanBench's recorded verdict: " + esc(i.rec) : ""}</p>` +
+    `<p class="muted">${i.tk ? esc(i.tk) + "; " : ""}${esc(i.b)} blocks; optimal length ${esc(i.L ?? "none (no plan exists)")}; ${esc(i.enc)}${i.rec !== undefined ? "; PlanBench's recorded verdict: " + esc(i.rec) : ""}</p>` +
     turns + prompt + message + `<h4>Answer <span class="muted">(the plan read is marked)</span></h4><pre id="answer-text">${marked(i.a ?? "", i.cand)}</pre>` +
-    `<h4>The validator's walk</h4>${walk}<p><a href="#">close</a></p>`;
+    other + (i.tk ? "" : `<h4>The validator's walk</h4>${walk}`) + `<p><a href="#">close</a></p>`;
 }
 load();
 """

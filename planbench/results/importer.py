@@ -3,9 +3,11 @@
 Handled: 2023 files (``correct``, list plans), current files (``llm_correct``), zero-shot,
 one-shot, state-tracking and PDDL prompts, the GPT-4o-translation files (their
 ``raw_translation`` is kept as evidence) and back-prompting files (every round a turn:
-the first is PlanBench's zero-shot number for the hard set, FACTS.md §5.7, Q17). Each answer is
-joined to a bundled set by PlanBench's instance id; the recorded verdict is kept beside
-the answer so scores can show both.
+the first is PlanBench's zero-shot number for the hard set, FACTS.md §5.7, Q17), and the
+files of tasks 2-8 (the task from the file's ``task`` field or name; t3's three verdicts).
+Each answer is joined to a bundled set by PlanBench's instance id (tasks 2-8: to the task's
+prompt for that id, as we build it); the recorded verdict is kept beside the answer so
+scores can show both.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from __future__ import annotations
 import ast
 import gzip
 import json
+import re
 import zlib
 from pathlib import Path
 
 from planbench.errors import InputError
 from planbench.sets.instances import load_set
 from planbench.runs import RUN_FILE, Run, holds_a_run, move_aside, writable_folder, write_run
+from planbench.tasks import canonical
+from planbench.tasks import records as tasks
 
 FOLDERS = {  # PlanBench domain folder -> (bundled set, part, encoding)
     "blocksworld": ("planbench-500", "planbench-500", "blocksworld"),
@@ -37,6 +42,11 @@ FOLDERS = {  # PlanBench domain folder -> (bundled set, part, encoding)
 MANUAL_LABELS = {1: "refusal", 0: "plan", -1: "empty answer", -2: "cut-off answer"}
 # How PlanBench made each kind of recorded verdict (planbench-ref README).
 TRANSLATED_MODELS = ("o1-preview", "o1-mini", "deepseek", "qwq", "llama-3.1-405b")
+# How PlanBench judged tasks 2-8 (FACTS-tasks.md §0.1 item 4): what run.json says of the recorded verdicts.
+TASK_VERDICTS = {"t3": "PlanBench's parse_output (binary / with type / with explanation)",
+                 "t7": "PlanBench's comma-only state parser, sorted atoms compared"}
+# t3's further recorded verdicts, by the scores.csv column they are beside.
+FURTHER_VERDICTS = {"llm_correct_w_type": "correct_type", "llm_correct_w_expl": "correct_explanation"}
 
 
 def load_results(path: Path) -> dict:
@@ -75,20 +85,48 @@ def describe(path: Path, data: dict) -> dict:
         raise InputError(str(path), 0, f"cannot tell the PlanBench domain (folder or 'domain' field {domain!r})")
     set_name, part, encoding = FOLDERS[folder]
     name = path.name.replace(".gz", "")
+    task_name = planbench_task(path, str(data.get("task") or ""), name)
+    if task_name != "t1":
+        return {"set": set_name, "part": part, "encoding": encoding, "style": tasks.TASK_STYLE, "task": task_name,
+                "model": _model(path, data), "recorded_verdicts": TASK_VERDICTS.get(task_name, "2023 rule parser + VAL"),
+                "source": str(path), "planbench_folder": folder}
     task = str(data.get("task", name))
     style = ("state-tracking" if "state_tracking" in name else
              "zero-shot-pddl" if "zero_shot_pddl" in name or "pddl" in task else
              "zero-shot" if "zero_shot" in name or data.get("prompt_type") == "zeroshot" else "one-shot")
-    engine = str(data.get("engine") or (parts[-2] if len(parts) > 1 else "unknown"))
-    model = engine.removesuffix("_chat")
+    model = _model(path, data)
     translated = any(m in model for m in TRANSLATED_MODELS) or any(isinstance(i, dict) and "raw_translation" in i
                                                                  for i in data["instances"][:5])
     verdicts = ("GPT-4o translation + VAL" if translated else "PDDL line rule + VAL" if "pddl" in style
                 else "rule parser + VAL")
     if "backprompting" in name:
         verdicts = "each round: PDDL line rule + VAL"
-    return {"set": set_name, "part": part, "encoding": encoding, "style": style, "model": model,
+    return {"set": set_name, "part": part, "encoding": encoding, "style": style, "task": "t1", "model": model,
             "recorded_verdicts": verdicts, "source": str(path), "planbench_folder": folder}
+
+
+def _model(path: Path, data: dict) -> str:
+    """The model's name: the file's ``engine`` (else its folder) without PlanBench's ``_chat``."""
+    bundled = path.name.split("__")
+    folder = bundled[1] if len(bundled) == 3 else (path.parts[-2] if len(path.parts) > 1 else "unknown")
+    return str(data.get("engine") or folder).removesuffix("_chat")
+
+
+def planbench_task(path: Path, field: str, name: str) -> str:
+    """The task of a PlanBench file, from its ``task`` field ("task_3_plan_verification",
+    "t1") or else its name; a file of no task is task 1's (the oldest files say none)."""
+    for text in (field, name):
+        if "with_llm_plans" in text:
+            raise InputError(str(path), 0, "PlanBench's t3_1 (verifying a model's own plans) is not one of the tasks "
+                             "planbench runs")
+        found = re.match(r"(?:task_?|t)(\d)(?:_(\d)(?![a-z]))?", text.strip().lower())
+        if found:
+            try:
+                return canonical("t" + found.group(1) + (f"_{found.group(2)}" if found.group(2) else ""))
+            except InputError:
+                raise InputError(str(path), 0, f"a file of PlanBench's task {text!r}, which planbench does not "
+                                 "run") from None
+    return "t1"
 
 
 def _turns(record: dict) -> list[tuple[str | None, bool, str | None]]:
@@ -149,6 +187,7 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
     data = load_results(path)
     info = describe(path, data)
     instance_set = load_set(info["set"])
+    asked = _task_prompts(info)  # tasks 2-8: the prompts we build, by PlanBench's instance id
     problems: list[str] = []
     if holds_a_run(out):
         previous = _previous_source(out)
@@ -159,6 +198,7 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
                              + "; choose another --out, or --force to move it aside")
     writable_folder(out, "run directory")
     responses = []
+    differ: list[int] = []  # recorded queries that are not the prompt we build
     seen: dict[int, int] = {}
     for number, record in enumerate(data["instances"], 1):
         if not isinstance(record, dict) or "instance_id" not in record:
@@ -170,7 +210,12 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
             problems.append(f"{path}: record {number}: instance_id {_short(record['instance_id'])} is not a number; "
                             "skipped")
             continue
-        if instance_set.find(info["part"], instance_id) is None:
+        if asked is not None:
+            if instance_id not in asked:
+                problems.append(f"{path}: instance {instance_id} is not asked by {info['task']} on {info['part']}; "
+                                "skipped")
+                continue
+        elif instance_set.find(info["part"], instance_id) is None:
             problems.append(f"{path}: instance {instance_id} is not in {info['part']}; skipped")
             continue
         if instance_id in seen:
@@ -203,25 +248,47 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
                 continue
             recorded = _verdict(record)
         extracted = record.get("extracted_llm_plan")
+        further = {column: _verdict({"llm_correct": record[name]}) for name, column in FURTHER_VERDICTS.items()
+                   if name in record}
+        if asked is not None:
+            recorded = _verdict({"llm_correct": record.get("llm_correct", record.get("llm_correct_binary"))})
+            if isinstance(record.get("query"), str) and record["query"] != asked[instance_id].text:
+                differ.append(instance_id)
         responses.append({
-            "part": info["part"], "id": instance_id, "sample": 0, "text": text,
+            "part": asked[instance_id].instance.part if asked is not None else info["part"], "id": instance_id,
+            "sample": 0, "text": text,
             "finish_reason": _finish_reason(record),
             "error": None if text else "no response recorded",
             "recorded": {"verdict": recorded, "how": info["recorded_verdicts"],
                          "extracted_plan": "\n".join(extracted) if isinstance(extracted, list) else extracted,
                          "raw_translation": record.get("raw_translation"),
+                         **({"verdicts": further} if further else {}),
                          **({"label": MANUAL_LABELS.get(record["correct"], str(record["correct"]))}
                             if isinstance(record.get("correct"), int) and "llm_correct" in record else {})},
         })
     if not responses:
         raise InputError(str(path), 0, f"none of its {len(data['instances'])} records is an answer to an instance of "
                          f"{info['part']}")
-    info = dict(info, name=f"{info['model']}-{info['planbench_folder']}-{info['style']}", imported=True)
+    if differ:
+        problems.append(f"{path}: {len(differ)} of {len(responses)} recorded queries differ from the prompts planbench "
+                        f"builds (first: instance {differ[0]}); judged against planbench's truth")
+    kind = info["style"] if info["task"] == "t1" else info["task"]
+    info = dict(info, name=f"{info['model']}-{info['planbench_folder']}-{kind}", imported=True)
     if any(r.get("round") for r in responses) or "backprompting" in path.name:
         # PlanBench read these plans with its PDDL-line rule, round after round
         info.update(strategy="backprompt", extractor="planbench-pddl",
                     rounds=max(int(r.get("round") or 0) for r in responses))
     return write_run(out, info, responses), problems
+
+
+def _task_prompts(info: dict) -> dict | None:
+    """Tasks 2-8: the task's prompts on the file's set and encoding, by instance id (the
+    id PlanBench's file gives; t5's are ids of the generalization set); task 1: None."""
+    if info["task"] == "t1":
+        return None
+    task = tasks.get(info["task"], info["source"])
+    built = tasks.by_instance(task, info["set"], info["encoding"], tasks.run_options({"task": info["task"]}))
+    return {number: prompt for (_, number), prompt in built.items()}
 
 
 def _short(value) -> str:

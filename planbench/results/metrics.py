@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 
 from planbench.errors import InputError
-from planbench.results.score import COLUMNS, OUTCOMES, USAGE
+from planbench.results.score import OUTCOMES, USAGE, columns_of
 from planbench.runs import PROMPTS_FILE, Run, read_json_lines
 
 
@@ -50,7 +50,7 @@ def clustered_interval(group) -> tuple[float, float]:
     of the mean estimated with instances as clusters), never more than the answers and never
     fewer than the instances' count when every instance agrees with itself."""
     answered = group[group["outcome"] != "no_response"]
-    right = answered["correct"].fillna(False).astype(bool)
+    right = headline(answered)
     n = len(answered)
     if n == 0:
         return (math.nan, math.nan)
@@ -123,14 +123,14 @@ def summarise(rows, by: list[str] | None = None):
     import pandas as pd
 
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
-    frame = frame.reindex(columns=COLUMNS)
+    frame = frame.reindex(columns=columns_of(frame))
     groups = frame.groupby(by, dropna=False) if by else [((), frame)]
     out = []
     for key, group in groups:
         key = key if isinstance(key, tuple) else (key,)
         entry = dict(zip(by or [], key))
         entry.update(_accuracy(group))
-        entry.update(_spend(group, entry["valid"]))
+        entry.update(_spend(group, entry["valid"] if task_of(group) == "t1" else entry["correct"]))
         out.append(entry)
     return pd.DataFrame(out)
 
@@ -144,7 +144,7 @@ def _accuracy(group) -> dict:
     per_instance = answers.groupby(["part", "id"], dropna=False)["correct"]
     samples = int(per_instance.size().max()) if len(answers) else 0
     if samples > 1:  # several samples per instance: pass@k over instances
-        right = per_instance.agg(lambda v: bool(v.fillna(False).astype(bool).any()))
+        right = per_instance.agg(lambda v: bool(v.map(_true).any()))
         entry.update(instances=len(right), samples=samples, pass_at_k=float(right.mean()))
         low, high = clustered_interval(answers)
         if voting:
@@ -159,18 +159,24 @@ def _accuracy(group) -> dict:
 def _counts(judged) -> dict:
     counts = judged["outcome"].value_counts()
     answered = int(len(judged) - counts.get("no_response", 0))
-    valid = int(counts.get("valid", 0))
-    correct = valid + int(counts.get("refused", 0))
+    correct = int(headline(judged[judged["outcome"] != "no_response"]).sum())
     low, high = wilson(correct, answered)
     entry = dict(n=len(judged), answered=answered, **{o: int(counts.get(o, 0)) for o in OUTCOMES},
                  correct=correct, accuracy=correct / answered if answered else math.nan, ci_low=low, ci_high=high,
                  interval="Wilson", optimal=int(judged["optimal"].map(_true).sum()))
     entry.update(_refusal_rates(judged))
+    entry.update(_task_verdicts(judged, answered))
     if judged["recorded_verdict"].notna().any():
         recorded = judged["recorded_verdict"].dropna().map(_true)
         entry["recorded_accuracy"] = recorded.sum() / len(judged)
         entry["agreement"] = (recorded == judged.loc[recorded.index, "correct"].map(_true)).mean()
     return entry
+
+
+def task_of(frame) -> str:
+    """The task a frame's rows answer (``t1`` for rows written before tasks existed)."""
+    tasks = frame["task"].dropna() if "task" in frame else ()
+    return str(tasks.iloc[0]) if len(tasks) else "t1"
 
 
 def _spend(group, valid: int) -> dict:
@@ -218,6 +224,44 @@ def _refusal_rates(group) -> dict:
     return out
 
 
+def truths(column):
+    """A verdict column as booleans: missing is False, and "True"/"False" read back from a
+    CSV are what they say (not both True, as ``astype(bool)`` would have them)."""
+    return column.map(_true)
+
+
+def headline(frame):
+    """Each row's headline verdict: its ``correct`` (the task's), or, for a row that has
+    none, task 1's (a valid plan, or a refusal where no plan exists)."""
+    fallback = frame["outcome"].isin(("valid", "refused"))
+    return truths(frame["correct"]).where(frame["correct"].notna(), fallback)
+
+
+def _task_verdicts(group, answered: int) -> dict:
+    """What tasks 2-8 add to a summary, only where their rows are: the answers judged
+    incorrect (t3, t7), each further verdict (t3's ``correct_type``, ``correct_explanation``:
+    count and ``accuracy_type``...), the recorded ones, and how often the other reading
+    gives another verdict (``readings_differ``)."""
+    out: dict = {}
+    asked = group[group["outcome"] != "no_response"]
+    if (group["outcome"] == "incorrect").any():
+        out["incorrect"] = int((group["outcome"] == "incorrect").sum())
+    for column in group.columns:
+        if column.startswith("correct_") and asked[column].notna().any():
+            count = int(truths(asked[column]).sum())
+            out[column] = count
+            out["accuracy_" + column.removeprefix("correct_")] = count / answered if answered else math.nan
+        if column.startswith("recorded_correct_") and asked[column].notna().any():
+            out["recorded_accuracy_" + column.removeprefix("recorded_correct_")] = (
+                truths(asked[column]).sum() / len(group))
+    if "other_correct" in group and asked["other_correct"].notna().any():
+        known = asked[asked["other_correct"].notna()]
+        out["readings_differ"] = int((truths(known["other_correct"]) != truths(known["correct"])).sum())
+        for column in [c for c in group.columns if c.startswith("other_correct")]:  # the other reading's verdicts
+            out[column] = int(truths(asked[column]).sum())
+    return out
+
+
 def _true(value) -> bool:
     """A boolean cell as pandas may hold it: bool, NaN, or text read back from a CSV."""
     if isinstance(value, str):
@@ -237,7 +281,8 @@ def by_round(rows):
     back-prompting's and revision's curve of accuracy against effort."""
     import pandas as pd
 
-    frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    frame = pd.DataFrame(rows)
+    frame = frame.reindex(columns=columns_of(frame))
     frame = frame[frame["round"].notna()]
     if frame.empty:
         return pd.DataFrame()
@@ -267,14 +312,15 @@ def vote_curve(rows, most_subsets: int = 2000, seed: int = 0):
 
     import pandas as pd
 
-    frame = final_rows(pd.DataFrame(rows).reindex(columns=COLUMNS))
+    frame = pd.DataFrame(rows)
+    frame = final_rows(frame.reindex(columns=columns_of(frame)))
     frame = frame[frame["outcome"] != "no_response"]
     if frame.empty:
         return pd.DataFrame()
     rng = random.Random(seed)
     per_instance = []
     for _, group in frame.sort_values("sample").groupby(["part", "id"], dropna=False):
-        answers = [(_vote_key(r), bool(r["correct"]), float(r["cum_output_tokens"] or 0),
+        answers = [(_vote_key(r), _true(r["correct"]), float(r["cum_output_tokens"] or 0),
                     float(r["cum_cost"]) if r["cum_cost"] == r["cum_cost"] and r["cum_cost"] is not None else math.nan)
                    for _, r in group.iterrows()]
         per_instance.append(answers)
@@ -363,7 +409,9 @@ def run_results(rows: list[dict], run: Run | None = None) -> dict:
     """Every figure quoted about one run, as plain values (NaN where there is none): the
     overall summary, by optimal length, by round, the majority-vote curve, completeness.
     ``results.json`` is this, with the run's settings and versions."""
-    results = {"results": _plain_row(summarise(rows).iloc[0].to_dict()),
+    import pandas as pd
+
+    results = {"task": task_of(pd.DataFrame(rows)), "results": _plain_row(summarise(rows).iloc[0].to_dict()),
                "completeness": completeness(run) if run is not None else {},
                "by_optimal_length": [_plain_row(r) for r in summarise(rows, ["optimal_length"]).to_dict("records")]}
     rounds = by_round(rows)
@@ -410,7 +458,10 @@ def summary_line(name: str, results: dict) -> str:
     heads its table: right / answered with the interval (the vote's, with the per-answer
     figure beside it), the outcomes, pass@k, rounds, cost, and whether it is complete."""
     o = results["results"]
+    task = results.get("task") or "t1"
     what = "valid" if "refusal_rate" not in o else "right (valid plans and refusals where no plan exists)"
+    if task != "t1":
+        what = f"right ({task})"
     vote = o.get("answer_accuracy") is not None
     if o["answered"]:
         how = f"majority of {o['samples']} answers per instance, " if vote else ""
@@ -421,8 +472,14 @@ def summary_line(name: str, results: dict) -> str:
     if vote:
         line += (f"; per answer {o['answer_correct']}/{o['answers']} = {percent(o['answer_accuracy'])} "
                  f"({interval_text(o['answer_ci_low'], o['answer_ci_high'])})")
-    line += (f"; optimal {o['optimal']}; invalid {o['invalid']}, unparseable {o['unparseable']}, truncated "
-             f"{o['truncated']}, no response {o['no_response']}")
+    wrong = f"incorrect {o.get('incorrect', 0)}" if _says_verdicts(task, o) else f"invalid {o['invalid']}"
+    line += ((f"; optimal {o['optimal']}" if task in ("t1", "t2") else "")
+             + f"; {wrong}, unparseable {o['unparseable']}, truncated {o['truncated']}, no response {o['no_response']}")
+    for further in ("type", "explanation"):  # t3's verdicts with the error's type, with its explanation
+        if f"correct_{further}" in o:
+            line += f"; with {further} {o[f'correct_{further}']}/{o['answered']}"
+    if "readings_differ" in o:
+        line += f"; the two readings differ on {o['readings_differ']}"
     if "refusal_rate" in o:
         line += (f"; no plan exists: refused {o['refused']}, gave a plan {o['false_plan']}; "
                  f"refused a solvable problem {o['false_refusal']}")
@@ -437,10 +494,18 @@ def summary_line(name: str, results: dict) -> str:
         first, last = rounds[0], rounds[-1]
         line += (f"; first try {first['correct']}/{first['answered']}, after {len(rounds) - 1} round(s) "
                  f"{last['correct']}/{last['answered']}")
-    return line + cost_text(o) + completeness_text(results.get("completeness") or {})
+    return line + cost_text(o, "valid plan" if task == "t1" else "right answer") + completeness_text(
+        results.get("completeness") or {})
 
 
-def cost_text(o: dict) -> str:
+def _says_verdicts(task: str, o: dict) -> bool:
+    """Whether a run's answers are verdicts or states (t3, t7: correct / incorrect), not plans."""
+    from planbench.tasks import REGISTRY
+
+    return "incorrect" in o or (task in REGISTRY and REGISTRY[task].answer != "plan")
+
+
+def cost_text(o: dict, right: str = "valid plan") -> str:
     """``; cost $0.0070, $0.0018 per instance, $0.0035 per valid plan (paid now $0.0000)``."""
     if o.get("cost_known") is False:
         return "; cost unknown (no price for this model)"
@@ -448,7 +513,7 @@ def cost_text(o: dict) -> str:
         return ""
     text = f"; cost {dollars(o['cost'])}, {dollars(o['cost_per_instance'])} per instance"
     if o["cost_per_valid"] == o["cost_per_valid"]:
-        text += f", {dollars(o['cost_per_valid'])} per valid plan"
+        text += f", {dollars(o['cost_per_valid'])} per {right}"
     notes = []
     if abs(o["cost_paid_now"] - o["cost"]) > 1e-12:
         notes.append(f"paid now {dollars(o['cost_paid_now'])}")

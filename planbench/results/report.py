@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planbench.results.metrics import completeness_text, dollars, incomplete_words, percent, run_results, summarise
-from planbench.results.score import OUTCOMES
+from planbench.results.score import OUTCOMES, columns_of
 
 PLOT_FILE = "accuracy_by_length.png"
 FAILURE_PLOT = "failures_by_length.png"
@@ -43,7 +43,7 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
     sources = sources or {}
     overall, by_length, failures, results = [], [], [], {}
     for name, rows in runs.items():
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(rows).reindex(columns=columns_of(rows))  # a task's rows lack some columns
         encoding = frame["encoding"].mode().iat[0] if "encoding" in frame and frame["encoding"].notna().any() else ""
         results[name] = run_results(rows, sources.get(name))
         overall.append({"run": name, "encoding": encoding, **results[name]["results"],
@@ -60,7 +60,8 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
     sections = [
         Section("Overall", OVERALL_TEXT + _vote_text(overall_frame) + _incomplete_text(results),
                 _overall_table(overall_frame)),
-        Section("Accuracy by optimal plan length", "Cells: accuracy (right/answered).", _length_table(length_frame)),
+        *_task_sections(runs, overall_frame),
+        *_length_sections(runs, length_frame),
         Section("Why invalid plans fail", "Counts of the first failure of each invalid plan.", failure_table),
         *_unsolvable_sections(runs, overall_frame),
         *_cost_sections(overall_frame, length_frame),
@@ -110,6 +111,9 @@ def _overall_table(overall):
             for a, lo, hi in zip(frame["answer_accuracy"], frame["answer_ci_low"], frame["answer_ci_high"])]
         columns.append("per answer (95% CI)")
     columns += [o for o in OUTCOMES if o != "valid"]
+    if "incorrect" in frame and frame["incorrect"].notna().any():  # verdict and state tasks' wrong answers
+        frame["incorrect"] = frame["incorrect"].fillna(0).astype(int)
+        columns.insert(columns.index("invalid") + 1, "incorrect")
     if "pass_at_k" in frame and frame["pass_at_k"].notna().any():
         frame["pass@k (instances)"] = [f"{percent(p)} (k={k:.0f}, {i:.0f})" if p == p else ""
                                        for p, k, i in zip(frame["pass_at_k"], frame["samples"], frame["instances"])]
@@ -136,6 +140,37 @@ def _length_table(by_length, cell=None):
     table = table.reindex(list(dict.fromkeys(by_length["run"])))  # runs in the order given
     table.columns = [str(c) for c in table.columns]
     return table.reset_index()
+
+
+def _task_sections(runs: dict[str, list[dict]], overall) -> list[Section]:
+    """PlanBench's per-task table and how often the two readings disagree (only for reports
+    with a run of a task other than 1)."""
+    from planbench.results import by_task
+
+    if not by_task.has_tasks(runs):
+        return []
+    sections = [Section("Tasks", "Accuracy (95% CI) per task, as in PlanBench's tables: a row per model, set and "
+                        "encoding; t3 also with the error's type and with its explanation right. Tasks: "
+                        + by_task.titles() + ".", by_task.task_table(runs, overall))]
+    readings = by_task.readings_table(runs, overall)
+    if readings is not None:
+        sections.append(Section("Where the two readings differ", "Each answer of tasks 2-8 is read both ways: our "
+                                "default reading, judged exactly against what the prompt asks, and PlanBench's own "
+                                "evaluator, quirks included ('planbench show RUN ID' says why they differ).", readings))
+    return sections
+
+
+def _length_sections(runs: dict[str, list[dict]], by_length) -> list[Section]:
+    """Accuracy by optimal plan length: one table, or one per task when runs of several
+    tasks are reported together (a length means another thing in each)."""
+    from planbench.results import by_task
+
+    groups = by_task.length_groups(runs)
+    if len(groups) <= 1:
+        return [Section("Accuracy by optimal plan length", "Cells: accuracy (right/answered).", _length_table(by_length))]
+    return [Section(f"Accuracy by optimal plan length: {task}", "Cells: accuracy (right/answered).",
+                    _length_table(by_length[by_length["run"].isin(names)]))
+            for task, names in groups.items()]
 
 
 def _unsolvable_sections(runs: dict[str, list[dict]], overall) -> list[Section]:

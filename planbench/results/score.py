@@ -3,8 +3,10 @@
 Outcomes never mix infrastructure failures into model failures (DESIGN.md):
 ``no_response`` (nothing came back), ``truncated`` (the token limit cut the answer),
 ``unparseable`` (no plan could be read), ``invalid`` (with the failing step and why, or
-the unmet goal), ``valid`` (with ``optimal`` and the excess steps). What the rows add up
-to (accuracy, intervals, cost) is :mod:`planbench.results.metrics`.
+the unmet goal), ``valid`` (with ``optimal`` and the excess steps). For task 1 a right answer
+is a valid plan (or a refusal where none exists); for tasks 2-8 the task's headline verdict
+``correct`` (t3 and t7 answers are ``correct`` / ``incorrect``, not plans), each answer read
+both ways. What the rows add up to (accuracy, intervals, cost) is :mod:`planbench.results.metrics`.
 """
 
 from __future__ import annotations
@@ -14,18 +16,18 @@ from pathlib import Path
 
 from planbench.world import encodings
 from planbench.errors import InputError
-from planbench.answers import Extraction, extract, planbench_pddl, planbench_rule
 from planbench.sets.instances import load_set
-from planbench.runs import RESPONSES_FILE, Run, read_responses
-from planbench.answers.translate import postprocess
-from planbench.world.validate import validate
+from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, Run, asked_prompts, read_responses
+from planbench.tasks import canonical
+from planbench.tasks import records as tasks
+# Task 1's judging lives with task 1 (planbench/tasks/t1_generation.py); its names stay here too.
+from planbench.tasks.t1_generation import (EXTRACTORS, LLM_EXTRACTORS, NO_PLAN_MARK, judge,  # noqa: F401
+                                           read_answer, read_plan, rule_reading)
 
-EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl",
-              "planbench-llm", "planbench-llm-parens")
-LLM_EXTRACTORS = ("planbench-llm", "planbench-llm-parens")
-NO_PLAN_MARK = "no plan possible"
 OUTCOMES = ("valid", "invalid", "unparseable", "truncated", "no_response", "refused", "false_plan", "false_refusal")
-COLUMNS = ["set", "part", "id", "sample", "round", "final", "encoding", "style", "model", "strategy", "blocks",
+# Verdict and state tasks (t3, t7) say correct / incorrect where plan tasks say valid / invalid.
+VERDICT_OUTCOMES = ("correct", "incorrect")
+COLUMNS = ["set", "part", "id", "sample", "round", "final", "encoding", "style", "task", "model", "strategy", "blocks",
            "optimal_length", "solvable",
            "outcome", "correct", "plan_length", "valid", "optimal", "excess_steps", "failing_step", "failure_kind",
            "reason",
@@ -34,108 +36,40 @@ COLUMNS = ["set", "part", "id", "sample", "round", "final", "encoding", "style",
 USAGE = ("prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
-def read_plan(text: str, encoding, extractor: str, translation: str | None = None,
-              blocks: int = 26) -> tuple[tuple, str | None]:
-    """(plan, failure kind or None) with the named extractor."""
-    plan, failure, _ = read_answer(text, encoding, extractor, translation, blocks)
-    return plan, failure
-
-
-def read_answer(text: str, encoding, extractor: str, translation: str | None = None,
-                blocks: int = 26) -> tuple[tuple, str | None, Extraction | None]:
-    """(plan, failure kind or None, the default extractor's full reading or None)."""
-    if extractor in LLM_EXTRACTORS:
-        if translation is None:
-            return (), "no_translation", None
-        if NO_PLAN_MARK in translation.lower():  # the translator's refusal, as PlanBench tests it
-            return (), "no_plan_claimed", None
-        plan = tuple(postprocess(translation, encoding, parens_only=extractor == "planbench-llm-parens"))
-        return plan, (None if plan else "no_actions"), None
-    if extractor == "default":
-        result = extract(text, encoding, blocks)
-        return result.plan, result.failure, result
-    if NO_PLAN_MARK in text.lower():  # PlanBench's own refusal test (validate_plan_unsolvable)
-        return (), "no_plan_claimed", None
-    if extractor.startswith("planbench-rule"):
-        generation = extractor.rsplit("-", 1)[1] if extractor.count("-") == 2 else "2025"
-        plan = tuple(planbench_rule(text, encoding, 12, generation))
-    elif extractor == "planbench-pddl":
-        plan = tuple(planbench_pddl(text, encoding))
-    else:
-        raise InputError(extractor, 0, "unknown extractor; choose one of: " + ", ".join(EXTRACTORS))
-    return plan, (None if plan else "no_actions"), None
-
-
-def judge(response: dict, instance, encoding, extractor: str, translation: str | None = None) -> dict:
-    """One row of scores.csv for one answer. On a problem with no plan the right answer is
-    a refusal (``refused``); any plan is a ``false_plan``. On a solvable problem a refusal
-    is a ``false_refusal``. ``correct`` is a valid plan, or a refusal where none exists."""
-    row = _judge(response, instance, encoding, extractor, translation)
-    row["solvable"] = instance.solvable
-    if not instance.solvable:
-        if row["outcome"] in ("valid", "invalid"):
-            row.update(outcome="false_plan", valid=False, optimal=False, excess_steps=None,
-                       reason="a plan for a problem that has none" + (f" ({row['reason']})" if row["reason"] else ""))
-        elif row["failure_kind"] == "no_plan_claimed":
-            row.update(outcome="refused", reason="said no plan exists, rightly")
-    elif row["failure_kind"] == "no_plan_claimed":
-        row.update(outcome="false_refusal", reason="said no plan exists, but one does")
-    row["correct"] = row["outcome"] in ("valid", "refused")
-    return row
-
-
-def _judge(response: dict, instance, encoding, extractor: str, translation: str | None = None) -> dict:
-    row = {"outcome": None, "plan_length": None, "valid": False, "optimal": False, "excess_steps": None,
-           "failing_step": None, "failure_kind": None, "reason": None, "extracted_plan": None, "candidates": None,
-           "ambiguous": None}
-    text = response.get("text")
-    if response.get("finish_reason") == "length" and not response.get("error"):
-        row.update(outcome="truncated", reason="the answer hit the token limit")
-        return row
-    if not text or not str(text).strip():
-        row.update(outcome="no_response", reason=response.get("error") or "empty answer")
-        return row
-    plan, failure, reading = read_answer(str(text), encoding, extractor, translation, instance.blocks)
-    if reading is not None:
-        row.update(candidates=len(reading.candidates), ambiguous=reading.ambiguous)
-    row["extracted_plan"] = " ".join(_pddl_step(encoding, a) for a in plan) or None
-    if not plan:
-        row.update(outcome="unparseable", failure_kind=failure, reason=f"no plan could be read ({failure})")
-        return row
-    result = validate(instance.problem, plan)
-    row["plan_length"] = len(plan)
-    if result.valid and instance.solvable:
-        row.update(outcome="valid", valid=True, optimal=len(plan) == instance.length,
-                   excess_steps=len(plan) - instance.length)
-    else:
-        row.update(outcome="invalid", failing_step=result.failure.step, failure_kind=result.failure.kind,
-                   reason=result.message(encoding, "pddl"))
-    return row
-
-
-def _pddl_step(encoding, action: tuple) -> str:
-    """A step in the encoding's PDDL names; a step the extractor could not name (an
-    unknown action from a translation) as written."""
-    try:
-        return encoding.action_to_pddl(action)
-    except KeyError:
-        return "(" + " ".join(str(part).lstrip("?") for part in action) + ")"
-
-
-def score_run(run: Run, extractor: str | None = None, translator: dict | None = None) -> list[dict]:
+def score_run(run: Run, extractor: str | None = None, translator: dict | None = None,
+              task: str | None = None) -> list[dict]:
     """Rows for every answer of a run; answers that cannot be joined are reported, not lost.
 
-    ``translator`` (model, base_url, api_key_env, cache_dir) serves ``planbench-llm`` for
-    answers without a recorded translation."""
+    The run's task (run.json ``task``, default t1) judges each answer: task 1 against the
+    instance's own problem, as always; tasks 2-8 against the truth of the prompt it
+    answered, the task's prompts built again from the run's settings and joined by (part,
+    id), each answer read both ways (``extractor``, and the other reading beside it in
+    ``other_correct`` / ``other_reason``). ``translator`` (model, base_url, api_key_env,
+    cache_dir) serves ``planbench-llm`` for answers without a recorded translation. ``task``
+    names the task of a run whose run.json does not (answers gathered elsewhere); a run that
+    records another task is refused in one line (its answers answer other questions)."""
     info = run.info
+    if task is not None:
+        recorded, task = canonical(info.get("task") or "t1"), canonical(task)
+        if "task" in info and recorded != task:
+            raise InputError(str(run.folder / "run.json"), 0, f"this run asked {recorded}'s questions; its answers "
+                             f"cannot be judged as {task}'s")
+        info = dict(info, task=task)
+    task = tasks.get(info.get("task"))
     extractor = extractor or info.get("extractor") or "default"
-    if extractor not in EXTRACTORS:
-        raise InputError(extractor, 0, "unknown extractor; choose one of: " + ", ".join(EXTRACTORS))
+    if extractor not in task.extractors:
+        raise InputError(extractor, 0, f"unknown extractor for {task.name} ({task.title}); choose one of: "
+                         + ", ".join(task.extractors))
     encoding = encodings.get(info["encoding"])
-    instance_set = load_set(info["set"])
     responses = read_responses(run)
     if not responses:
         raise InputError(str(run.folder / RESPONSES_FILE), 0, "no answers to score (missing, empty, or no readable line)")
+    if task.name == "t1":
+        instance_set = load_set(info["set"])
+        asked = None
+    else:
+        asked = tasks.by_instance(task, info["set"], encoding.name, tasks.run_options(info))
+        _check_asked(run, asked)
     latest: dict[tuple, dict] = {}
     for response in responses:  # a resumed run appends retries: the last answer counts
         key = (response.get("part"), response.get("id"), response.get("sample", 0), int(response.get("round") or 0))
@@ -160,7 +94,9 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
     strangers = []
     for key, response in sorted(latest.items(), key=lambda item: tuple(str(k) for k in item[0][:3]) + (item[0][3],)):
         part = response.get("part") or info["set"]
-        instance = instance_set.find(part, int(response["id"]))
+        prompt = asked.get((part, int(response["id"]))) if asked is not None else None
+        instance = prompt.instance if prompt is not None else (
+            instance_set.find(part, int(response["id"])) if asked is None else None)
         if instance is None:
             strangers.append(f"{part}/{response['id']}")
             continue
@@ -169,17 +105,22 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
         tokens += int((response.get("usage") or {}).get("completion_tokens") or 0)
         cost = None if cost is None or turn_cost(response) is None else cost + turn_cost(response)
         spent[conversation] = (tokens, cost)
+        recorded = response.get("recorded") or {}
         row = {"set": info["set"], "part": part, "id": instance.id, "sample": response.get("sample", 0),
                "round": key[3], "final": key[3] == last_round[conversation],
-               "encoding": encoding.name, "style": info.get("style"), "model": info.get("model"),
+               "encoding": encoding.name, "style": info.get("style"), "task": task.name, "model": info.get("model"),
                "strategy": info.get("strategy", "single"),
                "blocks": instance.blocks, "optimal_length": instance.length, "extractor": extractor,
-               "recorded_verdict": (response.get("recorded") or {}).get("verdict"),
+               "recorded_verdict": recorded.get("verdict"),
                **{k: (response.get("usage") or {}).get(k) for k in USAGE},
                "cost": response.get("cost"), "live_cost": response.get("live_cost", response.get("cost")),
                "cached": response.get("cached"), "latency": response.get("latency"),
                "cum_output_tokens": tokens, "cum_cost": cost}
-        row.update(judge(response, instance, encoding, extractor, translations.get(key)))
+        if prompt is None:
+            row.update(judge(response, instance, encoding, rule_reading(extractor), translations.get(key)))
+        else:
+            row.update(_judge_task(task, response, prompt, encoding, extractor), solvable=instance.solvable)
+            row.update({f"recorded_{name}": value for name, value in (recorded.get("verdicts") or {}).items()})
         rows.append(row)
     if strangers:
         message = (f"{len(strangers)} answer(s) are for instances not in set {info['set']} "
@@ -200,7 +141,38 @@ def turn_cost(response: dict) -> float | None:
     return None if any(usage.get(k) for k in ("prompt_tokens", "completion_tokens")) else 0.0
 
 
+def _judge_task(task, response: dict, prompt, encoding, extractor: str) -> dict:
+    """A task 2-8 answer read both ways: the columns of ``extractor``'s reading, and the
+    other reading's verdict and reason beside them (where they differ, ``planbench show``
+    says why and the report counts how often)."""
+    row = task.judge_response(response, prompt, encoding, extractor)
+    other = task.judge_response(response, prompt, encoding, "planbench" if extractor == "default" else "default")
+    row["other_correct"] = bool(other.get("correct"))
+    row.update({f"other_{k}": v for k, v in other.items() if k.startswith("correct_")})  # t3's further verdicts
+    row["other_reason"] = other.get("reason")
+    return row
+
+
+def _check_asked(run: Run, built: dict) -> None:
+    """One line when the prompts a run recorded (prompts.jsonl) are not the prompts this
+    version builds: the answers are judged against this version's truth."""
+    asked = {(part, number): text for (part, number, _), text in asked_prompts(run.folder).items()}
+    differ = tasks.differing(asked, built)
+    if differ:
+        print(f"planbench: {run.folder / PROMPTS_FILE}: {len(differ)} of {len(asked)} recorded prompt(s) differ from "
+              f"the prompts this version builds (first: {differ[0][0]}/{differ[0][1]}); judged against this "
+              "version's truth", file=sys.stderr)
+
+
+def columns_of(rows) -> list[str]:
+    """scores.csv's columns: :data:`COLUMNS`, then those a task adds (t3's correct_type,
+    t7's states...), in the order its rows give them."""
+    keys = rows.columns if hasattr(rows, "columns") else (k for row in rows for k in row)
+    extra = dict.fromkeys(k for k in keys if k not in COLUMNS)
+    return COLUMNS + list(extra)
+
+
 def write_scores(rows: list[dict], path: Path) -> None:
     import pandas as pd
 
-    pd.DataFrame(rows).reindex(columns=COLUMNS).to_csv(path, index=False)
+    pd.DataFrame(rows).reindex(columns=columns_of(rows)).to_csv(path, index=False)

@@ -57,6 +57,8 @@ def find_response(run: Run, answer_id: str, sample: int) -> dict:
 
 def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown:
     info = run.info
+    if (info.get("task") or "t1") != "t1":
+        return show_task(run, answer_id, sample, full)
     encoding = encodings.get(info["encoding"])
     response = find_response(run, answer_id, sample)
     instance = load_set(info["set"]).find(response.get("part") or info["set"], int(response["id"]))
@@ -67,12 +69,70 @@ def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown
         ("head", f"{run.name}: {instance.key}, sample {sample} ({info.get('model')}, {encoding.name}, "
                  f"{info.get('style')}; {instance.blocks} blocks, optimal length {instance.length})"),
         ("head", f"verdict: {row['outcome']}" + (f" ({row['reason']})" if row.get("reason") else "")),
-        ("", ""),
     ]
+    rule = judge(response, instance, encoding, "planbench-rule")
+    if rule["correct"] != row["correct"]:
+        lines += _differ_lines(row, rule)
+    lines.append(("", ""))
     text = str(response.get("text") or "")
-    reading = extract(text, encoding, instance.blocks) if text.strip() else Extraction((), "empty")
+    reading = extract(text, encoding, instance.problem.name_span) if text.strip() else Extraction((), "empty")
     lines += _answer_lines(text, reading, full)
     lines += _trace_lines(instance, encoding, reading)
+    return Shown(lines)
+
+
+def _differ_lines(default: dict, planbench: dict) -> list[tuple[str, str]]:
+    """Why the default reading and PlanBench's differ: each one's verdict, its reason, and
+    the plan each read where they read different ones."""
+    def verdict(row: dict) -> str:
+        return ("right" if row["correct"] else "wrong") + f": {row['outcome']}" + (
+            f" ({row['reason']})" if row.get("reason") else "")
+
+    lines = [("head", "the two readings differ:"),
+             ("", f"default reading (ours, judged exactly against what the prompt asks): {verdict(default)}"),
+             ("", f"planbench reading (PlanBench's own evaluator, quirks included): {verdict(planbench)}")]
+    if default.get("extracted_plan") != planbench.get("extracted_plan"):
+        lines += [("dim", f"default read: {default.get('extracted_plan') or '(nothing)'}"),
+                  ("dim", f"planbench read: {planbench.get('extracted_plan') or '(nothing)'}")]
+    return lines
+
+
+def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown:
+    """An answer to a task 2-8 question: the verdict of each reading (and why they differ),
+    the answer, and what it was judged against."""
+    import json
+
+    from planbench.tasks import records as tasks
+
+    info = run.info
+    task = tasks.get(info.get("task"))
+    encoding = encodings.get(info["encoding"])
+    response = find_response(run, answer_id, sample)
+    built = tasks.by_instance(task, info["set"], encoding.name, tasks.run_options(info))
+    prompt = built.get((response.get("part") or info["set"], int(response["id"])))
+    if prompt is None:
+        raise InputError(str(run.folder), 0, f"{task.name} asks no question of instance {response.get('part')}/"
+                         f"{response['id']} on {info['set']}")
+    instance = prompt.instance
+    default = task.judge_response(response, prompt, encoding, "default")
+    planbench = task.judge_response(response, prompt, encoding, "planbench")
+    lines: list[tuple[str, str]] = [
+        ("head", f"{run.name}: {instance.key}, sample {sample} ({info.get('model')}, {encoding.name}, {task.name} "
+                 f"{task.title}; {instance.blocks} blocks, optimal length {instance.length})"),
+        ("head", f"verdict: {default['outcome']}" + (f" ({default['reason']})" if default.get("reason") else "")),
+    ]
+    if bool(default.get("correct")) != bool(planbench.get("correct")):
+        lines += _differ_lines(default, planbench)
+    else:
+        lines.append(("dim", f"planbench reading agrees: {planbench['outcome']}"))
+    text = str(response.get("text") or "")
+    lines += [("", ""), ("head", f"answer ({len(text):,} characters):" if text.strip() else "answer: (none)")]
+    rows = text.split("\n") if text.strip() else []
+    if not full and len(rows) > 3 * CONTEXT_LINES:
+        rows = rows[: 3 * CONTEXT_LINES] + [f"[{len(rows) - 3 * CONTEXT_LINES} line(s) below; --full shows all]"]
+    lines += [("", row) for row in rows]
+    lines += [("", ""), ("head", f"judged against ({task.answer} expected):")]
+    lines += [("dim", f"{key}: {json.dumps(value, ensure_ascii=False)}") for key, value in prompt.truth.items()]
     return Shown(lines)
 
 

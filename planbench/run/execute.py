@@ -19,7 +19,8 @@ from planbench import __version__
 from planbench.world import encodings
 from planbench.errors import InputError
 from planbench.sets.instances import load_set
-from planbench.prompts import PromptOptions, check_style, prompt_records
+from planbench.prompts import PromptOptions, check_style
+from planbench.tasks import records as tasks
 from planbench.run.cache import cache_key, messages_digest
 from planbench.run.cost import batch_prices, first_guess, load_pricing, price_of
 from planbench.run.models import OpenAIModel, is_reasoning_model, offline_model
@@ -31,17 +32,20 @@ from planbench.runs import PROMPTS_FILE, RUN_FILE, locked, open_appending, read_
 
 
 def prepare(config: RunConfig) -> list[dict]:
-    check_style(config.style)
+    task = tasks.get(config.task)
+    if task.name == "t1":
+        check_style(config.style)
     encoding = encodings.get(config.encoding)
     options = PromptOptions(system=config.system, fix_quirks=config.fix_quirks)
     if config.system is None and is_reasoning_model(config.model):
         options = PromptOptions(system=False, fix_quirks=config.fix_quirks)  # reasoning models: none unless asked
-    records = prompt_records(load_set(config.set), encoding, config.style, options)
+    records = tasks.records(task, load_set(config.set), encoding, config.style, options)
     return records[: config.limit] if config.limit else records
 
 
 ENGINES = ("live", "openai-batch", "batch-files")
 PROMPT_FIELDS = ("set", "part", "id", "encoding", "style", "example_id", "blocks", "optimal_length", "messages")
+TASK_FIELDS = ("task", "example_ids", "truth")  # tasks 2-8: what each answer is judged against, for the record
 
 
 def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint: str | None) -> dict[tuple, str]:
@@ -60,7 +64,8 @@ def write_prompts(folder: Path, config: RunConfig, records: list[dict], endpoint
     keys = request_keys(config, records, endpoint)
     with open_appending(path) as out:
         for record in records:
-            fields = json.dumps({k: record[k] for k in PROMPT_FIELDS}, ensure_ascii=False)[:-1]
+            fields = json.dumps({k: record[k] for k in PROMPT_FIELDS + TASK_FIELDS if k in record},
+                                ensure_ascii=False)[:-1]
             for sample in range(config.samples):
                 key = keys[(record["part"], record["id"], sample)]
                 if (record["part"], record["id"], sample) not in present:
@@ -91,6 +96,7 @@ def check_config(config: RunConfig, source: str = "run") -> None:
             raise InputError(source, 0, f"{name} must be a whole number of at least {low}, not {value!r}")
     if config.strategy not in STRATEGIES:
         raise InputError(source, 0, f"unknown strategy {config.strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+    check_task(config, source)
     if config.rounds is not None and (isinstance(config.rounds, bool) or not isinstance(config.rounds, int)
                                       or config.rounds < 0):
         raise InputError(source, 0, f"rounds must be a whole number from 0, not {config.rounds!r}")
@@ -112,6 +118,30 @@ def check_config(config: RunConfig, source: str = "run") -> None:
         raise InputError(source, 0, f"poll_seconds must be a positive number, not {config.poll_seconds!r}")
     if config.base_url is not None and not re.match(r"https?://[^/\s]+", str(config.base_url)):
         raise InputError(source, 0, f"base_url {config.base_url!r} is not an http(s) URL")
+
+
+# Strategies that only make sense for some tasks, and why (one line each when refused).
+PLAN_STRATEGIES = {
+    "vote": "vote counts the most common plan among the answers",
+    "revise": "revise asks the model to check and correct its plan",
+}
+
+
+def check_task(config: RunConfig, source: str = "run") -> None:
+    """The task exists, is asked in a style it has, and the strategy applies to it:
+    backprompt's critique is the validator's on the instance's own problem (task 1's
+    loop in PlanBench); vote and revise need an answer that is a plan."""
+    task = tasks.get(config.task)
+    tasks.task_style(task, config.style)
+    if config.strategy == "backprompt" and task.name != "t1":
+        raise InputError(source, 0, f"backprompt answers a plan with the validator's critique of it on the instance's "
+                         f"own problem (PlanBench's task 1 loop); it does not apply to {task.name} ({task.title})")
+    if task.name != "t1" and config.model.split(":")[0] in ("random", "repair"):
+        raise InputError(source, 0, f"the {config.model} model writes plans for the instance's own problem (task 1); "
+                         f"it does not answer {task.name} ({task.title}): use optimal, replay:RUN_DIR or a real model")
+    if config.strategy in PLAN_STRATEGIES and task.answer != "plan":
+        raise InputError(source, 0, f"{PLAN_STRATEGIES[config.strategy]}; {task.name} ({task.title}) is answered "
+                         f"with a {task.answer}, not a plan")
 
 
 def read_config(folder: Path) -> RunConfig:
@@ -136,7 +166,8 @@ def write_run_file(folder: Path, config: RunConfig) -> None:
             "python": sys.version.split()[0]}
     if path.exists():
         previous = read_run(folder).info
-        differs = {k: (previous.get(k), v) for k, v in config.identity().items() if previous.get(k) != v}
+        before = {"task": "t1", **previous}  # run.json files written before tasks 2-8 were task 1's
+        differs = {k: (before.get(k), v) for k, v in config.identity().items() if before.get(k) != v}
         if differs:
             raise InputError(str(path), 0, "this run directory holds a different run: "
                              + ", ".join(f"{k} was {a!r}, now {b!r}" for k, (a, b) in differs.items()))

@@ -37,8 +37,9 @@ RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 class RunConfig:
     set: str
     encoding: str
-    style: str
+    style: str | None
     model: str
+    task: str = "t1"  # PlanBench's task (planbench.tasks): t1 plan generation ... t8_3
     base_url: str | None = None
     api_key_env: str = "OPENAI_API_KEY"  # the variable's name is recorded; its value never
     samples: int = 1
@@ -77,7 +78,7 @@ class RunConfig:
 
     def identity(self) -> dict:
         """What must match for a run directory to be resumed."""
-        keep = ("set", "encoding", "style", "model", "base_url", "samples", "max_tokens", "temperature",
+        keep = ("set", "encoding", "style", "task", "model", "base_url", "samples", "max_tokens", "temperature",
                 "reasoning_effort", "api", "system", "fix_quirks", "strategy", "rounds")
         return {k: getattr(self, k) for k in keep}
 

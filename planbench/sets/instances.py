@@ -7,8 +7,10 @@ a generated set is a folder with ``manifest.jsonl`` and PDDL files.
 
 Sets (FACTS.md §0, §4): ``planbench-500`` (Blocksworld ids 1-500, 4-5 blocks),
 ``planbench-3`` (ids 1-100, 3 blocks), ``planbench-600`` (both: the leaderboard's 600),
-``planbench-hard-110`` (6-15 blocks, optimal 20-40 steps). Ids 501 and 101 are carried
-as *extras*: not scored, only used as one-shot examples (PlanBench shows instance i-1).
+``planbench-hard-110`` (6-15 blocks, optimal 20-40 steps), ``planbench-generalization``
+(task 5's problems, ids 2-501, with their own block names). Ids 501 and 101 (and the
+generalization set's 1) are carried as *extras*: not scored, only used as one-shot
+examples (PlanBench shows instance i-1).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from planbench.world import blocks as world
 from planbench.errors import InputError
@@ -26,12 +29,15 @@ from planbench.world.problem import Problem
 from planbench.resources import data_dir
 
 Action = tuple
+Atom = tuple
 
 PARTS = {
     "planbench-500": "PlanBench Blocksworld, ids 1-500 (4-5 blocks)",
     "planbench-3": "PlanBench Blocksworld, ids 1-100 (3 blocks)",
     "planbench-hard-110": "PlanBench's 110 larger problems (6-15 blocks, optimal 20-40 steps)",
     "planbench-unsolvable": "PlanBench's 100 unsolvable problems (3-5 blocks; the right answer is a refusal)",
+    "planbench-generalization": "PlanBench's plan-generalization problems, ids 2-501 (3-12 blocks on the table, "
+    "the goal one tower; task 5)",
 }
 SETS = {
     "planbench-600": ("planbench-500", "planbench-3"),
@@ -39,6 +45,7 @@ SETS = {
     "planbench-3": ("planbench-3",),
     "planbench-hard-110": ("planbench-hard-110",),
     "planbench-unsolvable": ("planbench-unsolvable",),
+    "planbench-generalization": ("planbench-generalization",),
 }
 
 
@@ -62,6 +69,10 @@ class Instance:
     seed: int | None = None
     unsolvable: dict | None = field(default=None, compare=False)  # how the goal was made unsolvable
     layout: str = field(default="2pddl", compare=False)  # how its PDDL file is laid out (pddl.LAYOUTS)
+    # Fast Downward's plans from other initial states to this goal, per encoding, where they
+    # differ from our solver's (t6 shows PlanBench's replans after its events): {encoding:
+    # {frozenset of init atoms: plan}}
+    replans: dict = field(default_factory=dict, compare=False)
 
     @property
     def solvable(self) -> bool:
@@ -86,16 +97,18 @@ class Instance:
         by encoding when tie-breaking differs); the canonical optimal plan otherwise."""
         return self.plans.get(encoding.split(":")[0], self.plan)
 
+    def replan(self, encoding: str, init: Iterable[Atom]) -> tuple[Action, ...] | None:
+        """The bundled Fast Downward plan from ``init`` to this instance's goal in an
+        encoding, or None where our solver's optimal plan is the one it found."""
+        return self.replans.get(encoding.split(":")[0], {}).get(frozenset(init))
+
     def to_record(self) -> dict:
         """One JSON line: towers bottom first, goal pairs, plans as PDDL strings."""
-        index = {b: i for i, b in enumerate(self.problem.blocks)}
-        below = [-1] * len(index)
-        for atom in self.problem.init:
-            if atom[0] == "on":
-                below[index[atom[1]]] = index[atom[2]]
+        below = below_of(self.problem.init, self.problem.blocks)
+        names = self.problem.blocks
         record = {
             "id": self.id,
-            "blocks": self.blocks,
+            "blocks": self.blocks if names == default_blocks(len(names)) else list(names),
             "init": towers_of(below, self.problem.blocks),
             "goal": [list(atom[1:]) for atom in self.problem.goal],
             "length": self.length,
@@ -103,6 +116,11 @@ class Instance:
         }
         if self.plans:
             record["plans"] = {k: [format_action(a) for a in v] for k, v in self.plans.items()}
+        if self.replans:
+            record["replans"] = {
+                name: [{"init": towers_of(below_of(state, self.problem.blocks), self.problem.blocks),
+                        "plan": [format_action(a) for a in plan]} for state, plan in by_state.items()]
+                for name, by_state in self.replans.items()}
         if self.extra:
             record["extra"] = True
         if self.seed is not None:
@@ -117,6 +135,16 @@ class Instance:
         return record
 
 
+def below_of(atoms: Iterable[Atom], blocks: tuple[str, ...]) -> list[int]:
+    """For each block the index of the block under it, -1 for the table (from ``on`` atoms)."""
+    index = {b: i for i, b in enumerate(blocks)}
+    below = [-1] * len(index)
+    for atom in atoms:
+        if atom[0] == "on":
+            below[index[atom[1]]] = index[atom[2]]
+    return below
+
+
 def towers_of(below: list[int], blocks: tuple[str, ...]) -> list[list[str]]:
     above = {y: x for x, y in enumerate(below) if y >= 0}
     towers = []
@@ -129,21 +157,30 @@ def towers_of(below: list[int], blocks: tuple[str, ...]) -> list[list[str]]:
     return towers
 
 
+def default_blocks(n: int) -> tuple[str, ...]:
+    """The names a set of n blocks gets unless it says otherwise: a, b, c, ..."""
+    return tuple(world.block_name(i) for i in range(n))
+
+
+def block_names(blocks: int | list) -> tuple[str, ...]:
+    """A record's ``blocks``: a count (a, b, c, ...) or the names themselves, in the
+    PDDL file's order (PlanBench's generalization problems use a few of a..l, shuffled)."""
+    if isinstance(blocks, list):
+        names = tuple(str(name) for name in blocks)
+        if len(set(names)) != len(names) or not all(world.block_index(name) is not None for name in names):
+            raise ValueError(f"block names must be distinct names a, b, ..., z, aa, ...: {blocks}")
+        return names
+    return default_blocks(int(blocks))
+
+
 def from_record(record: dict, set_name: str, source: str = "", part: str | None = None) -> Instance:
     """An instance from one JSON line; InputError names the source and instance."""
     where = f"{source}#{record.get('id', '?')}" if source else f"instance {record.get('id', '?')}"
     try:
-        n = int(record["blocks"])
-        blocks = tuple(world.block_name(i) for i in range(n))
+        blocks = block_names(record["blocks"])
+        n = len(blocks)
         index = {b: i for i, b in enumerate(blocks)}
-        below = [-1] * n
-        seen = 0
-        for tower in record["init"]:
-            for lower, upper in zip(tower, tower[1:]):
-                below[index[upper]] = index[lower]
-            seen += len(tower)
-        if seen != n:
-            raise ValueError(f"the towers hold {seen} blocks, not {n}")
+        below = below_from_towers(record["init"], index)
         goal = tuple(("on", x, y) for x, y in record["goal"])
         for _, x, y in goal:
             index[x], index[y]
@@ -154,13 +191,29 @@ def from_record(record: dict, set_name: str, source: str = "", part: str | None 
         if record.get("solvable", True) is False:
             unsolvable = dict(record.get("unsolvable") or {})
             plan = ()
+        replans = {name: {frozenset(init_atoms(below_from_towers(item["init"], index), blocks)):
+                          tuple(parse_action(a) for a in item["plan"]) for item in items}
+                   for name, items in record.get("replans", {}).items()}
         layout = record.get("layout", "2pddl")
         if layout not in LAYOUTS:
             raise ValueError(f"unknown PDDL layout {layout!r}")
         return Instance(set_name, part or set_name, int(record["id"]), problem, plan, plans,
-                        bool(record.get("extra", False)), record.get("seed"), unsolvable, layout)
+                        bool(record.get("extra", False)), record.get("seed"), unsolvable, layout, replans)
     except (KeyError, ValueError, TypeError) as error:
         raise InputError(where, 0, f"not a valid instance record: {error!r}") from None
+
+
+def below_from_towers(towers: list[list[str]], index: dict[str, int]) -> tuple[int, ...]:
+    """Towers (bottom first, every block once) as ``below`` indices; ValueError otherwise."""
+    below = [-1] * len(index)
+    seen = 0
+    for tower in towers:
+        for lower, upper in zip(tower, tower[1:]):
+            below[index[upper]] = index[lower]
+        seen += len(tower)
+    if seen != len(index):
+        raise ValueError(f"the towers hold {seen} blocks, not {len(index)}")
+    return tuple(below)
 
 
 def read_jsonl(path: Path, set_name: str, part: str | None = None) -> list[Instance]:

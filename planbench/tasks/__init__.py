@@ -37,6 +37,11 @@ def canonical(name: str) -> str:
 __all__ = ["NAMES", "REGISTRY", "WORDS", "Task", "TaskOptions", "TaskPrompt", "canonical", "register"]
 
 # Each task module registers its Task at import (one line per module).
+from planbench.tasks import t1_generation  # noqa: E402,F401
 from planbench.tasks import t2_optimality  # noqa: E402,F401
 from planbench.tasks import t3_verification  # noqa: E402,F401
+from planbench.tasks import t4_reuse  # noqa: E402,F401
+from planbench.tasks import t5_generalization  # noqa: E402,F401
+from planbench.tasks import t6_replanning  # noqa: E402,F401
 from planbench.tasks import t7_execution  # noqa: E402,F401
+from planbench.tasks import t8_goal_reformulation  # noqa: E402,F401

@@ -34,6 +34,7 @@ class TaskOptions:
     fix_quirks: bool = False  # repair PlanBench's prompt quirks (whitespace, repeated examples...)
     wording: str = "current"  # "current": the prompts models answered; t3 also "head" (the released HEAD files)
     seed: int = 0  # draws for sets that are not PlanBench's own: seeded by (seed, task, instance)
+    style: str | None = None  # t1 only: its prompt style (tasks 2-8 are one-shot, as PlanBench's)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Task:
     words: ClassVar[tuple[str, ...]]  # names a user may type: ("verification",)
     planbench_file: ClassVar[str]  # PlanBench's file stem: "task_3_plan_verification"
     answer: ClassVar[str] = "plan"  # what an answer holds: "plan", "verdict" or "state"
+    extractors: ClassVar[tuple[str, ...]] = ("default", "planbench")  # the readings judge() knows
 
     def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
         """Every prompt of the task on this set and encoding, in PlanBench's order."""
@@ -66,6 +68,21 @@ class Task:
         tasks: correct / incorrect / unparseable), ``correct`` (the task's headline
         verdict) and ``reason`` (why, in one line); plus the task's own columns."""
         raise NotImplementedError
+
+    def judge_response(self, response: dict, prompt: TaskPrompt, encoding: Encoding, extractor: str = "default",
+                       translation: str | None = None) -> dict:
+        """One recorded answer (``responses.jsonl``'s text, finish_reason, error) judged.
+
+        What the infrastructure did comes first and is never the model's fault: an answer
+        cut at the token limit is ``truncated``, none at all ``no_response`` (DESIGN.md's
+        outcomes); only a complete answer reaches :meth:`judge`. ``translation`` serves
+        task 1's GPT-4o-translation readings; other tasks have none."""
+        text = response.get("text")
+        if response.get("finish_reason") == "length" and not response.get("error"):
+            return {"outcome": "truncated", "correct": False, "reason": "the answer hit the token limit"}
+        if not text or not str(text).strip():
+            return {"outcome": "no_response", "correct": False, "reason": response.get("error") or "empty answer"}
+        return self.judge(str(text), prompt, encoding, extractor)
 
 
 def check_wording(task: str, options: TaskOptions, wordings: tuple[str, ...]) -> None:

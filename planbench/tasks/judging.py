@@ -57,7 +57,7 @@ def judge_plan(text: str, problem: Problem, encoding: Encoding, extractor: str =
     ``correct`` need them."""
     row: dict = dict.fromkeys(PLAN_COLUMNS)
     row.update(correct=False, valid=False, optimal=False)
-    plan, failure = read_plan(text, encoding, len(problem.blocks), extractor)
+    plan, failure = read_plan(text, encoding, problem.name_span, extractor)
     row["extracted_plan"] = " ".join(encoding.action_to_pddl(a) for a in plan) or None
     result = validate(problem, plan)
     if not plan and not (extractor == "planbench" and result.valid):

@@ -288,7 +288,7 @@ def format_atom(predicate: str, args: tuple[str, ...] | list[str]) -> str:
     return "(" + " ".join((predicate, *args)) + ")"
 
 
-LAYOUTS = ("2pddl", "tabbed")
+LAYOUTS = ("2pddl", "tabbed", "generated")
 
 
 def write_problem(spec: ProblemSpec, layout: str = "2pddl") -> str:
@@ -298,9 +298,17 @@ def write_problem(spec: ProblemSpec, layout: str = "2pddl") -> str:
     ``(:objects a b c )`` with a trailing space, and the goal's last atom closing the
     ``and`` on its own line. ``tabbed`` (its unsolvable problems, written by a PDDL
     library): the goal's atoms indented by tabs, the file closed by ``)`` with no trailing
-    blank line, then the two newlines its prompts put after it.
+    blank line, then the two newlines its prompts put after it. ``generated`` (its plan
+    generalization problems, t5): no leading blank lines, ``(:objects`` on the domain's
+    line, ``(:init `` with a trailing space, the file ending ``)))`` with no newline.
     """
     init = "".join(format_atom(a.predicate, a.args) + "\n" for a in spec.init)
+    if layout == "generated":
+        goal = "".join(format_atom(a.predicate, a.args) + "\n" for a in spec.goal)
+        return (f"(define (problem {spec.name})\n"
+                f"(:domain {spec.domain})(:objects {' '.join(spec.objects)})\n"
+                f"(:init \n{init})\n"
+                f"(:goal\n(and\n{goal})))")
     if layout == "tabbed":
         goal = "".join("\t\t" + format_atom(a.predicate, a.args) + "\n" for a in spec.goal)
         return ("\n\n"

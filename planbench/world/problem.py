@@ -35,6 +35,16 @@ class Problem:
     def goal_mask(self) -> int:
         return self.world.state(self.goal)
 
+    @cached_property
+    def name_span(self) -> int:
+        """How many block names (a, b, c, ...) a reader of answers must know: the highest
+        block's index + 1. The block count, unless the problem skips names (PlanBench's
+        generalization problems use a few of a..l: "the violet block" is j)."""
+        indices = [world.block_index(b) for b in self.blocks]
+        if not indices or None in indices:
+            return len(self.blocks)
+        return max(len(self.blocks), max(indices) + 1)
+
 
 def _canonical_atom(atom: SurfaceAtom, encoding: Encoding, objects: set[str], source: str, section: str) -> Atom:
     predicate = encoding.predicate_from_pddl(atom.predicate)

@@ -32,7 +32,7 @@ class Backprompt(Strategy):
         encoding = encodings.get(prompt["encoding"])
         text = conversation.turns[-1].text or ""
         pddl = "pddl" in prompt["style"]
-        plan = planbench_pddl(text, encoding) if pddl else extract(text, encoding, instance.blocks).plan
+        plan = planbench_pddl(text, encoding) if pddl else extract(text, encoding, instance.problem.name_span).plan
         if not plan or not instance.solvable:
             return None
         return critique(validate(instance.problem, plan), encoding, pddl)
