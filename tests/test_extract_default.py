@@ -307,3 +307,112 @@ def test_typed_failures() -> None:
     assert extract("", blocksworld).failure == "empty"
     assert extract("There is no plan possible: the goal is unreachable.", blocksworld).failure == "no_plan_claimed"
     assert extract("I like turtles.", blocksworld).failure == "no_actions"
+
+
+# ------------------------------------------------------------------ issue 18: more layouts
+def more_layouts() -> list[dict]:
+    """One real answer per layout (../shared/planbench-ref/examples/more-layouts.jsonl)."""
+    path = REF / "examples" / "more-layouts.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.is_file() else []
+
+
+@pytest.mark.parametrize("example", more_layouts(), ids=lambda example: example["layout"][:48])
+def test_shared_layout_examples(example: dict) -> None:
+    """Each shared example reads as the plan it means, which validates as recorded."""
+    encoding = encodings.get(example["encoding"])
+    instance = load_set("planbench-600").find(example["set"], int(example["instance_id"]))
+    reading = extract(example["answer"], encoding, instance.blocks)
+    assert reading.failure is None
+    assert "\n".join(encoding.action_to_pddl(a) for a in reading.plan) == example["plan"]
+    assert validate(instance.problem, reading.plan).valid == example["recorded_valid"]
+
+
+STEP_BLOCKS = [  # a plan written only as step blocks: a bold step line, labelled sub-bullets, '---'
+    (BLOCKSWORLD, 4, "Here is how to reach the goal.\n\n---\n\n**Step 1: Unstack the orange block from the red block**\n\n"
+     "- **Preconditions:**\n  - The orange block is clear\n  - The hand is empty\n- **After Action State:**\n"
+     "  - Holding the orange block\n  - The red block is clear\n\n---\n\n**Step 2: Put down the orange block**\n\n"
+     "- **Preconditions:** holding the orange block\n- **Explanation:** Stack it later on the yellow block? No: it "
+     "stays on the table.\n\n---\n\n**Step 3: Pick up the red block**\n\n- **Postconditions:**\n  - Holding the red block"
+     "\n\n---\n\n**Step 4: Stack the red block on top of the yellow block**\n\n- **Effects:**\n"
+     "  - The red block is on the yellow block\n\n---\n\nThe goal is reached.",
+     "(unstack c a)(put-down c)(pick-up a)(stack a d)"),
+    (RANDOMIZED, 4, "**1. wio5amhq7814n006 object_1 object_0**\n\n- **Preconditions:**\n  - b6e9q4r60gagvdcn object_1 "
+     "object_0\n  - tv30k33pzoulql6w object_1\n- **Effects:**\n  - Adds: a46zhwykn6jvbabk object_1\n\n---\n\n"
+     "**2. kip9uw781pv62umn object_1**\n\n- **Postconditions:**\n  - af9tse23ljclsqad object_1\n\n---\n\n"
+     "**3. u64y1a9apusmslxb object_0**\n\n- **After Action State:** a46zhwykn6jvbabk object_0\n",
+     "(wio5amhq7814n006 o1 o0)(kip9uw781pv62umn o1)(u64y1a9apusmslxb o0)"),
+    (MYSTERY, 4, "__1. Attack object c__\n\n* __Preconditions:__ province object c, planet object c, harmony\n"
+     "* __Effects:__ pain object c\n\n___\n\n__2. Overcome object c from object d__\n\n* __Explanation:__ Overcome "
+     "needs pain object c, which step 1 gave.\n",
+     "(attack c)(overcome c d)"),
+]
+COMPACT_THEN_WALKTHROUGH = [  # a compact plan, then each step walked through under its own heading
+    (BLOCKSWORLD, 4, "**Plan:**\n1. Unstack the blue block from the orange block\n2. Put down the blue block\n"
+     "3. Pick up the orange block\n4. Stack the orange block on top of the blue block\n\nLet us go through each step.\n\n"
+     "**Step 1:** Unstack the blue block from the orange block\n\n**Preconditions:**\n- The blue block is clear.\n\n"
+     "**Resulting state:** holding the blue block.\n\n**Step 2:** Put down the blue block\n\n**Resulting state:** the "
+     "blue block is on the table.\n\n**Step 3:** Pick up the orange block\n\n**Step 4:** Stack the orange block on top "
+     "of the blue block\n\n**Resulting state:** the orange block is on the blue block.",
+     "(unstack b c)(put-down b)(pick-up c)(stack c b)"),
+    (RANDOMIZED, 4, "1. u64y1a9apusmslxb object_2\n2. j4gv801gnu2it0yj object_2 object_0\n\n"
+     "### Action 1: u64y1a9apusmslxb object_2\n\n**Preconditions:**\n- tv30k33pzoulql6w object_2 (True)\n\n"
+     "**After Action 1:**\n- a46zhwykn6jvbabk object_2 is now True.\n\n---\n\n### Action 2: j4gv801gnu2it0yj object_2 "
+     "object_0\n\n**After Action 2:**\n- b6e9q4r60gagvdcn object_2 object_0 is now True (goal).",
+     "(u64y1a9apusmslxb o2)(j4gv801gnu2it0yj o2 o0)"),
+    (MYSTERY, 4, "1. Feast d from a\n2. Succumb d\n\n#### Action 1: **Feast** d from a\n**Effects:**\n- Pain d\n\n"
+     "#### Action 2: **Succumb** d\n**Effects:**\n- Harmony\n",
+     "(feast d a)(succumb d)"),
+]
+BRACKETED_INITIALS = [  # blocks named with a bracketed initial, the steps then using it
+    (BLOCKSWORLD, 5, "1. Unstack the white block (W) from the red block (R).\n2. Put down the white block (W).",
+     "(unstack e a)(put-down e)"),
+    (BLOCKSWORLD, 13, "Blocks: the black block (K), the blue block (B), the brown block (N).\n\n1. **Unstack K from B**\n"
+     "2. **Stack** the black block (K) on top of the brown block (N).", "(unstack g b)(stack g m)"),
+    (BLOCKSWORLD, 4, "To put the orange block (O) on the red block (R):\n\n- Pick up the orange block (O)\n"
+     "- Stack the orange block (O) on the red block (R)", "(pick-up c)(stack c a)"),
+]
+FUNCTION_CALLS = [  # steps written as function calls with underscored names
+    (BLOCKSWORLD, 4, "1. `PickUp(red_block)`\n2. `Stack(red_block, blue_block)`", "(pick-up a)(stack a b)"),
+    (BLOCKSWORLD, 8, "- unstack(cyan_block, black_block)\n- put_down(cyan_block)\n- pick_up(black_block)",
+     "(unstack h g)(put-down h)(pick-up g)"),
+    (BLOCKSWORLD, 4, "1. **Unstack(YellowBlock, OrangeBlock)**\n   - Take the yellow block off the orange one.\n"
+     "2. **PutDown(YellowBlock)**", "(unstack d c)(put-down d)"),
+    (MYSTERY, 4, "1. Feast(object_b, object_a)\n2. Succumb(object_b)", "(feast b a)(succumb b)"),
+    (RANDOMIZED, 4, "1. wio5amhq7814n006(object_1, object_0)\n2. kip9uw781pv62umn(object_1)",
+     "(wio5amhq7814n006 o1 o0)(kip9uw781pv62umn o1)"),
+]
+INLINE_BULLETS = [  # a one-line final answer, inline bullets joined by "then"
+    (BLOCKSWORLD, 4, "1. Unstack red from blue\n2. Put down red\n\n**Final answer:** • Unstack the red block from the "
+     "blue block then • Put down the red block then • Pick up the blue block",
+     "(unstack a b)(put-down a)(pick-up b)"),
+    (RANDOMIZED, 4, "Answer: ◦ u64y1a9apusmslxb object_0  then  ◦ j4gv801gnu2it0yj object_0 object_1",
+     "(u64y1a9apusmslxb o0)(j4gv801gnu2it0yj o0 o1)"),
+    (MYSTERY, 4, "**Answer:**\n\n▪ Attack c then ▪ Overcome c from a", "(attack c)(overcome c a)"),
+]
+ACTION_SUB_BULLET = [  # an 'Action:' sub-bullet restating its step
+    (BLOCKSWORLD, 4, "1. **Unstack the red block from the blue block**\n   - **Preconditions:** the red block is clear.\n"
+     "   - **Action:**\n     - Unstack the red block from on top of the blue block.\n   - **Result:** holding red.\n"
+     "2. **Put down the red block**\n   - **Action:** Put down the red block on the table.",
+     "(unstack a b)(put-down a)"),
+    (RANDOMIZED, 4, "1. **wio5amhq7814n006 object_0 object_2**\n   - *Preconditions:*\n     - tv30k33pzoulql6w object_0\n"
+     "   - *Action:*\n     - Perform wio5amhq7814n006 object_0 object_2.\n\n2. **kip9uw781pv62umn object_0**\n"
+     "   - *Action:*\n     - Perform kip9uw781pv62umn object_0.",
+     "(wio5amhq7814n006 o0 o2)(kip9uw781pv62umn o0)"),
+]
+NEGATED_FACTS = [  # state lists after the plan with negated facts: not a refusal
+    (MYSTERY, 4, "1. Attack object c\n2. Overcome object c from object a\n\n**State after step 2:**\n- Harmony\n"
+     "- No Planet object c\n- No Pain object c\n- Not Province object a", "(attack c)(overcome c a)"),
+    (MYSTERY, 4, "### Plan\n1. Feast object b from object d\n2. Succumb object b\n\n### Resulting State\n"
+     "- **No Planet object d**\n- **No Harmony** after step 1", "(feast b d)(succumb b)"),
+]
+ISSUE_18_LAYOUTS = (STEP_BLOCKS + COMPACT_THEN_WALKTHROUGH + BRACKETED_INITIALS + FUNCTION_CALLS + INLINE_BULLETS
+                    + ACTION_SUB_BULLET + NEGATED_FACTS)
+
+
+@pytest.mark.parametrize("encoding_name, blocks, text, expected", ISSUE_18_LAYOUTS)
+def test_issue_18_layouts_in_other_words(encoding_name, blocks, text, expected) -> None:
+    """The shared examples' layouts in other wording, encodings and colours."""
+    encoding = encodings.get(encoding_name)
+    reading = extract(text, encoding, blocks)
+    assert reading.failure is None
+    assert "".join(encoding.action_to_pddl(a) for a in reading.plan) == expected

@@ -33,7 +33,7 @@ Action = tuple
 
 NO_PLAN = re.compile(
     r"(?:\bno|\bnot any) (?:valid |possible |feasible |viable |such |complete |working |legal )?"
-    r"(?:plan|solution|sequence of (?:the available |valid |possible )?actions?)(?: is| exists| can| that| to)?|"
+    r"(?:plans?|solutions?|sequence of (?:the available |valid |possible )?actions?)\b(?: is| exists| can| that| to)?|"
     r"\bgoals?(?: state)? (?:is|are|seems|appears|remains?) (?:to be )?(?:impossible|unachievable|unreachable|"
     r"unattainable|unsatisfiable|not (?:possible|achievable|reachable|attainable|feasible))|"
     r"achieving (?:the|your|this|both|all)\b(?:(?!directly)[^.]){0,200}? (?:is|are) (?:not possible|impossible|not feasible)|"
@@ -147,10 +147,13 @@ def _candidates(text: str, begin: int, end: int, steps: StepReader) -> list[Cand
     gap = 0
     headings_in_a_row = False
 
+    paused: _Run | None = None  # the numbered list a heading interrupted, last of ``out``
+
     def close() -> None:
-        nonlocal run
+        nonlocal run, paused
         if run is not None and run.actions:
             out.append(Candidate(tuple(run.actions), run.start, run.end, run.section, run.kind))
+            paused = run if run.numbered else None
         run = None
 
     for line_start, line_end, raw in split_lines(text, begin, end):
@@ -164,6 +167,8 @@ def _candidates(text: str, begin: int, end: int, steps: StepReader) -> list[Cand
                 continue
             actions = steps.read(line.body, held) if steps.mentions_action(line.body) else ()
             inside_item = bool(items) and line.indent > items[0][0]
+            if line.bullet and items and _numbered_parent(run, items):
+                inside_item = True  # "- **Preconditions:**" under "**1. Feast d from c**": a label, not a heading
             if not actions and line.heading is not None and line.number is None and not inside_item:
                 close()
                 items.clear()
@@ -181,12 +186,14 @@ def _candidates(text: str, begin: int, end: int, steps: StepReader) -> list[Cand
             is_item = line.number is not None or line.bullet
             comment = False
             if is_item:
-                while items and items[-1][0] > line.indent:
-                    items.pop()
+                while items and (items[-1][0] > line.indent or items[-1][0] == line.indent and line.number is not None):
+                    items.pop()  # a numbered step closes its siblings, bullets at its indent included
                 if items and items[-1][0] == line.indent and not (line.bullet and _numbered_parent(run, items)):
                     items.pop()  # a sibling
                 comment = bool(items) and items[-1][1]
-                items.append((line.indent, bool(actions) and not comment))
+                # Under a step that named its action, every sub-item comments on it, however deep
+                # ("- **Action:**" then "  - Perform the Attack action on object d").
+                items.append((line.indent, bool(actions) or comment))
             elif items:
                 parent_indent, parent_named = items[-1]
                 if parent_named and (line.indent > parent_indent or run is not None and run.numbered):
@@ -210,8 +217,12 @@ def _candidates(text: str, begin: int, end: int, steps: StepReader) -> list[Cand
                 continue
             if run is not None and not run.numbered and gap > 1 and not is_item:
                 close()
+            if run is None and paused is not None and line.number == paused.last_number + 1:
+                out.pop()  # the list goes on after a heading: one step per section ("### Action 2: ...")
+                run = paused
             if run is None:
                 run = _Run([], line_start, line_end, section, kind, numbered=line.number is not None)
+            paused = None
             run.actions.extend(actions)
             run.end = line_end
             if line.number is not None:

@@ -24,7 +24,7 @@ Action = tuple
 # Leading words that introduce a step but are not part of it: list labels, connectives
 # and verbs of doing ("Perform", "Execute the action").
 LEAD = re.compile(
-    r"(?:\s*(?:[-*•+>]|#+|\d+\s*[.):]|\(\d+\)|[a-z]\)|"
+    r"(?:\s*(?:[-*•◦▪‣+>]|#+|\d+\s*[.):]|\(\d+\)|[a-z]\)|"
     r"(?:step|action|move|stack|tower|pile|phase|stage|part|round|operation)\s*#?\d+\s*[:.)-]?|"
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|next|last|final)"
     r"\s+(?:action|step|move)\s*[:.)-]|"
@@ -37,7 +37,7 @@ LEAD = re.compile(
 # Between two action phrases of one line: only connectives (and table words, which belong
 # to the phrase before).
 GLUE = re.compile(
-    r"(?:\s|[,;.!]|->|=>|→|⟶|⇒|\band\b|\bthen\b|\bnext\b|\bafter that\b|\bafterwards\b|\bfinally\b|\bfirst\b|"
+    r"(?:\s|[,;.!•◦▪‣]|->|=>|→|⟶|⇒|\band\b|\bthen\b|\bnext\b|\bafter that\b|\bafterwards\b|\bfinally\b|\bfirst\b|"
     r"\b(?:on|onto|to) the table\b|\bdown\b|\(\d+\)|\b\d+[.)]|\bstep\s*\d+\s*:?|\baction\s*\d*\s*:|"
     r"\b(?:perform|execute|apply|do)(?:\s+the)?\b)*")
 # A step that retracts itself: "Stack X on Y is not correct, so put down X".
@@ -80,7 +80,7 @@ class StepReader:
         self.verb_at = re.compile(r"(" + _alternation(verbs) + r")(?![a-z0-9_])(?:\s+(?:up|down))?")
         self.any_verb = re.compile(r"(?<![a-z0-9_])(?:" + _alternation(verbs) + r")(?![a-z0-9_])")
         self.names = self._names(encoding, blocks)
-        self.object_pattern = re.compile(r"(?<![a-z0-9_'’])(" + _alternation(self.names) + r")(?![a-z0-9_'’])")
+        self._compile_names()
         self.letters = encoding.object_pddl == "{name}"
         self.colours = self._colours(encoding, blocks)
         self._seen: dict[tuple[str, str | None], tuple[Action, ...]] = {}
@@ -88,6 +88,13 @@ class StepReader:
         colour = _alternation(self.colours) if self.colours else "(?!)"
         self._alias_after = re.compile(r"\b(" + colour + r")(?: block)?\s*\(([a-z])\)")
         self._alias_before = re.compile(r"(?<![a-z0-9_])([a-z])\s*(?:=|:|for|is)\s*(?:the\s+)?(" + colour + r")\b")
+
+    def _compile_names(self) -> None:
+        """The patterns that find this reader's block names: each name, and a name followed
+        by its own initial in brackets ("the yellow block (Y)"), read as the name alone."""
+        alternation = _alternation(self.names)
+        self.object_pattern = re.compile(r"(?<![a-z0-9_'’])(" + alternation + r")(?![a-z0-9_'’])")
+        self._named_initial = re.compile(r"(?<![a-z0-9_'’])(" + alternation + r")\s*\(([a-z])\)")
 
     @staticmethod
     def _names(encoding: Encoding, blocks: int) -> dict[str, str]:
@@ -99,9 +106,8 @@ class StepReader:
         for i in range(blocks):
             block = world.block_name(i)
             text = encoding.object_to_text(block).lower()
-            names[text] = block
-            names[text.replace("_", " ")] = block
-            names[text.replace("_", "")] = block
+            for spelling in (" ", "_", ""):  # "red block", "red_block", "RedBlock"; "object_0", "object 0"
+                names[text.replace("_", spelling).replace(" ", spelling)] = block
             names[encoding.object_to_pddl(block).lower()] = block
             if i < len(compact):
                 names[compact[i]] = block
@@ -141,7 +147,7 @@ class StepReader:
             derived = self._derived[key] = object.__new__(StepReader)
             derived.__dict__.update(self.__dict__)
             derived.names = {**self.names, **aliases}
-            derived.object_pattern = re.compile(r"(?<![a-z0-9_'’])(" + _alternation(derived.names) + r")(?![a-z0-9_'’])")
+            derived._compile_names()
             derived._seen = {}
             derived._derived = {}
         return derived
@@ -163,6 +169,8 @@ class StepReader:
     def _read(self, line: str, held: str | None) -> list[Action]:
         if line.startswith(";") or not self.any_verb.search(line):
             return []  # most reasoning prose names no action; ';' starts a PDDL comment
+        if "(" in line:
+            line = self._named_initial.sub(self._without_initial, line)
         position = LEAD.match(line).end()
         colon = line.find(": ", position, position + 60)
         if colon >= 0 and not self.any_verb.search(line, position, colon):
@@ -172,6 +180,11 @@ class StepReader:
             if actions:
                 return actions
         return self._phrases(line, position, held)
+
+    def _without_initial(self, found: re.Match) -> str:
+        """"yellow block (y)" as "yellow block" when Y stands for that block; else as written."""
+        same = self.names.get(found.group(2)) == self.names[found.group(1)]
+        return found.group(1) if same else found.group(0)
 
     def _sexprs(self, line: str) -> list[Action]:
         """``(unstack b c) (put-down b)``: PDDL steps, as many as the line holds."""
