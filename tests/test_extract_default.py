@@ -345,6 +345,9 @@ STEP_BLOCKS = [  # a plan written only as step blocks: a bold step line, labelle
      "* __Effects:__ pain object c\n\n___\n\n__2. Overcome object c from object d__\n\n* __Explanation:__ Overcome "
      "needs pain object c, which step 1 gave.\n",
      "(attack c)(overcome c d)"),
+    (BLOCKSWORLD, 4, "**1. Unstack the red block from the blue block**\n\n**Explanation:**\nUnstack the red block first so "
+     "that the blue block is clear.\n\n**2. Put down the red block**\n\n**Explanation:**\nPut down the red block to "
+     "free the hand.\n\n**3. Pick up the blue block**", "(unstack a b)(put-down a)(pick-up b)"),
 ]
 COMPACT_THEN_WALKTHROUGH = [  # a compact plan, then each step walked through under its own heading
     (BLOCKSWORLD, 4, "**Plan:**\n1. Unstack the blue block from the orange block\n2. Put down the blue block\n"
@@ -362,6 +365,9 @@ COMPACT_THEN_WALKTHROUGH = [  # a compact plan, then each step walked through un
     (MYSTERY, 4, "1. Feast d from a\n2. Succumb d\n\n#### Action 1: **Feast** d from a\n**Effects:**\n- Pain d\n\n"
      "#### Action 2: **Succumb** d\n**Effects:**\n- Harmony\n",
      "(feast d a)(succumb d)"),
+    (BLOCKSWORLD, 4, "1. Unstack the red block from the blue block\n2. Put down the red block\n\n### Step 1\nUnstack the "
+     "red block from the blue block.\n\n**Preconditions:**\n- The red block is clear.\n\n### Step 2\nPut down the red "
+     "block.\n\n**Result:**\n- The hand is empty.", "(unstack a b)(put-down a)"),
 ]
 BRACKETED_INITIALS = [  # blocks named with a bracketed initial, the steps then using it
     (BLOCKSWORLD, 5, "1. Unstack the white block (W) from the red block (R).\n2. Put down the white block (W).",
