@@ -3,7 +3,10 @@ properties that must hold for any text."""
 
 from __future__ import annotations
 
+import csv
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,9 +19,10 @@ from planbench import encodings
 from planbench.answers import extract
 from planbench.results.score import read_plan
 from planbench.world.solve import unsolvable_reason
-from planbench.results.importer import FOLDERS
+from planbench.results.importer import FOLDERS, import_results
 from planbench.sets.instances import load_set
 from planbench.prompts import plan_text
+from planbench.world.problem import Problem
 from planbench.world.validate import validate
 
 DISAGREEMENTS = json.loads((Path(__file__).parent / "data" / "default_extractor_disagreements.json").read_text())
@@ -422,3 +426,89 @@ def test_issue_18_layouts_in_other_words(encoding_name, blocks, text, expected) 
     reading = extract(text, encoding, blocks)
     assert reading.failure is None
     assert "".join(encoding.action_to_pddl(a) for a in reading.plan) == expected
+
+
+# ------------------------------------------------------------------ issue 18: read what is written
+# (answer, the default reading, the default-lenient reading): an action is read as the model wrote
+# it; a missing argument is filled only where the answer leaves one reading (the block in hand).
+AS_WRITTEN = [
+    # Gemini-1.5-pro's "unstack from the table": an unstack, which the validator rejects.
+    ("1. Unstack the red block from the table\n2. Stack the red block on top of the blue block",
+     "(unstack a table)(stack a b)", "(pick-up a)(stack a b)"),
+    ("Unstack the yellow block from on top of the table, then stack it on the orange block.",
+     "(unstack d table)(stack d c)", "(pick-up d)(stack d c)"),
+    # No source: nothing in the answer says where red is.
+    ("1. Unstack red block\n2. Put down red block", "(unstack a)(put-down a)", "(pick-up a)(put-down a)"),
+    ("1. Pick up the red block\n2. Stack the red block on the table", "(pick-up a)(stack a table)", "(pick-up a)"),
+    # The hand holds one block: the one reading of a step that leaves it out.
+    ("1. Pick up the red block\n2. Put down", "(pick-up a)(put-down a)", "(pick-up a)(put-down a)"),
+    ("1. Unstack the orange block from the blue block\n2. Stack onto the yellow block",
+     "(unstack c b)(stack c d)", "(unstack c b)(stack c d)"),
+    ("1. Pick up red\n2. Stack it on blue", "(pick-up a)(stack a b)", "(pick-up a)(stack a b)"),
+    # Everyday verbs name a motion; its blocks say which action does it.
+    ("1. Pick up the red block from the blue block\n2. Place the red block on the orange block",
+     "(unstack a b)(stack a c)", "(unstack a b)(stack a c)"),
+    ("Remove the yellow block from the table. Put it on the red block.", "(pick-up d)(stack d a)",
+     "(pick-up d)(stack d a)"),
+    # A sentence after the step is not one of its objects.
+    ("7. Pick up the orange block. The orange block is now clear and on the table.", "(pick-up c)", "(pick-up c)"),
+    ("1. Pick up the yellow and orange block", "(pick-up d c)", "(unstack d c)"),
+    # PDDL is read as written.
+    ("(pick-up a b)\n(stack a c)", "(pick-up a b)(stack a c)", "(unstack a b)(stack a c)"),
+    ("(unstack b table)\n(put-down b)", "(unstack b table)(put-down b)", "(pick-up b)(put-down b)"),
+]
+
+
+@pytest.mark.parametrize("text, strict, lenient", AS_WRITTEN)
+def test_actions_are_read_as_written(text: str, strict: str, lenient: str) -> None:
+    blocksworld = encodings.get("blocksworld")
+    assert "".join(blocksworld.action_to_pddl(a) for a in extract(text, blocksworld, 4).plan) == strict
+    assert "".join(blocksworld.action_to_pddl(a) for a in extract(text, blocksworld, 4, lenient=True).plan) == lenient
+
+
+def test_missing_objects_in_mystery_and_randomized_are_kept_as_written() -> None:
+    mystery, randomized = encodings.get("mystery"), encodings.get("randomized")
+    assert extract("1. Feast object b\n2. Succumb object b", mystery, 4).plan == (("unstack", "b"), ("put-down", "b"))
+    assert extract("1. Feast object b\n2. Succumb object b", mystery, 4, lenient=True).plan == (("put-down", "b"),)
+    assert extract("wio5amhq7814n006 object_1\nkip9uw781pv62umn object_1", randomized, 4).plan == \
+        (("unstack", "b"), ("put-down", "b"))
+
+
+def test_a_step_as_written_fails_with_a_reason_that_says_what_is_wrong() -> None:
+    """Red and blue on the table, goal red on blue: the lenient reading repairs the plan into a
+    valid one; read as written it fails at step 1 and says why."""
+    blocksworld = encodings.get("blocksworld")
+    problem = Problem("two", ("a", "b"), (("ontable", "a"), ("ontable", "b"), ("clear", "a"), ("clear", "b"),
+                                          ("handempty",)), (("on", "a", "b"),))
+    text = "1. Unstack the red block from the table\n2. Stack the red block on top of the blue block"
+    assert validate(problem, extract(text, blocksworld, 2, lenient=True).plan).valid
+    result = validate(problem, extract(text, blocksworld, 2).plan)
+    assert (result.valid, result.failure.step, result.failure.kind) == (False, 1, "unknown_object")
+    for form in ("pddl", "text", "canonical"):
+        assert result.message(blocksworld, form) == (
+            "The plan is invalid. Step 1, (unstack a table), treats the table as a block: unstack takes a block "
+            "from on top of another block; a block on the table is picked up.")
+    missing = validate(problem, extract("1. Unstack red block\n2. Stack red on blue", blocksworld, 2).plan)
+    assert missing.message(blocksworld) == "The plan is invalid. Step 1, (unstack a): unstack takes 2 object(s), not 1."
+
+
+def test_default_lenient_is_its_own_extractor_in_scores_csv(tmp_path) -> None:
+    """GPT-4's one-shot Blocksworld answers, scored both ways: exactly two plans differ, the two
+    (read by hand) whose only fault is "unstack the X block from the table" (id 385: step 9; id 389:
+    steps 5 and 7). Read as written they fail there, as PlanBench recorded; the lenient reading
+    repairs them into valid plans, and scores.csv says which extractor made each number."""
+    source = ref_path("responses", "blocksworld", "gpt-4_chat", "task_1_plan_generation.json")
+    import_results(source, tmp_path / "run")
+    for extractor in ("default", "default-lenient"):
+        done = subprocess.run([sys.executable, "-m", "planbench", "score", str(tmp_path / "run"), "--extractor", extractor],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        (tmp_path / f"{extractor}.csv").write_text((tmp_path / "run" / "scores.csv").read_text())
+    strict, lenient = (list(csv.DictReader((tmp_path / f"{name}.csv").open())) for name in ("default", "default-lenient"))
+    assert {row["extractor"] for row in strict} == {"default"} and {row["extractor"] for row in lenient} == {"default-lenient"}
+    differ = {row["id"]: (row, other) for row, other in zip(strict, lenient) if row["outcome"] != other["outcome"]}
+    assert sorted(differ) == ["385", "389"]
+    for row, other in differ.values():
+        assert (row["outcome"], other["outcome"], row["recorded_verdict"]) == ("invalid", "valid", "False")
+        assert "treats the table as a block" in row["reason"] and "(unstack" in row["reason"]
+    assert float(differ["385"][0]["failing_step"]) == 9 and float(differ["389"][0]["failing_step"]) == 5

@@ -79,14 +79,16 @@ class Extraction:
         return None if self.chosen is None else (self.candidates[self.chosen].start, self.candidates[self.chosen].end)
 
 
-def extract(text: str | None, encoding: Encoding, blocks: int = 26) -> Extraction:
+def extract(text: str | None, encoding: Encoding, blocks: int = 26, lenient: bool = False) -> Extraction:
     """The plan an answer gives as its final answer (see the module notes).
 
     ``blocks`` is the size of the problem: which block names exist, and so which letters
-    can stand for a colour ("Unstack Y from O" when no other block starts with Y or O)."""
+    can stand for a colour ("Unstack Y from O" when no other block starts with Y or O).
+    Steps are read as written (:mod:`planbench.answers.steps`); ``lenient`` repairs what
+    the default does not (``default-lenient``: "unstack X from the table" as a pick-up)."""
     if text is None or not text.strip():
         return Extraction((), "empty")
-    steps = reader(encoding, blocks)
+    steps = reader(encoding, blocks, lenient)
     if "(" in text or "=" in text or ":" in text:
         steps = steps.with_aliases(text.lower())
     candidates: list[Candidate] = []

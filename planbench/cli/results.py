@@ -31,7 +31,7 @@ def import_command(results: str, out: str, force: bool) -> None:
 
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
-@click.option("--extractor", default=None, help="default, planbench-rule[-2024|-2023], planbench-pddl, planbench-llm[-parens].")
+@click.option("--extractor", default=None, help="default[-lenient], planbench-rule[-2024|-2023], planbench-pddl, planbench-llm[-parens].")
 @click.option("--by", default="optimal_length", show_default=True, help="Columns to group the printed table by (comma-separated).")
 @click.option("--translator-model", default="gpt-4o", show_default=True, help="Model for planbench-llm translations.")
 @click.option("--translator-base-url", default=None, help="Endpoint for planbench-llm translations.")
