@@ -10,6 +10,11 @@ length reads in time linear in its length (models do loop: a line can repeat a p
 thousand times).
 
 PDDL steps (``(unstack b c)``, several to a line) are read as such.
+
+A step is read as written, never repaired (issue 18): "unstack the red block from the table"
+is ``(unstack a table)``, a step missing an object keeps the objects it names (the validator
+says what is wrong), and a missing object is filled only where the answer leaves one reading
+(the block in hand). A ``lenient`` reader makes the repairs instead (``default-lenient``).
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ AND_MORE = re.compile(r"\s+and\s+(?:the\s+)?")
 # ("pick up red from blue"); "pick up red and blue" names two blocks, not a source.
 SOURCE = re.compile(r"\b(?:from|off|on|atop)\b")
 TABLE_WORD = re.compile(r"\btable\b")
+INITIAL = re.compile(r"\([a-z]\)")  # "(y)", as in "the yellow block (Y)"
 ITSELF = re.compile(r"\bitself\b")
 # A verb that is the subject of a sentence names no step: "Unstack is not needed for the orange block".
 AS_SUBJECT = re.compile(r"\s+(?:is|are|was|were|isn't|aren't|wasn't|would|will|can|cannot|can't|must|should|has|"
@@ -188,7 +194,7 @@ class StepReader:
     def _read(self, line: str, held: str | None) -> list[Action]:
         if line.startswith(";") or not self.any_verb.search(line):
             return []  # most reasoning prose names no action; ';' starts a PDDL comment
-        if "(" in line:
+        if "(" in line and INITIAL.search(line):
             line = self._named_initial.sub(self._without_initial, line)
         position = LEAD.match(line).end()
         colon = line.find(": ", position, position + 60)
