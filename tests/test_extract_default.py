@@ -352,6 +352,13 @@ STEP_BLOCKS = [  # a plan written only as step blocks: a bold step line, labelle
     (BLOCKSWORLD, 4, "**1. Unstack the red block from the blue block**\n\n**Explanation:**\nUnstack the red block first so "
      "that the blue block is clear.\n\n**2. Put down the red block**\n\n**Explanation:**\nPut down the red block to "
      "free the hand.\n\n**3. Pick up the blue block**", "(unstack a b)(put-down a)(pick-up b)"),
+    (MYSTERY, 4, "**Step 1: Feast object d from object c**\n\n**Preconditions:**\n- Object d craves object c\n- Harmony"
+     "\n\n**Effects:**\n- Pain object d\n\n---\n\n**Step 2: Succumb object d**\n\n**Preconditions:**\n- Pain object d"
+     "\n\n---\n\n**Step 3: Attack object c**\n\n**Effects:**\n- Pain object c", "(feast d c)(succumb d)(attack c)"),
+    (BLOCKSWORLD, 4, "### 1. Unstack the red block from the blue block\n**Effects:** holding red\n\n**After Action State:**\n"
+     "- red in hand\n\n### 2. Put down the red block\n**Effects:** hand empty\n", "(unstack a b)(put-down a)"),
+    (MYSTERY, 4, "#### Step 1 – Attack object c\n- Preconditions: province c\n\n#### Step 2 – Overcome object c from "
+     "object a\n- Effects: craves c a", "(attack c)(overcome c a)"),
 ]
 COMPACT_THEN_WALKTHROUGH = [  # a compact plan, then each step walked through under its own heading
     (BLOCKSWORLD, 4, "**Plan:**\n1. Unstack the blue block from the orange block\n2. Put down the blue block\n"
@@ -372,6 +379,10 @@ COMPACT_THEN_WALKTHROUGH = [  # a compact plan, then each step walked through un
     (BLOCKSWORLD, 4, "1. Unstack the red block from the blue block\n2. Put down the red block\n\n### Step 1\nUnstack the "
      "red block from the blue block.\n\n**Preconditions:**\n- The red block is clear.\n\n### Step 2\nPut down the red "
      "block.\n\n**Result:**\n- The hand is empty.", "(unstack a b)(put-down a)"),
+    (MYSTERY, 4, "1. Feast b from a\n2. Succumb b\n\n**Step 1: Feast b from a**\n\n**Preconditions:**\n- craves b a\n\n"
+     "**Step 2: Succumb b**\n\n**Preconditions:**\n- pain b\n", "(feast b a)(succumb b)"),
+    (MYSTERY, 4, "- Feast b from a\n- Succumb b\n\n### Action 1: Feast b from a\n\n**Preconditions:**\n- craves b a\n\n"
+     "### Action 2: Succumb b\n\n**Preconditions:**\n- pain b\n", "(feast b a)(succumb b)"),
 ]
 BRACKETED_INITIALS = [  # blocks named with a bracketed initial, the steps then using it
     (BLOCKSWORLD, 5, "1. Unstack the white block (W) from the red block (R).\n2. Put down the white block (W).",
@@ -380,6 +391,9 @@ BRACKETED_INITIALS = [  # blocks named with a bracketed initial, the steps then 
      "2. **Stack** the black block (K) on top of the brown block (N).", "(unstack g b)(stack g m)"),
     (BLOCKSWORLD, 4, "To put the orange block (O) on the red block (R):\n\n- Pick up the orange block (O)\n"
      "- Stack the orange block (O) on the red block (R)", "(pick-up c)(stack c a)"),
+    (BLOCKSWORLD, 13, "Let Y (yellow), K (black) and B (blue).\n1. Unstack K from B\n2. Stack K on Y",
+     "(unstack g b)(stack g d)"),
+    (BLOCKSWORLD, 4, "**Plan**\n\n1. Unstack (Y) from (B)\n2. Put down (Y)", "(unstack d b)(put-down d)"),
 ]
 FUNCTION_CALLS = [  # steps written as function calls with underscored names
     (BLOCKSWORLD, 4, "1. `PickUp(red_block)`\n2. `Stack(red_block, blue_block)`", "(pick-up a)(stack a b)"),
@@ -390,6 +404,7 @@ FUNCTION_CALLS = [  # steps written as function calls with underscored names
     (MYSTERY, 4, "1. Feast(object_b, object_a)\n2. Succumb(object_b)", "(feast b a)(succumb b)"),
     (RANDOMIZED, 4, "1. wio5amhq7814n006(object_1, object_0)\n2. kip9uw781pv62umn(object_1)",
      "(wio5amhq7814n006 o1 o0)(kip9uw781pv62umn o1)"),
+    (BLOCKSWORLD, 4, "1. PickUp(block_orange)\n2. Stack(block_orange, block_red)", "(pick-up c)(stack c a)"),
 ]
 INLINE_BULLETS = [  # a one-line final answer, inline bullets joined by "then"
     (BLOCKSWORLD, 4, "1. Unstack red from blue\n2. Put down red\n\n**Final answer:** • Unstack the red block from the "
@@ -398,6 +413,7 @@ INLINE_BULLETS = [  # a one-line final answer, inline bullets joined by "then"
     (RANDOMIZED, 4, "Answer: ◦ u64y1a9apusmslxb object_0  then  ◦ j4gv801gnu2it0yj object_0 object_1",
      "(u64y1a9apusmslxb o0)(j4gv801gnu2it0yj o0 o1)"),
     (MYSTERY, 4, "**Answer:**\n\n▪ Attack c then ▪ Overcome c from a", "(attack c)(overcome c a)"),
+    (MYSTERY, 4, "**Answer:** • Feast b from c • Overcome b from d", "(feast b c)(overcome b d)"),
 ]
 ACTION_SUB_BULLET = [  # an 'Action:' sub-bullet restating its step
     (BLOCKSWORLD, 4, "1. **Unstack the red block from the blue block**\n   - **Preconditions:** the red block is clear.\n"

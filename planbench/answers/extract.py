@@ -203,6 +203,8 @@ class _Finder:
         if line.number is not None and run is not None and run.numbered and line.number <= run.last_number \
                 and not line.number == run.last_number == 1:
             self.close()  # a list starting again (Markdown's "1." for every item is one list)
+        elif line.number is not None and run is not None and not run.numbered and not run.last_number and actions:
+            self.close()  # a numbered list after unnumbered steps: "- Feast b from a" then "### Action 1: ..."
         if line.number is not None:
             self._resume(line.number)
         if not actions:

@@ -30,7 +30,7 @@ Action = tuple
 # and verbs of doing ("Perform", "Execute the action").
 LEAD = re.compile(
     r"(?:\s*(?:[-*•◦▪‣+>]|#+|\d+\s*[.):]|\(\d+\)|[a-z]\)|"
-    r"(?:step|action|move|stack|tower|pile|phase|stage|part|round|operation)\s*#?\d+\s*[:.)-]?|"
+    r"(?:step|action|move|stack|tower|pile|phase|stage|part|round|operation)\s*#?\d+\s*[:.)–—-]?|"
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|next|last|final)"
     r"\s+(?:action|step|move)\s*[:.)-]|"
     r"step\s+(?:one|two|three|four|five|six|seven|eight|nine|ten)\s*[:.)-]?|"
@@ -108,7 +108,7 @@ class StepReader:
         self._derived: dict[tuple, StepReader] = {}
         colour = _alternation(self.colours) if self.colours else "(?!)"
         self._alias_after = re.compile(r"\b(" + colour + r")(?: block)?\s*\(([a-z])\)")
-        self._alias_before = re.compile(r"(?<![a-z0-9_])([a-z])\s*(?:=|:|for|is)\s*(?:the\s+)?(" + colour + r")\b")
+        self._alias_before = re.compile(r"(?<![a-z0-9_])([a-z])\s*(?:=|:|for|is|\()\s*(?:the\s+)?(" + colour + r")\b")
 
     def _compile_names(self) -> None:
         """The patterns that find this reader's block names: each name, and a name followed
@@ -129,6 +129,8 @@ class StepReader:
             text = encoding.object_to_text(block).lower()
             for spelling in (" ", "_", ""):  # "red block", "red_block", "RedBlock"; "object_0", "object 0"
                 names[text.replace("_", spelling).replace(" ", spelling)] = block
+                if text.endswith(" block"):
+                    names["block" + spelling + text.removesuffix(" block")] = block  # "block_red"
             names[encoding.object_to_pddl(block).lower()] = block
             if i < len(compact):
                 names[compact[i]] = block
