@@ -498,7 +498,9 @@ def test_a_step_as_written_fails_with_a_reason_that_says_what_is_wrong() -> None
                                           ("handempty",)), (("on", "a", "b"),))
     text = "1. Unstack the red block from the table\n2. Stack the red block on top of the blue block"
     assert validate(problem, extract(text, blocksworld, 2, lenient=True).plan).valid
-    result = validate(problem, extract(text, blocksworld, 2).plan)
+    plan = extract(text, blocksworld, 2).plan
+    assert blocksworld.action_to_text(plan[0]) == "unstack the red block from on top of the table"  # as shown in reports
+    result = validate(problem, plan)
     assert (result.valid, result.failure.step, result.failure.kind) == (False, 1, "unknown_object")
     for form in ("pddl", "text", "canonical"):
         assert result.message(blocksworld, form) == (
