@@ -102,7 +102,7 @@ def test_pooled_agreement() -> None:
     assert agree / total >= 0.98, (agree, total)
 
 
-EXTRACTOR_NAMES = ["default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl"]
+EXTRACTOR_NAMES = ["default", "default-lenient", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl"]
 REPEATED = st.builds(lambda phrase, n, sep: sep.join([phrase] * n),
                      st.sampled_from(["put down the blue block is not correct", "(unstack a b)", "1. Unstack red from blue",
                                       "**", "- ", "then", "attack object a from", "[PLAN]", "(", "object_0"]),
@@ -482,8 +482,10 @@ def test_actions_are_read_as_written(text: str, strict: str, lenient: str) -> No
     assert "".join(blocksworld.action_to_pddl(a) for a in extract(text, blocksworld, 4, lenient=True).plan) == lenient
 
 
-def test_missing_objects_in_mystery_and_randomized_are_kept_as_written() -> None:
+def test_mystery_and_randomized_steps_are_kept_as_written() -> None:
     mystery, randomized = encodings.get("mystery"), encodings.get("randomized")
+    assert extract("(feast a x)\n(succumb a)", mystery, 4).plan == (("unstack", "a", "x"), ("put-down", "a"))
+    assert extract("(feast a x)\n(succumb a)", mystery, 4, lenient=True).plan == (("put-down", "a"),)
     assert extract("1. Feast object b\n2. Succumb object b", mystery, 4).plan == (("unstack", "b"), ("put-down", "b"))
     assert extract("1. Feast object b\n2. Succumb object b", mystery, 4, lenient=True).plan == (("put-down", "b"),)
     assert extract("wio5amhq7814n006 object_1\nkip9uw781pv62umn object_1", randomized, 4).plan == \

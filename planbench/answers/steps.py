@@ -102,6 +102,9 @@ class StepReader:
         self.any_verb = re.compile(r"(?<![a-z0-9_])(?:" + _alternation(verbs) + r")(?![a-z0-9_])")
         self.names = self._names(encoding, blocks)
         self._compile_names()
+        # An object as PDDL names one, known to the problem or not: "e", "o12"; Blocksworld's "table".
+        shape = re.escape(encoding.object_pddl).replace(r"\{name\}", "[a-z]").replace(r"\{index\}", r"\d+")
+        self._pddl_object = re.compile(shape + ("|table" if encoding.name == "blocksworld" else ""))
         self.letters = encoding.object_pddl == "{name}"
         self.colours = self._colours(encoding, blocks)
         self._seen: dict[tuple[str, str | None], tuple[Action, ...]] = {}
@@ -234,14 +237,15 @@ class StepReader:
         return actions
 
     def _pddl_as_written(self, words: list[str], rest: str) -> Action | None:
-        """``(pick-up a b)``, ``(unstack b table)``: a PDDL step keeps its arguments as written,
-        so that the validator says what is wrong with it; None when it is not PDDL."""
+        """``(pick-up a b)``, ``(unstack b table)``, ``(feast a x)``: a PDDL step keeps its
+        arguments as written, so that the validator says what is wrong with it (a wrong arity,
+        an unknown object); None when it is not PDDL ("(pick up the red block)")."""
         action = self.encoding.action_from_pddl(words[0])
         arguments = rest.replace(",", " ").split()
-        table = "table" if self.encoding.name == "blocksworld" else None
-        if action is None or not arguments or any(a not in self.names and a != table for a in arguments):
+        if action is None or not arguments or not all(a in self.names or self._pddl_object.fullmatch(a)
+                                                      for a in arguments):
             return None
-        return (action, *(self.names.get(a, a) for a in arguments))
+        return (action, *(self.names.get(a) or self.encoding.object_from_pddl(a) for a in arguments))
 
     def _phrases(self, line: str, position: int, held: str | None) -> list[Action]:
         """Action phrases from ``position`` on, while connectives join them."""
