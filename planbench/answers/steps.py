@@ -107,7 +107,8 @@ class StepReader:
         self._pddl_object = re.compile(shape + ("|table" if encoding.name == "blocksworld" else ""))
         self.letters = encoding.object_pddl == "{name}"
         self.colours = self._colours(encoding, blocks)
-        self._seen: dict[tuple[str, str | None], tuple[Action, ...]] = {}
+        self._seen: dict[str | tuple[str, str | None], tuple[Action, ...]] = {}
+        self._asked_held = False  # did the line being read need the block in hand?
         self._derived: dict[tuple, StepReader] = {}
         colour = _alternation(self.colours) if self.colours else "(?!)"
         self._alias_after = re.compile(r"\b(" + colour + r")(?: block)?\s*\(([a-z])\)")
@@ -285,7 +286,7 @@ class StepReader:
         elif len(objects) < world.ACTION_ARITY[action] and comment is not None and rest[comment.end() - 1] == "(":
             main, objects = self._around_remark(rest, comment, main, objects)
         if self.encoding.name == "blocksworld":
-            action, objects = self._blocksworld(action, match, main, objects)
+            action, objects = self._blocksworld_verb(action, match, main, objects)
             if action is None:
                 return None
         arity = world.ACTION_ARITY[action]
@@ -313,7 +314,7 @@ class StepReader:
         found = self._objects(after)
         return (after, found) if len(found) > len(objects) else (main, objects)
 
-    def _blocksworld(self, action: str, match: re.Match, main: str, objects: list) -> tuple[str | None, list]:
+    def _blocksworld_verb(self, action: str, match: re.Match, main: str, objects: list) -> tuple[str | None, list]:
         """Blocksworld's verbs. "unstack" and "stack" are the domain's words, whose wording says
         the other object is a block: "unstack X from the table" is read as written, an unstack
         from the table (the lenient reading makes it a pick-up). Everyday verbs name a motion,
