@@ -281,6 +281,7 @@ def test_layouts_models_use(encoding_name, blocks, text, expected) -> None:
     "1. Unstack red from blue\n2. Put down red\n\nHowever, the goal asks for blue on red and red on blue, a cycle. "
     "Therefore no valid plan exists.",
     "**Conclusion:** It is **not possible** to achieve the goal with these actions.",
+    "1. Attack object a\n\nNo plans can reach this goal: object a would have to crave itself.",
 ])
 def test_refusals_even_after_tried_actions(text) -> None:
     """An answer that says no plan exists, after any actions it tried, refuses."""
@@ -430,6 +431,8 @@ NEGATED_FACTS = [  # state lists after the plan with negated facts: not a refusa
      "- No Planet object c\n- No Pain object c\n- Not Province object a", "(attack c)(overcome c a)"),
     (MYSTERY, 4, "### Plan\n1. Feast object b from object d\n2. Succumb object b\n\n### Resulting State\n"
      "- **No Planet object d**\n- **No Harmony** after step 1", "(feast b d)(succumb b)"),
+    (BLOCKSWORLD, 4, "1. Unstack the blue block from the red block\n2. Put down the blue block\n\nNo planning beyond "
+     "these two steps is needed.", "(unstack b a)(put-down b)"),
 ]
 ISSUE_18_LAYOUTS = (STEP_BLOCKS + COMPACT_THEN_WALKTHROUGH + BRACKETED_INITIALS + FUNCTION_CALLS + INLINE_BULLETS
                     + ACTION_SUB_BULLET + NEGATED_FACTS)
