@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from planbench.answers.segment import MARKUP, describe, section_kind, split_lines
+from planbench.answers.segment import MARKUP, Line, describe, section_kind, split_lines
 from planbench.answers.steps import StepReader, reader
 from planbench.world.encodings import Encoding
 
@@ -33,7 +33,7 @@ Action = tuple
 
 NO_PLAN = re.compile(
     r"(?:\bno|\bnot any) (?:valid |possible |feasible |viable |such |complete |working |legal )?"
-    r"(?:plan|solution|sequence of (?:the available |valid |possible )?actions?)(?: is| exists| can| that| to)?|"
+    r"(?:plans?|solutions?|sequence of (?:the available |valid |possible )?actions?)\b(?: is| exists| can| that| to)?|"
     r"\bgoals?(?: state)? (?:is|are|seems|appears|remains?) (?:to be )?(?:impossible|unachievable|unreachable|"
     r"unattainable|unsatisfiable|not (?:possible|achievable|reachable|attainable|feasible))|"
     r"achieving (?:the|your|this|both|all)\b(?:(?!directly)[^.]){0,200}? (?:is|are) (?:not possible|impossible|not feasible)|"
@@ -79,14 +79,16 @@ class Extraction:
         return None if self.chosen is None else (self.candidates[self.chosen].start, self.candidates[self.chosen].end)
 
 
-def extract(text: str | None, encoding: Encoding, blocks: int = 26) -> Extraction:
+def extract(text: str | None, encoding: Encoding, blocks: int = 26, lenient: bool = False) -> Extraction:
     """The plan an answer gives as its final answer (see the module notes).
 
     ``blocks`` is the size of the problem: which block names exist, and so which letters
-    can stand for a colour ("Unstack Y from O" when no other block starts with Y or O)."""
+    can stand for a colour ("Unstack Y from O" when no other block starts with Y or O).
+    Steps are read as written (:mod:`planbench.answers.steps`); ``lenient`` repairs what
+    the default does not (``default-lenient``: "unstack X from the table" as a pick-up)."""
     if text is None or not text.strip():
         return Extraction((), "empty")
-    steps = reader(encoding, blocks)
+    steps = reader(encoding, blocks, lenient)
     if "(" in text or "=" in text or ":" in text:
         steps = steps.with_aliases(text.lower())
     candidates: list[Candidate] = []
@@ -133,95 +135,153 @@ class _Run:
     end: int
     section: str
     kind: str
-    numbered: bool = False
-    last_number: int = 0
+    numbered: bool = False  # its steps are numbered items
+    last_number: int = 0  # the number of its last step (or of the "Step N" header it is under)
 
 
 def _candidates(text: str, begin: int, end: int, steps: StepReader) -> list[Candidate]:
     """Every run of steps in ``text[begin:end]``, in order."""
-    out: list[Candidate] = []
-    run: _Run | None = None
-    section, kind = "", "neutral"
-    items: list[tuple[int, bool]] = []  # open list items: (indent, named its own action)
-    held: str | None = None
-    gap = 0
-    headings_in_a_row = False
-
-    def close() -> None:
-        nonlocal run
-        if run is not None and run.actions:
-            out.append(Candidate(tuple(run.actions), run.start, run.end, run.section, run.kind))
-        run = None
-
+    finder = _Finder(steps)
     for line_start, line_end, raw in split_lines(text, begin, end):
         if not raw.strip():
-            gap += 1
+            finder.gap += 1
             continue
         for line in describe(raw):
-            if line.fence:
-                close()
-                items.clear()
-                continue
-            actions = steps.read(line.body, held) if steps.mentions_action(line.body) else ()
-            inside_item = bool(items) and line.indent > items[0][0]
-            if not actions and line.heading is not None and line.number is None and not inside_item:
-                close()
-                items.clear()
-                section = f"{section} / {line.heading}" if headings_in_a_row else line.heading
-                kind = section_kind(section)
-                headings_in_a_row = True
-                gap = 0
-                continue
-            if line.label and not line.bullet and line.number is None and actions and not inside_item \
-                    and not STEP_LABEL.match(line.label):
-                close()  # "Answer: attack b; then overcome b from a"
-                items.clear()
-                section, kind = line.label, section_kind(line.label)
-            headings_in_a_row = False
-            is_item = line.number is not None or line.bullet
-            comment = False
-            if is_item:
-                while items and items[-1][0] > line.indent:
-                    items.pop()
-                if items and items[-1][0] == line.indent and not (line.bullet and _numbered_parent(run, items)):
-                    items.pop()  # a sibling
-                comment = bool(items) and items[-1][1]
-                items.append((line.indent, bool(actions) and not comment))
-            elif items:
-                parent_indent, parent_named = items[-1]
-                if parent_named and (line.indent > parent_indent or run is not None and run.numbered):
-                    comment = True
-                elif not actions and line.indent <= parent_indent and not parent_named:
-                    items.clear()
-                elif not actions and line.indent == 0:
-                    items.clear()  # unindented prose ends the list
-                elif actions and not parent_named:
-                    items[-1] = (parent_indent, True)
-            if line.number is not None and run is not None and run.numbered and line.number <= run.last_number \
-                    and not line.number == run.last_number == 1:
-                close()  # a list starting again (Markdown's "1." for every item is one list)
-            if not actions:
-                gap = 0
-                if line.number is not None and run is not None:
-                    run.last_number = line.number
-                continue
-            if comment:
-                gap = 0
-                continue
-            if run is not None and not run.numbered and gap > 1 and not is_item:
-                close()
-            if run is None:
-                run = _Run([], line_start, line_end, section, kind, numbered=line.number is not None)
-            run.actions.extend(actions)
-            run.end = line_end
+            finder.feed(line, line_start, line_end)
+    finder.close()
+    return finder.out
+
+
+class _Finder:
+    """Reads an answer's lines in order into candidate plans (see the module notes)."""
+
+    def __init__(self, steps: StepReader):
+        self.steps = steps
+        self.out: list[Candidate] = []
+        self.run: _Run | None = None
+        self.section, self.kind = "", "neutral"
+        self.items: list[tuple[int, bool]] = []  # open list items: (indent, its sub-items comment on it)
+        self.held: str | None = None  # the block the last step took in hand ("stack it on blue")
+        self.gap = 0  # blank lines since the last line that counted
+        self.headings_in_a_row = False
+        # A numbered list that a heading interrupted, and where its candidate is in ``out``:
+        # it goes on at its next number ("### Action 2: ..." after "### Action 1"'s sections).
+        self.paused: _Run | None = None
+        self.paused_at = 0
+        self.header: int | None = None  # "### Step 3" naming no action: its lines are step 3
+
+    def close(self) -> None:
+        run = self.run
+        if run is not None and run.actions:
+            self.out.append(Candidate(tuple(run.actions), run.start, run.end, run.section, run.kind))
+            if run.last_number:
+                self.paused, self.paused_at = run, len(self.out) - 1
+        self.run = None
+
+    def feed(self, line: Line, line_start: int, line_end: int) -> None:
+        if line.fence:
+            self.close()
+            self.items.clear()
+            return
+        steps = self.steps
+        actions = steps.read(line.body, self.held) if steps.mentions_action(line.body) else ()
+        items = self.items
+        inside_item = bool(items) and line.indent > items[0][0]
+        if line.bullet and items and _numbered_parent(self.run, items):
+            inside_item = True  # "- **Preconditions:**" under "**1. Feast d from c**": a label, not a heading
+        if not actions and line.heading is not None and line.number is None and not inside_item:
+            self._heading(line.heading)
+            return
+        if line.label and not line.bullet and line.number is None and actions and not inside_item \
+                and not STEP_LABEL.match(line.label):
+            self.close()  # "Answer: attack b; then overcome b from a"
+            items.clear()
+            self.section, self.kind = line.label, section_kind(line.label)
+        self.headings_in_a_row = False
+        comment = self._place(line, actions)
+        run = self.run
+        if line.number is not None and run is not None and run.numbered and line.number <= run.last_number \
+                and not line.number == run.last_number == 1:
+            self.close()  # a list starting again (Markdown's "1." for every item is one list)
+        elif line.number is not None and run is not None and not run.numbered and not run.last_number and actions:
+            self.close()  # a numbered list after unnumbered steps: "- Feast b from a" then "### Action 1: ..."
+        if line.number is not None:
+            self._resume(line.number)
+        if not actions:
+            self.gap = 0
             if line.number is not None:
-                run.numbered = True
-                run.last_number = line.number
-            last = actions[-1]
-            held = last[1] if last[0] in ("pick-up", "unstack") else None
-            gap = 0
-    close()
-    return out
+                self.header = line.number
+                if self.run is not None:
+                    self.run.last_number = line.number
+            return
+        if comment:
+            self.gap = 0
+            return
+        self._add(actions, line, line_start, line_end)
+
+    def _heading(self, heading: str) -> None:
+        self.close()
+        self.items.clear()
+        self.section = f"{self.section} / {heading}" if self.headings_in_a_row else heading
+        self.kind = section_kind(self.section)
+        self.headings_in_a_row = True
+        self.gap = 0
+
+    def _place(self, line: Line, actions: tuple) -> bool:
+        """Update the open list items for this line; is it a comment on a step above it?"""
+        items = self.items
+        if line.number is not None or line.bullet:
+            while items and (items[-1][0] > line.indent or items[-1][0] == line.indent and line.number is not None):
+                items.pop()  # a numbered step closes its siblings, bullets at its indent included
+            if items and items[-1][0] == line.indent and not (line.bullet and _numbered_parent(self.run, items)):
+                items.pop()  # a sibling
+            comment = bool(items) and items[-1][1]
+            # Under a step that named its action, every sub-item comments on it, however deep
+            # ("- **Action:**" then "  - Perform the Attack action on object d").
+            items.append((line.indent, bool(actions) or comment))
+            return comment
+        if items:
+            parent_indent, parent_named = items[-1]
+            run = self.run
+            if parent_named and (line.indent > parent_indent or run is not None and run.numbered):
+                return True
+            if not actions and line.indent <= parent_indent and not parent_named:
+                items.clear()
+            elif not actions and line.indent == 0:
+                items.clear()  # unindented prose ends the list
+            elif actions and not parent_named:
+                items[-1] = (parent_indent, True)
+        return False
+
+    def _resume(self, number: int) -> None:
+        """Step ``number`` takes up the paused list again when it is that list's next step;
+        a commentary run read since (an explanatory section) stays a candidate of its own."""
+        paused, run = self.paused, self.run
+        if paused is None or number != paused.last_number + 1 or run is not None and run.numbered:
+            return
+        self.close()
+        del self.out[self.paused_at]
+        self.run, self.paused = paused, None
+
+    def _add(self, actions: tuple, line: Line, line_start: int, line_end: int) -> None:
+        run = self.run
+        if run is not None and not run.numbered and self.gap > 1 and line.number is None and not line.bullet:
+            self.close()
+            run = None
+        if run is None:
+            header = self.header if line.number is None else None
+            run = self.run = _Run([], line_start, line_end, self.section, self.kind, last_number=header or 0)
+            if self.kind != "explanatory":
+                self.paused = None  # a new plan, not a comment on the paused one
+        run.actions.extend(actions)
+        run.end = line_end
+        if line.number is not None:
+            run.numbered = True
+            run.last_number = line.number
+            self.header = None
+        last = actions[-1]
+        self.held = last[1] if last[0] in ("pick-up", "unstack") else None
+        self.gap = 0
 
 
 def _numbered_parent(run: _Run | None, items: list) -> bool:

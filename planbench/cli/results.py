@@ -35,8 +35,8 @@ def import_command(results: str, out: str, force: bool) -> None:
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--extractor", default=None,
-              help="default or planbench (every task); task 1 also planbench-rule[-2024|-2023], planbench-pddl, "
-                   "planbench-llm[-parens].")
+              help="default or planbench (every task); task 1 also default-lenient, planbench-rule[-2024|-2023], "
+                   "planbench-pddl, planbench-llm[-parens].")
 @click.option("--task", "task_name", default=None,
               help="The task the answers are for, where run.json does not say (it must agree where it does).")
 @click.option("--by", default="optimal_length", show_default=True, help="Columns to group the printed table by (comma-separated).")

@@ -21,8 +21,8 @@ from planbench.tasks.base import Task, TaskOptions, TaskPrompt
 from planbench.world.encodings import Encoding
 from planbench.world.validate import validate
 
-EXTRACTORS = ("default", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023", "planbench-pddl",
-              "planbench-llm", "planbench-llm-parens")
+EXTRACTORS = ("default", "default-lenient", "planbench-rule", "planbench-rule-2024", "planbench-rule-2023",
+              "planbench-pddl", "planbench-llm", "planbench-llm-parens")
 LLM_EXTRACTORS = ("planbench-llm", "planbench-llm-parens")
 NO_PLAN_MARK = "no plan possible"
 
@@ -44,8 +44,8 @@ def read_answer(text: str, encoding, extractor: str, translation: str | None = N
             return (), "no_plan_claimed", None
         plan = tuple(postprocess(translation, encoding, parens_only=extractor == "planbench-llm-parens"))
         return plan, (None if plan else "no_actions"), None
-    if extractor == "default":
-        result = extract(text, encoding, blocks)
+    if extractor in ("default", "default-lenient"):  # lenient: repairs the default does not make (answers.steps)
+        result = extract(text, encoding, blocks, lenient=extractor == "default-lenient")
         return result.plan, result.failure, result
     if NO_PLAN_MARK in text.lower():  # PlanBench's own refusal test (validate_plan_unsolvable)
         return (), "no_plan_claimed", None

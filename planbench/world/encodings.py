@@ -100,7 +100,7 @@ class Encoding:
         if isinstance(self.object_text, tuple):
             if index is not None and index < len(self.object_text):
                 return self.object_text[index]
-            return f"block {block}"
+            return "table" if block == "table" else f"block {block}"  # a step read as written: (unstack a table)
         return self.object_text.format(name=block, index=index if index is not None else block)
 
     # ------------------------------------------------------------ actions and atoms

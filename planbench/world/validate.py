@@ -30,6 +30,10 @@ DIFFERENCES_FROM_VAL = {
 }
 
 KINDS = ("unknown_action", "wrong_arity", "unknown_object", "unmet_precondition", "goal_not_reached")
+# A step read as written may name the table where the action takes a block ("unstack the red
+# block from the table"): an unknown object, explained by what the action does instead.
+TABLE_AS_BLOCK = {"unstack": "unstack takes a block from on top of another block; a block on the table is picked up",
+                  "stack": "stack puts a block on top of another block; a block goes on the table by put-down"}
 
 
 @dataclass(frozen=True)
@@ -235,4 +239,7 @@ def explain(result: ValidationResult, encoding: Encoding, form: str = "pddl") ->
             f"The plan is invalid. Step {failure.step}, {written}: {failure.name} takes "
             f"{failure.expected} object(s), not {len(written.split()) - 1}."
         )
+    action = written.strip("()").split()[0] if written.strip("()") else ""
+    if failure.name == "table" and action in TABLE_AS_BLOCK:
+        return f"The plan is invalid. Step {failure.step}, {written}, treats the table as a block: {TABLE_AS_BLOCK[action]}."
     return f"The plan is invalid. Step {failure.step}, {written}, names the unknown object {failure.name!r}."
