@@ -261,3 +261,66 @@ def test_each_reading_judges_against_its_goal() -> None:
     assert REGISTRY["t8_3"].judge(onto_b, t83, bw, "planbench")["correct"]  # the original goal holds
     row = REGISTRY["t8_3"].judge(onto_b, t83, bw)
     assert row["outcome"] == "invalid" and "(ontable a)" in row["reason"]  # not the full state the prompt asks for
+
+
+def test_bundled_replans_are_other_optimal_plans_and_are_shown() -> None:
+    """Each bundled Fast Downward replan is valid from its state, as short as our solver's
+    plan and not the same (else it would not be bundled); t6's prompts show them."""
+    from planbench.tasks.t6_replanning import events
+    from planbench.world.problem import Problem
+    from planbench.world.solve import solve
+    from planbench.world.validate import validate
+
+    everything = load_set("planbench-600")
+    bundled = 0
+    for instance in everything.instances:
+        for by_state in instance.replans.values():
+            for state, plan in by_state.items():
+                problem = Problem(instance.problem.name, instance.problem.blocks, tuple(state), instance.problem.goal)
+                ours = solve(problem).plan
+                assert validate(problem, plan).valid and len(plan) == len(ours) and plan != ours, instance.key
+                bundled += 1
+    assert bundled > 0
+    used = 0
+    for encoding in ("blocksworld", "mystery"):
+        for example, shown, query, event in events(load_set("planbench-500"), encodings.get(encoding)):
+            used += sum(i.replan(encoding, e.state) is not None for i, e in ((example, shown), (query, event)))
+    assert used >= bundled // 2
+
+
+def test_fast_downward_run_as_planbench_ran_it_picks_its_plans() -> None:
+    """PlanBench's gold plans where unified-planning's Fast Downward picks others (its
+    rewritten PDDL breaks ties differently), and a bundled replan under shuffled atoms."""
+    pytest.importorskip("up_fast_downward")
+    import random
+
+    from planbench.sets import reference
+    from planbench.world.pddl import write_problem
+    from planbench.world.problem import Problem, to_spec
+
+    big = load_set("planbench-500")
+    blocksworld = encodings.get("blocksworld")
+    for number in (3, 6, 8):  # PlanBench's Fast Downward stacks where a put-down ties
+        instance = big.find("planbench-500", number)
+        assert reference.fast_downward_as_planbench(instance.problem, blocksworld).plan == instance.plan
+    instance = next(i for i in big.instances if i.replans.get("blocksworld"))
+    state, plan = next(iter(instance.replans["blocksworld"].items()))
+    problem = Problem(instance.problem.name, instance.problem.blocks, tuple(state), instance.problem.goal)
+    spec = to_spec(problem, blocksworld)
+    rng = random.Random(1)
+    init, goal = list(spec.init), list(spec.goal)
+    rng.shuffle(init)
+    rng.shuffle(goal)
+    shuffled = write_problem(type(spec)(spec.name, spec.domain, spec.objects[::-1], tuple(init), tuple(goal)))
+    assert reference.fast_downward_as_planbench(problem, blocksworld, problem_text=shuffled).plan == plan
+
+
+def test_options_the_tasks_do_not_have_are_one_line_and_quirks_can_be_fixed() -> None:
+    small = load_set("planbench-3")
+    for name in TASKS:
+        with pytest.raises(InputError) as info:
+            REGISTRY[name].prompts(small, encodings.get("blocksworld"), TaskOptions(wording="head"))
+        assert "--wording" in str(info.value) and "\n" not in str(info.value)
+    plain, fixed = (REGISTRY["t4"].prompts(small, encodings.get("blocksworld"), TaskOptions(fix_quirks=q))[0].text
+                    for q in (False, True))
+    assert "[PLAN END]\n \n[STATEMENT]" in plain and fixed == plain.replace("[PLAN END]\n \n", "[PLAN END]\n\n")

@@ -21,7 +21,7 @@ from __future__ import annotations
 from planbench.prompts.statements import plan_block, state_text
 from planbench.sets.instances import Instance, InstanceSet
 from planbench.tasks import register
-from planbench.tasks.base import TaskOptions, TaskPrompt
+from planbench.tasks.base import TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.draws import random_prefix_execution
 from planbench.tasks.plan_task import (DrawStreams, PlanTask, intro, solvable_with_plan, state_after,
                                        state_statement, truth)
@@ -37,6 +37,7 @@ class PlanReuse(PlanTask):
     planbench_file = "task_4_plan_reuse"
 
     def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
+        check_wording(self.name, options, ("current",))
         streams = DrawStreams(self.name, encoding, options.seed)
         out = []
         for instance in instance_set.scored():

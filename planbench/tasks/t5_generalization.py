@@ -25,7 +25,7 @@ from planbench.prompts.styles import queries_and_examples
 from planbench.sets.families import is_generalization_problem
 from planbench.sets.instances import Instance, InstanceSet, load_set
 from planbench.tasks import register
-from planbench.tasks.base import TaskOptions, TaskPrompt
+from planbench.tasks.base import TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.draws import PLANBENCH_PARTS
 from planbench.tasks.plan_task import PlanTask, intro, truth
 from planbench.world.encodings import Encoding
@@ -69,6 +69,7 @@ class PlanGeneralization(PlanTask):
     planbench_file = "task_5_plan_generalization"
 
     def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
+        check_wording(self.name, options, ("current",))
         out = []
         for query, example in family_pairs(instance_set, options.seed):
             text = (intro(encoding, query) + statement(example, encoding, example.gold(encoding.name))

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from planbench.errors import InputError
 from planbench.prompts.statements import plan_block, state_text
 from planbench.prompts.styles import queries_and_examples
 from planbench.sets.instances import Instance, InstanceSet
 from planbench.tasks import register
-from planbench.tasks.base import TaskOptions, TaskPrompt
+from planbench.tasks.base import TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.draws import Draws, random_prefix_execution
 from planbench.tasks.judging import check_extractor, judge_plan
 from planbench.tasks.plan_task import (DrawStreams, PlanTask, intro, judged_problem, solvable_with_plan, state_after,
@@ -106,17 +107,29 @@ def event_text(plan: tuple[Action, ...], event: Event, encoding: Encoding) -> st
             f"The following facts became unexpectedly false: {state_text(event.deleted, encoding)}")
 
 
-def case(draws: Draws, instance: Instance, encoding: Encoding) -> tuple[str, Event]:
-    """One instance's statement, plan and event, up to the [PLAN] of its replan. PlanBench
-    built an Executor for it (mode H reseeds) before drawing its event."""
-    draws.executor()
+def events(instance_set: InstanceSet, encoding: Encoding, seed: int = 0) -> Iterator[tuple[Instance, Event, Instance, Event]]:
+    """(example, its event, query, its event) for every query, drawn in PlanBench's order:
+    per query, the example's draws then the query's, each after PlanBench built an Executor
+    for it (mode H reseeds there)."""
+    for instance in instance_set.instances:  # every one may be asked or shown: refuse before drawing
+        solvable_with_plan(instance, "t6 (replanning)", needs=2)
+    streams = DrawStreams("t6", encoding, seed)
+    for query, example in queries_and_examples(instance_set, "one-shot", seed):
+        draws = streams.for_query(query)
+        drawn = []
+        for instance in (example, query):
+            draws.executor()
+            drawn.append(draw_event(draws, instance, instance.gold(encoding.name), encoding))
+        yield example, drawn[0], query, drawn[1]
+
+
+def case(instance: Instance, event: Event, encoding: Encoding) -> str:
+    """One instance's statement, plan and event, up to the [PLAN] of its replan."""
     plan = instance.gold(encoding.name)
-    event = draw_event(draws, instance, plan, encoding)
     problem = instance.problem
-    text = (state_statement(state_text(problem.init, encoding), state_text(problem.goal, encoding),
+    return (state_statement(state_text(problem.init, encoding), state_text(problem.goal, encoding),
                             plan_block(plan, encoding))
             + "\n" + event_text(plan, event, encoding) + REPLANNED)
-    return text, event
 
 
 class Replanning(PlanTask):
@@ -126,15 +139,11 @@ class Replanning(PlanTask):
     planbench_file = "task_6_replanning"
 
     def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
-        for instance in instance_set.instances:  # every one may be asked or shown: refuse before drawing
-            solvable_with_plan(instance, "t6 (replanning)", needs=2)
-        streams = DrawStreams(self.name, encoding, options.seed)
+        check_wording(self.name, options, ("current",))
         out = []
-        for query, example in queries_and_examples(instance_set, "one-shot", options.seed):
-            draws = streams.for_query(query)
-            shown, shown_event = case(draws, example, encoding)  # the example's draws come first
-            asked, event = case(draws, query, encoding)
-            text = intro(encoding, query) + shown + plan_block(replan(example, shown_event.state, encoding), encoding) + asked
+        for example, shown, query, event in events(instance_set, encoding, options.seed):
+            text = (intro(encoding, query) + case(example, shown, encoding)
+                    + plan_block(replan(example, shown.state, encoding), encoding) + case(query, event, encoding))
             gold = replan(query, event.state, encoding)
             out.append(TaskPrompt(query, text, truth(event.state, query.problem.goal, gold, event_step=event.step),
                                   (example.id,)))

@@ -26,7 +26,7 @@ from __future__ import annotations
 from planbench.prompts.statements import fill_template, join_atoms, plan_block, state_text, statement_atoms
 from planbench.sets.instances import Instance, InstanceSet
 from planbench.tasks import register
-from planbench.tasks.base import TaskOptions, TaskPrompt
+from planbench.tasks.base import TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.draws import Draws
 from planbench.tasks.plan_task import DrawStreams, PlanTask, intro, solvable_with_plan, state_after, truth
 from planbench.world.encodings import Encoding
@@ -45,6 +45,7 @@ class GoalReformulation(PlanTask):
     shuffles_goal = False  # t8_1
 
     def prompts(self, instance_set: InstanceSet, encoding: Encoding, options: TaskOptions) -> list[TaskPrompt]:
+        check_wording(self.name, options, ("current",))
         streams = DrawStreams(self.name, encoding, options.seed)
         out = []
         for instance in instance_set.scored():
