@@ -324,3 +324,18 @@ def test_options_the_tasks_do_not_have_are_one_line_and_quirks_can_be_fixed() ->
     plain, fixed = (REGISTRY["t4"].prompts(small, encodings.get("blocksworld"), TaskOptions(fix_quirks=q))[0].text
                     for q in (False, True))
     assert "[PLAN END]\n \n[STATEMENT]" in plain and fixed == plain.replace("[PLAN END]\n \n", "[PLAN END]\n\n")
+
+
+# GPT-4's recorded 3-block answers, right of 100 (README's table; FACTS-tasks §12 for planbench).
+GPT4_FIGURES = {"t4": (87, 80), "t5": (30, 30), "t6": (54, 54), "t8_1": (78, 78), "t8_2": (90, 90), "t8_3": (57, 58)}
+
+
+@pytest.mark.parametrize("name", GPT4_FIGURES)
+def test_gpt4_three_block_figures_both_readings(name: str) -> None:
+    relative = f"tasks/responses/blocksworld_3/gpt-4_chat/{TASKS[name]}.json"
+    ours = built(relative)
+    _, encoding = part_and_encoding(relative)
+    figures = tuple(sum(bool(REGISTRY[name].judge(r["llm_raw_response"], ours[r["instance_id"]], encoding, extractor)
+                             ["correct"]) for r in records(relative)) for extractor in ("planbench", "default"))
+    assert figures == GPT4_FIGURES[name]
+    assert figures[0] == sum(r["llm_correct"] for r in records(relative))
