@@ -327,7 +327,7 @@ def test_options_the_tasks_do_not_have_are_one_line_and_quirks_can_be_fixed() ->
 
 
 # GPT-4's recorded 3-block answers, right of 100 (README's table; FACTS-tasks §12 for planbench).
-GPT4_FIGURES = {"t4": (87, 80), "t5": (30, 30), "t6": (54, 54), "t8_1": (78, 78), "t8_2": (90, 90), "t8_3": (57, 58)}
+GPT4_FIGURES = {"t4": (87, 80), "t5": (30, 30), "t6": (54, 54), "t8_1": (78, 78), "t8_2": (90, 90), "t8_3": (57, 57)}
 
 
 @pytest.mark.parametrize("name", GPT4_FIGURES)
