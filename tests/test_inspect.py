@@ -234,7 +234,8 @@ def test_epochs_reduce_by_planbench_s_vote(tmp_path, monkeypatch) -> None:
     info = json.loads((tmp_path / "run" / "run.json").read_text())
     assert (info["samples"], info["strategy"]) == (5, "vote")
     scored = planbench_cli("score", str(tmp_path / "run"))
-    assert "13/20 valid" in scored.stdout and "majority of 5 50.0%" in scored.stdout, scored.stdout
+    assert "2/4 valid = 50.0% (majority of 5 answers per instance" in scored.stdout, scored.stdout
+    assert "per answer 13/20 = 65.0%" in scored.stdout, scored.stdout
     rows = [dict(r, correct=r["correct"] == "True", cum_output_tokens=0, cum_cost=0.0) for r in scores_csv(tmp_path / "run")]
     assert vote_curve(rows).iloc[-1]["accuracy"] == 0.5
 
