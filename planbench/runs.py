@@ -70,6 +70,23 @@ class Run:
     def name(self) -> str:
         return self.info.get("name") or self.folder.name
 
+    def encoding_for(self, part: str | None):
+        """The encoding this run's answers to one part of its set are read in: the run's,
+        as PlanBench wrote that part's files (:meth:`Encoding.for_part`), with the PDDL
+        object names an imported file's prompts showed (``pddl_objects``) when it says."""
+        from planbench.world import encodings
+
+        encoding = encodings.get(self.info["encoding"]).for_part(part or self.info["set"])
+        objects = self.info.get("pddl_objects")
+        if objects is None:
+            return encoding
+        if not isinstance(objects, str):
+            raise InputError(str(self.folder / RUN_FILE), 0, f"pddl_objects {objects!r} is not a name template")
+        try:
+            return encoding.with_objects(objects)
+        except InputError as error:
+            raise InputError(str(self.folder / RUN_FILE), 0, error.message) from None
+
 
 def holds_a_run(folder: Path) -> bool:
     return (folder / RUN_FILE).exists() or (folder / RESPONSES_FILE).exists()

@@ -3,17 +3,21 @@ its recorded runs really asked."""
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import subprocess
 import sys
 from collections import deque
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 
 from conftest import problem_from_statement, ref_path
 from planbench import encodings, world
 from planbench.answers import extract
+from planbench.prompts import render
 from planbench.sets.instances import load_set
 from planbench.world.pddl import parse_problem
 from planbench.world.problem import Problem, from_spec
@@ -162,3 +166,93 @@ def test_outcomes_where_a_refusal_is_the_answer(answer, solvable, outcome) -> No
     row = judge({"text": answer}, instance, encodings.get("blocksworld"), "default")
     assert row["outcome"] == outcome and row["correct"] == (outcome == "refused")
     assert row["solvable"] == solvable
+
+
+RANDOMIZED_FIVE = ("examples/unsolvable_obfuscated_randomized_blocksworld/o1-preview_chat/"
+                   "task_1_plan_generation_zero_shot_pddl.first5.json")
+RANDOMIZED_FILES = "instances/unsolvable_obfuscated_randomized_blocksworld/generated_basic/"
+
+
+def _domain_name_masked(prompt: str) -> str:
+    """A prompt with its domain name masked: PlanBench drew a random one per prompt, which
+    nobody can reproduce. Both places must hold the same name."""
+    names = set(re.findall(r"\(domain (\S+)\)", prompt)) | set(re.findall(r"\(:domain (\S+)\)", prompt))
+    assert len(names) == 1, names
+    return re.sub(r"(\(:?domain )\S+\)", r"\1NAME)", prompt)
+
+
+def test_randomized_unsolvable_prompts_are_planbench_s_but_for_the_domain_name() -> None:
+    """o1-preview's recorded Randomized unsolvable prompts: ours are the same bytes once the
+    random domain name is masked (objects a, b, ...; problem instance-N-B)."""
+    records = json.loads(ref_path(RANDOMIZED_FIVE).read_text())["instances"]
+    instance_set = load_set("planbench-unsolvable")
+    randomized = encodings.get("randomized")
+    for record in records:
+        instance = instance_set.find("planbench-unsolvable", int(record["instance_id"]))
+        ours = render(instance, randomized, "zero-shot-pddl")
+        assert _domain_name_masked(ours) == _domain_name_masked(record["query"]), record["instance_id"]
+    assert len(records) == 5
+
+
+def test_every_randomized_unsolvable_prompt_asks_planbench_s_instance_file() -> None:
+    """All 100, any id and block count: the problem in our prompt is PlanBench's instance
+    file as its prompt code cut it ("(define" + text[:-1] + "\\n)"), domain name aside."""
+    randomized = encodings.get("randomized")
+    instances = load_set("planbench-unsolvable").scored()
+    for instance in instances:
+        text = ref_path(RANDOMIZED_FILES + f"instance-{instance.id}.pddl").read_text()
+        expected = "(define" + text.split("(define")[1][:-1].strip() + "\n)"
+        ours = render(instance, randomized, "zero-shot-pddl")
+        query = ours.split("[QUERY PROBLEM]\n")[1].removesuffix("\n\n[PLAN]")
+        assert _domain_name_masked(query) == _domain_name_masked(expected), instance.id
+    assert len(instances) == 100 and {i.blocks for i in instances} == {3, 4, 5}
+
+
+def _import_and_score(results: Path, out: Path) -> dict[int, dict]:
+    done = planbench("import", str(results), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    done = planbench("score", str(out))
+    assert done.returncode == 0, done.stderr
+    with (out / "scores.csv").open() as rows:
+        return {int(row["id"]): row for row in csv.DictReader(rows)}
+
+
+# PlanBench's hand labels of these files (FACTS.md §6.1) and the outcome each one means.
+LABELLED_OUTCOME = {1: "refused", 0: "false_plan"}
+
+
+def test_randomized_unsolvable_answers_import_with_planbench_s_labels(tmp_path) -> None:
+    """The five recorded o1-preview answers: one refusal, four plans in a, b, c names
+    (`(wio5amhq7814n006 d c)`), read as plans, not unparseable."""
+    records = json.loads(ref_path(RANDOMIZED_FIVE).read_text())["instances"]
+    rows = _import_and_score(ref_path(RANDOMIZED_FIVE), tmp_path / "run")
+    assert {i: rows[i]["outcome"] for i in rows} == {
+        int(r["instance_id"]): LABELLED_OUTCOME[r["correct"]] for r in records}
+    assert [rows[i]["outcome"] for i in sorted(rows)] == ["refused"] + ["false_plan"] * 4
+    assert rows[2]["extracted_plan"].startswith("(wio5amhq7814n006 d c) (kip9uw781pv62umn d)")
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["pddl_objects"] == "{name}"
+
+
+def test_import_reads_the_objects_its_prompts_show(tmp_path) -> None:
+    """The same answers asked with objects o0, o1, ... (as PlanBench's other Randomized
+    prompts name them): the importer reads the names from each prompt, so the plans are
+    read in those names; a plan in names the prompt did not show is not a plan."""
+    data = json.loads(ref_path(RANDOMIZED_FIVE).read_text())
+    renamed = {f" {letter}": f" o{index}" for index, letter in enumerate("abcde")}
+
+    def rename(text: str) -> str:
+        return re.sub(r" ([a-e])(?=[ )])", lambda m: renamed[" " + m.group(1)], text)
+
+    for record in data["instances"]:
+        head, problem = record["query"].split("[QUERY PROBLEM]\n")
+        record["query"] = head + "[QUERY PROBLEM]\n" + rename(problem)
+        record["llm_raw_response"] = rename(record["llm_raw_response"])
+    folder = tmp_path / "unsolvable_obfuscated_randomized_blocksworld" / "o1-preview_chat"
+    folder.mkdir(parents=True)
+    results = folder / "task_1_plan_generation_zero_shot_pddl.json"
+    results.write_text(json.dumps(data))
+    assert "(:objects o0 o1 o2 o3 )" in data["instances"][0]["query"]
+    rows = _import_and_score(results, tmp_path / "run")
+    assert [rows[i]["outcome"] for i in sorted(rows)] == ["refused"] + ["false_plan"] * 4
+    assert rows[2]["extracted_plan"].startswith("(wio5amhq7814n006 o3 o2)")
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["pddl_objects"] == "o{index}"

@@ -143,7 +143,7 @@ def _domain_name_for(encoding: Encoding, instance: Instance) -> str | None:
 
 def _pddl_texts(instance: Instance, encoding: Encoding) -> tuple[str, str]:
     domain = encoding.domain_pddl
-    problem = to_pddl(instance.problem, encoding, instance.layout)
+    problem = to_pddl(instance.problem, encoding, instance.layout, instance.id)
     hidden = _domain_name_for(encoding, instance)
     if hidden:
         name = encoding.domain_name
@@ -158,8 +158,11 @@ def zero_shot_pddl(instance: Instance, encoding: Encoding, fix_quirks: bool = Fa
         query = problem.strip()
     else:
         # FACTS.md §3.5, Q11: "(define" + text.split("(define")[1][:-1].strip() + "\n)" drops
-        # the space after "(define" and adds one unbalanced ")".
-        query = "(define" + problem.split("(define")[1][:-1].strip() + "\n)"
+        # the space after "(define" and, where the file ends with a newline (its generator's
+        # files), adds one unbalanced ")"; where it ends with ")" (its unsolvable files) the
+        # cut ")" is put back. The cut is of the file, not of the two newlines the layouts
+        # end with for the prompts that show the file as it is.
+        query = "(define" + problem.removesuffix("\n\n").split("(define")[1][:-1].strip() + "\n)"
     return PDDL_ZERO_SHOT_HEADER + "\n[DOMAIN]\n" + domain.strip() + "\n\n[QUERY PROBLEM]\n" + query + "\n\n[PLAN]"
 
 
@@ -197,6 +200,7 @@ def render(instance: Instance, encoding: Encoding, style: str, example: Instance
            fix_quirks: bool = False, wording: str = "current") -> str:
     """The prompt text of one instance."""
     check_style(style)
+    encoding = encoding.for_part(instance.part)
     if wording == "2023":
         return _render_2023(instance, encoding, style, example)
     if wording != "current":
@@ -296,6 +300,7 @@ def prompt_records(instance_set: InstanceSet, encoding: Encoding, style: str,
         messages = ([{"role": "system", "content": system_text}] if system_text else []) + [
             {"role": "user", "content": text}]
         gold = instance.gold(encoding.name)
+        surface = encoding.for_part(instance.part)
         records.append({
             "set": instance_set.name,
             "part": instance.part,
@@ -311,7 +316,7 @@ def prompt_records(instance_set: InstanceSet, encoding: Encoding, style: str,
             "wording": options.wording,
             "prompt": text,
             "messages": messages,
-            "gold_plan_pddl": [encoding.action_to_pddl(a) for a in gold],
+            "gold_plan_pddl": [surface.action_to_pddl(a) for a in gold],
             "gold_plan_text": [encoding.action_to_text(a) for a in gold],
         })
     return records

@@ -141,6 +141,7 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
         if response.get("user_message"):
             detail["um"] = response["user_message"]
         translation = (response.get("recorded") or {}).get("raw_translation")
+        encoding = run.encoding_for(instance.part)
         plan, _, reading = read_answer(text, encoding, extractor, translation, instance.problem.name_span) if text.strip() \
             else ((), None, None)
         if extractor == "default" and reading is None and text.strip():

@@ -17,9 +17,11 @@ import gzip
 import json
 import re
 import zlib
+from collections import Counter
 from pathlib import Path
 
 from planbench.errors import InputError
+from planbench.world import encodings
 from planbench.sets.instances import load_set
 from planbench.runs import RUN_FILE, Run, holds_a_run, move_aside, writable_folder, write_run
 from planbench.tasks import canonical
@@ -186,6 +188,8 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
     out = Path(out)
     data = load_results(path)
     info = describe(path, data)
+    if any(isinstance(r, dict) and "llm_correct" in r and type(r.get("correct")) is int for r in data["instances"]):
+        info["recorded_verdicts"] = "hand labels (1 a refusal, 0 a plan, -1 empty, -2 cut off)"
     instance_set = load_set(info["set"])
     asked = _task_prompts(info)  # tasks 2-8: the prompts we build, by PlanBench's instance id
     problems: list[str] = []
@@ -200,6 +204,7 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
     responses = []
     differ: list[int] = []  # recorded queries that are not the prompt we build
     seen: dict[int, int] = {}
+    objects: Counter = Counter()  # the PDDL object names each prompt showed
     for number, record in enumerate(data["instances"], 1):
         if not isinstance(record, dict) or "instance_id" not in record:
             problems.append(f"{path}: record {number} has no instance_id; skipped")
@@ -222,6 +227,13 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
             problems.append(f"{path}: record {number} repeats instance {instance_id} (record {seen[instance_id]}); "
                             "the later one counts")
         seen[instance_id] = number
+        scheme = _prompt_objects(record.get("query"), instance_set.find(info["part"], instance_id), info) \
+            if asked is None else None
+        if scheme == UNKNOWN_OBJECTS:
+            problems.append(f"{path}: record {number} (instance {instance_id}): its prompt's objects are not the "
+                            "instance's blocks in any naming known; its answer is read in the encoding's names")
+        elif scheme:
+            objects[scheme] += 1
         if "step_wise_dict" in record or ("messages" in record and "llm_raw_response" not in record):
             try:
                 turns = _turns(record)
@@ -274,6 +286,12 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
                         f"builds (first: instance {differ[0]}); judged against planbench's truth")
     kind = info["style"] if info["task"] == "t1" else info["task"]
     info = dict(info, name=f"{info['model']}-{info['planbench_folder']}-{kind}", imported=True)
+    if objects:  # what its prompts showed, so the answers are read in those names
+        (scheme, count), = objects.most_common(1)
+        info["pddl_objects"] = scheme
+        if count < sum(objects.values()):
+            problems.append(f"{path}: {sum(objects.values()) - count} prompt(s) name the objects otherwise than the "
+                            f"other {count}; every answer is read in the names of the most ({scheme})")
     if any(r.get("round") for r in responses) or "backprompting" in path.name:
         # PlanBench read these plans with its PDDL-line rule, round after round
         info.update(strategy="backprompt", extractor="planbench-pddl",
@@ -289,6 +307,29 @@ def _task_prompts(info: dict) -> dict | None:
     task = tasks.get(info["task"], info["source"])
     built = tasks.by_instance(task, info["set"], info["encoding"], tasks.run_options({"task": info["task"]}))
     return {number: prompt for (_, number), prompt in built.items()}
+
+
+OBJECTS_LIST = re.compile(r"\(:objects\s([^()]*)\)")
+UNKNOWN_OBJECTS = "?"
+
+
+def _prompt_objects(query, instance, info: dict) -> str | None:
+    """The PDDL object naming a recorded prompt shows for its query problem (the last
+    ``(:objects ...)``): ``{name}`` (a, b, ...), ``o{index}`` (o0, o1, ...) or the
+    encoding's own; None for a prompt without one (natural language), UNKNOWN_OBJECTS when
+    the names are not the instance's blocks in any of these. PlanBench's Randomized
+    unsolvable prompts show a, b where its other Randomized prompts show o0, o1."""
+    if not isinstance(query, str) or instance is None:
+        return None
+    found = OBJECTS_LIST.findall(query)
+    if not found:
+        return None
+    shown = set(found[-1].split())
+    encoding = encodings.get(info["encoding"]).for_part(info["part"])
+    for scheme in dict.fromkeys((encoding.object_pddl, "{name}", "o{index}")):
+        if shown == {encoding.with_objects(scheme).object_to_pddl(b) for b in instance.problem.blocks}:
+            return scheme
+    return UNKNOWN_OBJECTS
 
 
 def _short(value) -> str:

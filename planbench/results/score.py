@@ -117,7 +117,7 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
                "cached": response.get("cached"), "latency": response.get("latency"),
                "cum_output_tokens": tokens, "cum_cost": cost}
         if prompt is None:
-            row.update(judge(response, instance, encoding, rule_reading(extractor), translations.get(key)))
+            row.update(judge(response, instance, run.encoding_for(part), rule_reading(extractor), translations.get(key)))
         else:
             row.update(_judge_task(task, response, prompt, encoding, extractor), solvable=instance.solvable)
             row.update({f"recorded_{name}": value for name, value in (recorded.get("verdicts") or {}).items()})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planbench.world import encodings
 from planbench.answers import Extraction, extract
 from planbench.world.encodings import Encoding
 from planbench.errors import InputError
@@ -59,11 +58,11 @@ def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown
     info = run.info
     if (info.get("task") or "t1") != "t1":
         return show_task(run, answer_id, sample, full)
-    encoding = encodings.get(info["encoding"])
     response = find_response(run, answer_id, sample)
     instance = load_set(info["set"]).find(response.get("part") or info["set"], int(response["id"]))
     if instance is None:
         raise InputError(str(run.folder), 0, f"instance {response.get('part')}/{response['id']} is not in {info['set']}")
+    encoding = run.encoding_for(instance.part)
     row = judge(response, instance, encoding, "default")
     lines: list[tuple[str, str]] = [
         ("head", f"{run.name}: {instance.key}, sample {sample} ({info.get('model')}, {encoding.name}, "

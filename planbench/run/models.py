@@ -233,7 +233,7 @@ class RandomModel:
 
     async def complete(self, record: dict) -> Completion:
         instance = load_set(record["set"]).find(record["part"], record["id"])
-        encoding = encodings.get(record["encoding"])
+        encoding = encodings.get(record["encoding"]).for_part(record["part"])
         rng = random.Random(f"{self.seed}-{record['part']}-{record['id']}-{record.get('sample', 0)}")
         problem = instance.problem
         w, state, plan = problem.world, problem.init_state, []
@@ -300,7 +300,7 @@ class RepairModel:
 
     async def complete(self, record: dict) -> Completion:
         instance = load_set(record["set"]).find(record["part"], record["id"])
-        encoding = encodings.get(record["encoding"])
+        encoding = encodings.get(record["encoding"]).for_part(record["part"])
         plan = list(instance.plan)
         rng = random.Random(f"{self.seed}-{record['part']}-{record['id']}-{record.get('sample', 0)}")
         blocks = instance.problem.blocks

@@ -329,7 +329,7 @@ def write_set(folder: Path, instances: list[Instance], encoding, settings: dict 
     (folder / "domain.pddl").write_text(encoding.domain_pddl)
     lines = []
     for instance in instances:
-        (folder / f"instance-{instance.id}.pddl").write_text(to_pddl(instance.problem, encoding, instance.layout))
+        (folder / f"instance-{instance.id}.pddl").write_text(to_pddl(instance.problem, encoding, instance.layout, instance.id))
         lines.append(json.dumps(instance.to_record(), separators=(",", ":")))
     manifest = folder / "manifest.jsonl"
     manifest.write_text("\n".join(lines) + ("\n" if lines else ""))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import permutations
 from pathlib import Path
@@ -48,6 +48,7 @@ class Encoding:
         object.__setattr__(self, "_predicate_from", {v: k for k, v in self.predicates.items()})
         object.__setattr__(self, "_domain_name", None)
         object.__setattr__(self, "_names", {})  # (kind, block) -> surface name: prompts ask often
+        object.__setattr__(self, "_parts", {})  # part -> this encoding as that part's files are written
 
     @property
     def domain_name(self) -> str:
@@ -119,6 +120,39 @@ class Encoding:
         if not self.has_text:
             return self.atom_to_pddl(atom)
         return self.predicate_text[atom[0]].format(*map(self.object_to_text, atom[1:]))
+
+    # ------------------------------------------------------------ variants
+    def with_objects(self, object_pddl: str) -> "Encoding":
+        """This encoding with other PDDL object names (``{name}``: a, b, ...; ``o{index}``:
+        o0, o1, ...), as a prompt showed them; the same encoding when they are its own."""
+        if object_pddl == self.object_pddl:
+            return self
+        try:
+            object_pddl.format(index=0, name="a")
+        except (KeyError, IndexError, ValueError):
+            raise InputError(f"encoding {self.name}", 0, f"object names {object_pddl!r}: a template with {{name}} "
+                             "or {index} (a, b or o0, o1)") from None
+        return replace(self, object_pddl=object_pddl)
+
+    def for_part(self, part: str) -> "Encoding":
+        """This encoding as PlanBench wrote one part's files (``files_by_part`` in the
+        encoding's data): its Randomized unsolvable prompts kept the instance files as they
+        are, objects ``a, b, ...`` and problems named ``instance-<id>-<blocks>``, where its
+        other Randomized prompts show ``o0, o1, ...`` and ``BW-rand-<blocks>``."""
+        conventions = self.data.get("files_by_part", {}).get(part)
+        if not conventions:
+            return self
+        cached = self._parts.get(part)  # type: ignore[attr-defined]
+        if cached is None:
+            cached = replace(self, object_pddl=conventions.get("objects", self.object_pddl),
+                             problem_name=conventions.get("problem_name", self.problem_name))
+            self._parts[part] = cached  # type: ignore[attr-defined]
+        return cached
+
+    def problem_title(self, blocks: int, number: int | None = None) -> str:
+        """A problem's name in this encoding's files: ``BW-rand-4``, or ``instance-7-4``
+        where the name carries the instance's id (None when it is not known)."""
+        return self.problem_name.format_map({"n": blocks, "id": "?" if number is None else number})
 
     def text(self, key: str) -> str:
         """A text field of the encoding's data file (an introduction, a template)."""

@@ -75,18 +75,20 @@ def from_spec(spec: ProblemSpec, encoding: Encoding, source: str = "<problem>") 
     goal = tuple(_canonical_atom(a, encoding, objects, source, ":goal") for a in spec.goal)
     blocks = tuple(encoding.object_from_pddl(o) for o in spec.objects)
     name = spec.name
-    if encoding.problem_name and name == encoding.problem_name.format(n=len(blocks)):
+    if encoding.problem_name and name == encoding.problem_title(len(blocks)):
         name = f"BW-rand-{len(blocks)}"  # the canonical name of a PlanBench-style problem
     return Problem(name, blocks, init, goal)
 
 
-def to_spec(problem: Problem, encoding: Encoding) -> ProblemSpec:
+def to_spec(problem: Problem, encoding: Encoding, number: int | None = None) -> ProblemSpec:
+    """A problem in an encoding's surface names; ``number`` (the instance's id) names it
+    where the encoding's files carry the id in the problem's name."""
     def surface(atom: Atom) -> SurfaceAtom:
         return SurfaceAtom(encoding.predicates[atom[0]], tuple(encoding.object_to_pddl(b) for b in atom[1:]))
 
     name = problem.name
     if name.startswith("BW-rand-") and encoding.problem_name:  # PlanBench names problems per encoding
-        name = encoding.problem_name.format(n=len(problem.blocks))
+        name = encoding.problem_title(len(problem.blocks), number)
     return ProblemSpec(
         name=name,
         domain=encoding.domain_name,
@@ -96,9 +98,9 @@ def to_spec(problem: Problem, encoding: Encoding) -> ProblemSpec:
     )
 
 
-def to_pddl(problem: Problem, encoding: Encoding, layout: str = "2pddl") -> str:
+def to_pddl(problem: Problem, encoding: Encoding, layout: str = "2pddl", number: int | None = None) -> str:
     """PDDL text of a problem in an encoding, in one of PlanBench's file layouts."""
-    return write_problem(to_spec(problem, encoding), layout)
+    return write_problem(to_spec(problem, encoding, number), layout)
 
 
 def read_domain(path: str | Path) -> Encoding:
