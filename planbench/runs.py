@@ -9,7 +9,9 @@ reported and skipped, never fatal, so finished work is never lost.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import math
 import os
 import sys
 import time
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 from planbench.errors import InputError
+from planbench.redact import redact
 
 RUN_FILE = "run.json"
 RESPONSES_FILE = "responses.jsonl"
@@ -56,8 +59,37 @@ def append_line(out, item: dict) -> None:
     """One JSON line in a single write to an O_APPEND file: whole on disk as soon as it
     returns, and never interleaved with a line another worker process appends at the same
     time (with a buffered text file, its buffer decides when and in how many writes a line
-    goes out; this makes the one-write contract explicit rather than an accident)."""
-    out.write((json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8"))
+    goes out; this makes the one-write contract explicit rather than an accident).
+
+    A disk that fills takes part of a line (a short write) and then nothing: the part is
+    cut off again, when nothing was appended after it, so the file holds whole lines only,
+    and OSError (ENOSPC) says the line was not kept."""
+    data = (json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8")
+    written = out.write(data)
+    if written is not None and written < len(data):
+        end = out.tell()
+        with contextlib.suppress(OSError):
+            if os.fstat(out.fileno()).st_size == end:
+                os.ftruncate(out.fileno(), end - written)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out.name))
+
+
+def inside_a_run(path: str | Path) -> Path | None:
+    """The run directory ``path`` is in (or is), following symlinks and ``..``; None if none."""
+    target = Path(path).resolve()
+    for folder in (target, *target.parents):
+        if holds_a_run(folder):
+            return folder
+    return None
+
+
+def refuse_inside_a_run(path: str | Path, option: str = "--out") -> None:
+    """Outputs never go into a run directory: its files are the record of answers paid
+    for, and an export or a prompts file written over responses.jsonl would end them."""
+    folder = inside_a_run(path)
+    if folder is not None:
+        raise InputError(option, 0, f"{path} is inside the run directory {folder}; a run's files are its record, so "
+                         "write outputs elsewhere")
 
 
 
@@ -160,6 +192,8 @@ def read_run(folder: str | Path) -> Run:
     for field_name in ("set", "encoding"):
         if not isinstance(info.get(field_name), str) or not info[field_name]:
             raise InputError(str(path), 0, f"no '{field_name}' (the instance set and encoding the answers are for)")
+    if isinstance(info.get("base_url"), str):  # written before credentials were redacted: none reach a report
+        info["base_url"] = redact(info["base_url"])
     return Run(folder, info)
 
 
@@ -237,6 +271,8 @@ def read_json_lines(path: Path) -> Iterator[tuple[int, object | None, str | None
             yield number, json.loads(text), None
         except json.JSONDecodeError:
             yield number, None, ("cut off (the writer stopped mid-line)" if cut else "not a JSON line")
+        except ValueError:  # an integer of thousands of digits: more than Python reads
+            yield number, None, "a number too long to read"
         except RecursionError:
             yield number, None, "nested too deeply"
 
@@ -249,11 +285,13 @@ def asked_prompts(folder: Path) -> dict[tuple, str | None]:
     if not path.exists():
         return out
     for _, item, problem in read_json_lines(path):
-        if problem is None and isinstance(item, dict):
-            messages = item.get("messages") or []
+        if problem is None and isinstance(item, dict):  # a line it cannot read shows no prompt
+            messages = item.get("messages") if isinstance(item.get("messages"), list) else []
             user = next((m.get("content") for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"),
                         None)
-            out[(item.get("part"), item.get("id"), item.get("sample", 0))] = user
+            key = (item.get("part"), item.get("id"), item.get("sample", 0))
+            if all(isinstance(k, (str, int, type(None))) for k in key) and isinstance(user, (str, type(None))):
+                out[key] = user
     return out
 
 
@@ -261,14 +299,25 @@ def _count(value, name: str) -> int | None:
     """A token count as a number: int, float, or a numeric string (some servers send one)."""
     if value is None or isinstance(value, bool):
         return None if value is None else int(value)
-    if isinstance(value, (int, float)) and value == value:
+    if isinstance(value, (int, float)) and math.isfinite(value):
         return int(value)
     if isinstance(value, str):
         try:
-            return int(float(value.strip()))
+            number = float(value.strip())
         except ValueError:
-            pass
-    raise ValueError(f"{name} is {value!r}, not a number")
+            number = math.nan
+        if math.isfinite(number):
+            return int(number)
+    raise ValueError(f"{name} is {short_repr(value)}, not a number")
+
+
+def short_repr(value) -> str:
+    """A value for a message: its repr, cut short (an id can be thousands of digits)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "(a number too long to print)"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def text_of(content) -> str | None:
@@ -306,6 +355,13 @@ def checked_response(item) -> dict:
     if sample is None or sample < 0:
         raise ValueError(f"sample {item.get('sample')!r} is not a number from 0")
     out["sample"] = sample
+    if item.get("round") is not None:
+        round_ = _count(item["round"], "round")
+        if not 0 <= round_ < 10 ** 6:
+            raise ValueError(f"round {short_repr(item['round'])} is not a number from 0 to a million")
+        out["round"] = round_
+    if sample >= 10 ** 12:
+        raise ValueError(f"sample {short_repr(item.get('sample'))} is out of range")
     if item.get("part") is not None and not isinstance(item["part"], str):
         raise ValueError(f"part {item['part']!r} is not a name")
     out["text"] = text_of(item.get("text"))
@@ -323,6 +379,8 @@ def checked_response(item) -> dict:
                 out[name] = float(value)
             except ValueError:
                 raise ValueError(f"{name} {value!r} is not a number") from None
+            if not math.isfinite(out[name]):
+                raise ValueError(f"{name} {value!r} is not a finite number")
     for name in ("error", "finish_reason"):
         if item.get(name) is not None and not isinstance(item[name], str):
             out[name] = str(item[name])

@@ -2,7 +2,9 @@
 tests and the runner benchmark. Faults are scripted per attempt of each distinct prompt:
 "429" (with Retry-After), "500", "drop" (close the connection without answering),
 "slow" (answer after ``slow_seconds``), "401" (refuse the key, quoting it, as some
-servers do), "html" (a 200 page that is not JSON), "ok". The server counts every request.
+servers do), "html" (a 200 page that is not JSON), "trickle" (the headers, then the answer
+a byte a second), "404url" (a proxy's 404 quoting the URL asked, query and all), "ok".
+The server counts every request.
 
 It is an asyncio protocol with a minimal HTTP/1.1 reader (request line, headers,
 Content-Length body, keep-alive) rather than http.server or aiohttp.web, because in
@@ -65,7 +67,10 @@ class _Connection(asyncio.Protocol):
             else:
                 self.server.handle(self, path, headers, body)
 
-    def send(self, status: int, payload: dict | str | bytes, headers: dict | None = None) -> None:
+    def send(self, status: int, payload: dict | str | bytes, headers: dict | None = None,
+             trickle: float | None = None) -> None:
+        """An answer; with ``trickle``, the headers at once and then the body one byte every
+        ``trickle`` seconds (a stalled proxy that never trips a per-read timeout)."""
         if self.transport is None or self.transport.is_closing():
             return
         if isinstance(payload, bytes):
@@ -75,7 +80,16 @@ class _Connection(asyncio.Protocol):
             kind = "text/html" if isinstance(payload, str) else "application/json"
         lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}", f"content-type: {kind}",
                  f"content-length: {len(data)}"] + [f"{k}: {v}" for k, v in (headers or {}).items()]
-        self.transport.write(("\r\n".join(lines) + "\r\n\r\n").encode() + data)
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        if trickle is None:
+            return self.transport.write(head + data)
+        self.transport.write(head)
+        self._drip(data, trickle)
+
+    def _drip(self, data: bytes, every: float) -> None:
+        if data and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data[:1])
+            asyncio.get_running_loop().call_later(every, self._drip, data[1:], every)
 
     def drop(self) -> None:
         if self.transport is not None:
@@ -117,8 +131,12 @@ class OpenAIServer:
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
     @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"http://{self.host}/v1"
 
     def answer(self, body: dict) -> str:
         return "1. Pick up the red block\n2. Stack the red block on top of the blue block"
@@ -156,6 +174,11 @@ class OpenAIServer:
             return connection.send(200, "<html><body>Service temporarily moved</body></html>")
         if behaviour == "drop":
             return connection.drop()
+        if behaviour == "404url":
+            return connection.send(404, {"error": {"message": f"Resource not found: http://{self.host}{path}",
+                                                   "type": "not_found"}})
+        if behaviour == "trickle" and path.endswith("/chat/completions"):
+            return connection.send(200, self._chat(body), trickle=1.0)
         if path.endswith("/chat/completions"):
             self.answered += 1
             payload = self._chat(body)

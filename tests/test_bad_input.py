@@ -301,3 +301,308 @@ def test_killing_the_parent_ends_the_workers(tmp_path) -> None:
         settled = server.requests
         time.sleep(2)
         assert server.requests == settled  # nobody is sending any more
+
+
+# ---------------------------------------------------------------- issue 18's probe: the findings
+# One test (or one parametrized case) per finding of the issue's list, named after its line:
+# lost_* (answers lost), secret_* (secrets), traceback_* (tracebacks), hang_* (hangs),
+# wrong_* (silently wrong). Each failed before its fix.
+
+
+def one_line(done, words: str, code: int = 2) -> str:
+    """The command stopped with ``code`` and one line on stderr holding ``words``."""
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == code and "Traceback" not in done.stderr, (done.returncode, done.stderr[-2000:])
+    assert len(lines) == 1 and words in lines[0], done.stderr[-2000:]
+    return lines[0]
+
+
+def disk_of(size: int):
+    """A disk that holds ``size`` bytes per file, for a child process: RLIMIT_FSIZE, with
+    SIGXFSZ ignored so a write past it fails with EFBIG as on a full disk (a tmpfs would
+    need root; a limit any user can set, so CI can run this)."""
+    import resource
+    import signal
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    return limit
+
+
+def planbench_limited(*args: str, size: int, timeout: float = 120, env: dict | None = None):
+    return subprocess.run([sys.executable, "-m", "planbench", *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, preexec_fn=disk_of(size))
+
+
+@pytest.fixture(scope="module")
+def a_run(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("recorded") / "run"
+    done, _ = planbench("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "optimal", "--limit", "3",
+                        "--out", str(folder))
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.fixture
+def recorded_run(a_run, tmp_path) -> Path:
+    """A run directory of three answers, scored and reported, for one test to use."""
+    import shutil
+
+    return Path(shutil.copytree(a_run, tmp_path / "run"))
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+@pytest.mark.parametrize("command", ["export", "prompts", "report", "batch export"])
+@pytest.mark.parametrize("how", ["direct", "dot-dot", "symlink"])
+def test_lost_outputs_never_go_into_a_run_directory(recorded_run, tmp_path, command, how) -> None:
+    """Answers lost: `export --out RUN/responses.jsonl` and `prompts --out RUN/responses.jsonl`
+    wrote over the recorded answers. Every output refuses a path inside a run directory,
+    however it is spelled."""
+    before = _contents(recorded_run)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "link").symlink_to(recorded_run)
+    target = {"direct": recorded_run / "responses.jsonl",
+              "dot-dot": tmp_path / "elsewhere" / ".." / "run" / "responses.jsonl",
+              "symlink": tmp_path / "link" / "responses.jsonl"}[how]
+    if command == "report":
+        target = target.parent
+    args = {"export": ("export", str(recorded_run), "--format", "jsonl", "--out", str(target)),
+            "prompts": ("prompts", "--set", "planbench-3", "--style", "zero-shot", "--out", str(target)),
+            "report": ("report", str(recorded_run), "--out", str(target)),
+            "batch export": ("batch", "export", "--set", "planbench-3", "--style", "zero-shot", "--model", "m",
+                             "--out", str(target))}[command]
+    done, _ = planbench(*args)
+    one_line(done, "inside the run directory")
+    assert _contents(recorded_run) == before
+
+
+def _big_answers(path: Path, count: int) -> Path:
+    """Recorded answers of about 10 kB each (a replay model's), so answers, not prompts,
+    fill the disk first."""
+    with path.open("w") as out:
+        for number in range(1, count + 1):
+            text = "1. Pick up the red block\n" + "I think about it. " * 550
+            out.write(json.dumps({"part": "planbench-3", "id": number, "sample": 0, "text": text}) + "\n")
+    return path
+
+
+def test_lost_a_full_disk_during_run_keeps_every_whole_answer(tmp_path) -> None:
+    """Answers lost: a disk that filled during `run` left a cut line and a traceback. Now:
+    exit 1, one line with what was kept and how to go on; only whole lines on disk; the same
+    command then finishes the run."""
+    source = _big_answers(tmp_path / "answers.jsonl", 20)
+    folder = tmp_path / "run"
+    args = ("run", "--set", "planbench-3", "--style", "zero-shot", "--model", f"replay:{source}", "--limit", "20",
+            "--out", str(folder), "--no-score", "--concurrency", "1")
+    done = planbench_limited(*args, size=60_000)  # prompts.jsonl fits (~33 kB); five answers and a bit do not
+    line = one_line(done, "the disk is full", code=1)
+    assert "every whole answer written is kept" in line and "run the same command" in line
+    data = (folder / "responses.jsonl").read_bytes()
+    assert data.endswith(b"\n") and len(data) < 60_000
+    kept = [json.loads(text) for text in data.decode().splitlines()]
+    assert len(kept) == 5 and all(k["text"] for k in kept)
+    done, _ = planbench(*args)
+    assert done.returncode == 0, done.stderr
+    answers = [json.loads(text) for text in (folder / "responses.jsonl").read_text().splitlines()]
+    assert sorted(a["id"] for a in answers) == list(range(1, 21))
+
+
+SECRET = "sk-SECRET-in-the-url-1234"
+
+
+@pytest.mark.parametrize("form", ["userinfo", "query"])
+def test_secret_in_base_url_reaches_no_file_and_no_console(tmp_path, form) -> None:
+    """Secrets: a key inside --base-url (`http://user:KEY@host/v1`, `?key=KEY`) was written to
+    run.json, responses.jsonl and scores.csv (an endpoint's error quoting the URL). Now
+    redacted everywhere; resume asks for the URL again and works with it."""
+    folder = tmp_path / "run"
+    with OpenAIServer(script=["404url"] * 10) as server:
+        url = (f"http://user:{SECRET}@{server.host}/v1" if form == "userinfo"
+               else f"http://{server.host}/v1?key={SECRET}")
+        done, _ = planbench("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "gpt-4o-mini",
+                            "--base-url", url, "--limit", "2", "--max-attempts", "1", "--out", str(folder),
+                            "--cache-dir", str(tmp_path / "cache"), env={"OPENAI_API_KEY": "sk-env-key"})
+        assert done.returncode == 0, done.stderr
+        if form == "query":  # the endpoint quoted the URL it was asked, key and all
+            assert server.requests == 2
+            assert "Resource not found" in (folder / "responses.jsonl").read_text()
+        recorded = {p.name: p.read_text(errors="replace") for p in folder.iterdir() if p.is_file()}
+        assert {"run.json", "responses.jsonl", "scores.csv", "report.md", "report.html"} <= set(recorded)
+        leaks = [name for name, text in recorded.items() if SECRET in text]
+        assert not leaks and SECRET not in done.stdout + done.stderr
+        assert "[redacted]" in json.loads(recorded["run.json"])["base_url"]
+        exported, _ = planbench("export", str(folder), "--format", "jsonl", "--out", str(tmp_path / "scores.jsonl"))
+        assert exported.returncode == 0 and SECRET not in (tmp_path / "scores.jsonl").read_text()
+        resumed, _ = planbench("resume", str(folder), "--no-score", env={"OPENAI_API_KEY": "sk-env-key"})
+        assert SECRET not in resumed.stderr and "[redacted]" in one_line(resumed, "--base-url")
+        resumed, _ = planbench("resume", str(folder), "--no-score", "--base-url", url,
+                               env={"OPENAI_API_KEY": "sk-env-key"})
+        assert resumed.returncode == 0 and SECRET not in resumed.stdout + resumed.stderr, resumed.stderr
+
+
+@pytest.mark.parametrize("field, value", [
+    ("round", '"abc"'), ("round", "[1]"), ("round", "1" + "0" * 30), ("id", "9" * 5000),
+    ("usage", '{"completion_tokens": Infinity}'), ("usage", '{"prompt_tokens": "Infinity"}'), ("cost", "NaN"),
+], ids=["round-abc", "round-list", "round-10e30", "id-5000-digits", "usage-Infinity", "usage-Infinity-text",
+        "cost-NaN"])
+def test_traceback_odd_fields_of_responses_jsonl(tmp_path, field, value) -> None:
+    """Tracebacks: a responses.jsonl `round` of "abc", [1] or 10**30, an id of 5,000 digits,
+    usage Infinity / NaN (score). Now the line is named and skipped; the rest is scored.
+    (A NaN usage count was already named and skipped; a NaN cost was taken silently.)"""
+    bad = GOOD[:-1] + f', "{field}": {value}}}' if field != "id" else GOOD.replace('"id": 1', f'"id": {value}')
+    folder = _run_dir(tmp_path / "run", [GOOD.replace('"id": 1', '"id": 2'), bad])
+    done, _ = planbench("score", folder)
+    one_line(done, "responses.jsonl:2:", code=0)
+    assert len((tmp_path / "run" / "scores.csv").read_text().splitlines()) == 2
+
+
+def test_traceback_garbage_prompts_jsonl_in_report(tmp_path) -> None:
+    """Tracebacks: a garbage prompts.jsonl (report). Now the prompts it cannot read are not
+    shown; the report is written."""
+    folder = Path(_run_dir(tmp_path / "run", [GOOD]))
+    (folder / "prompts.jsonl").write_text('{"messages": "abc", "part": 1}\n[1, 2]\n{"messages": [1, "x"]}\n'
+                                          '{"part": "planbench-3", "id": 1, "messages": [{"role": "user"}]}\n')
+    done, _ = planbench("report", str(folder), "--out", str(tmp_path / "report"))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert (tmp_path / "report" / "report.html").stat().st_size > 1000
+
+
+def test_traceback_binary_manifest_in_a_generated_set(tmp_path) -> None:
+    """Tracebacks: a binary manifest.jsonl in a generated set (prompts)."""
+    (tmp_path / "set").mkdir()
+    (tmp_path / "set" / "manifest.jsonl").write_bytes(b"\x00\xff\xfe\x01binary\n")
+    done, _ = planbench("prompts", "--set", str(tmp_path / "set"), "--style", "zero-shot", "--out", "-")
+    one_line(done, "manifest.jsonl:1: not UTF-8")
+
+
+@pytest.mark.parametrize("value", ["nan", "1e308"])
+def test_traceback_batch_max_mb(tmp_path, value) -> None:
+    """Tracebacks: `--batch-max-mb nan` and `1e308`."""
+    done, _ = planbench("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "gpt-4o-mini", "--batch",
+                        "--batch-max-mb", value, "--out", str(tmp_path / "run"), env={"OPENAI_API_KEY": "sk-test"})
+    one_line(done, "--batch-max-mb")
+    assert not (tmp_path / "run").exists()
+
+
+def test_traceback_score_on_a_read_only_run_directory(recorded_run) -> None:
+    """Tracebacks: `score` on a read-only run directory. Now the summary is printed and one
+    line says scores.csv could not be written; the answers are untouched. (Root ignores
+    mode bits, so there scores.csv is also made a folder, which nobody can write as a file.)"""
+    (recorded_run / "scores.csv").unlink()
+    if os.geteuid() == 0:
+        (recorded_run / "scores.csv").mkdir()
+    before = _contents(recorded_run)
+    recorded_run.chmod(0o555)
+    try:
+        done, _ = planbench("score", str(recorded_run))
+    finally:
+        recorded_run.chmod(0o755)
+    one_line(done, "scores.csv: cannot write there")
+    assert "3/3 valid" in done.stdout and _contents(recorded_run) == before
+
+
+def test_traceback_export_out_a_directory(recorded_run, tmp_path) -> None:
+    """Tracebacks: `export --out` a directory."""
+    done, _ = planbench("export", str(recorded_run), "--format", "jsonl", "--out", str(tmp_path))
+    one_line(done, "is a folder")
+
+
+@pytest.mark.parametrize("command", ["import", "generate", "report"])
+def test_traceback_a_full_disk(recorded_run, tmp_path, command) -> None:
+    """Tracebacks: a full disk in import, generate and report (run: the test above). Now
+    exit 1 and one line with what was kept and how to go on."""
+    args, kept = {
+        "import": (("import", str(data_dir("recorded") / RECORDED), "--out", str(tmp_path / "imported")),
+                   "is untouched"),
+        "generate": (("generate", "--blocks", "4", "--count", "100", "--out", str(tmp_path / "set")),
+                     "--force"),
+        "report": (("report", str(recorded_run), "--out", str(tmp_path / "report")), "untouched"),
+    }[command]
+    done = planbench_limited(*args, size=20_000)
+    line = one_line(done, "the disk is full", code=1)
+    assert kept in line and "free space" in line
+
+
+def test_hang_samples_beyond_what_fits(tmp_path) -> None:
+    """Hangs: `--samples 1000000000000`. Now refused at once, in one line."""
+    done, seconds = planbench("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "optimal",
+                              "--samples", "1000000000000", "--out", str(tmp_path / "run"), timeout=60)
+    one_line(done, "--samples")
+    assert seconds < 20 and not (tmp_path / "run" / "prompts.jsonl").exists()
+
+
+def test_hang_generate_keeps_its_time_limit(tmp_path) -> None:
+    """Hangs: `generate --blocks 100000 --max-seconds 5` ran past its limit. Now it stops
+    within it (plus a little), saying so."""
+    done, seconds = planbench("generate", "--blocks", "100000", "--max-seconds", "5", "--count", "1", "--out",
+                              str(tmp_path / "set"), timeout=120)
+    one_line(done, "time limit (5 s)")
+    assert seconds < 5 + 6
+
+
+def test_hang_timeout_bounds_the_whole_request(tmp_path) -> None:
+    """Hangs: an endpoint that sends headers and then a byte a second was never timed out by
+    `--timeout 3`. Now the request is cut off after 3 s and recorded as no response."""
+    with OpenAIServer(script=["trickle"]) as server:
+        done, seconds = planbench("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "gpt-4o-mini",
+                                  "--base-url", server.base_url, "--timeout", "3", "--max-attempts", "1", "--limit",
+                                  "1", "--out", str(tmp_path / "run"), "--cache-dir", str(tmp_path / "cache"),
+                                  env={"OPENAI_API_KEY": "sk-test"}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert seconds < 3 + 12
+    answer = json.loads((tmp_path / "run" / "responses.jsonl").read_text())
+    assert answer["text"] is None and "within 3 s" in answer["error"]
+
+
+def _manifest(folder: Path, records: list[dict]) -> str:
+    folder.mkdir()
+    (folder / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    return str(folder)
+
+
+@pytest.mark.parametrize("fault, words", [
+    ("duplicate ids", "manifest.jsonl:4: instance 2 again (first on line 2)"),
+    ("no instance", "manifest.jsonl: holds no instance"),
+    ("a gold plan that does not solve its problem", "manifest.jsonl:3: instance 3: its gold plan does not solve"),
+    ("a gold plan not of the stated length", "manifest.jsonl:2: instance 2: its gold plan has 4 steps, not the "
+                                             "stated length 6"),
+])
+def test_wrong_a_bad_generated_set_is_refused(tmp_path, fault, words) -> None:
+    """Silently wrong: a generated set whose manifest has duplicate ids, no instance, or a
+    gold plan that does not solve its problem (or is not of the stated length) was accepted."""
+    from planbench.sets.instances import load_set
+
+    records = [i.to_record() for i in load_set("planbench-3").scored()[:3]]
+    assert records[1]["length"] == 4
+    if fault == "duplicate ids":
+        records.append(dict(records[1]))
+    elif fault == "no instance":
+        records = []
+    elif fault.startswith("a gold plan that"):
+        records[2]["plan"] = list(reversed(records[2]["plan"]))
+    else:
+        records[1]["length"] = 6
+    folder = _manifest(tmp_path / "set", records)
+    done, _ = planbench("prompts", "--set", folder, "--style", "zero-shot", "--out", "-")
+    one_line(done, words)
+
+
+def test_wrong_an_infinite_price_is_refused(tmp_path) -> None:
+    """Silently wrong: a price of `.inf` gave `$inf`."""
+    pricing = tmp_path / "pricing.yaml"
+    pricing.write_text("models:\n  gpt-x: {input: .inf, output: 1}\n")
+    done, _ = planbench("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "gpt-x", "--pricing",
+                        str(pricing), "--limit", "1", "--dry-run")
+    assert "pricing.yaml" in one_line(done, "finite")
+
+
+def test_wrong_temperature_nan_is_refused(tmp_path) -> None:
+    """Silently wrong: `--temperature nan` was accepted, recorded, and silently not sent."""
+    done, _ = planbench("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "optimal", "--temperature",
+                        "nan", "--limit", "1", "--out", str(tmp_path / "run"))
+    one_line(done, "--temperature")
+    assert not (tmp_path / "run" / "run.json").exists()

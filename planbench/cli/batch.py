@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from planbench.cli.common import main, not_empty, reports_input_errors, task_and_style, task_option, writable_file
+from planbench.cli.common import (
+    finite,
+    main,
+    not_empty,
+    reports_input_errors,
+    say,
+    task_and_style,
+    task_option,
+    writable_file,
+)
 from planbench.cli.run import score_and_report
 
 
@@ -28,7 +37,8 @@ def batch() -> None:
               help="Multi-turn strategies export one round at a time (then --from RUN_DIR).")
 @click.option("--rounds", default=None, type=click.IntRange(min=0), help="Follow-up messages at most.")
 @click.option("--max-tokens", default=None, type=click.IntRange(min=1))
-@click.option("--temperature", default=None, type=click.FloatRange(0, 2))
+@click.option("--temperature", default=None, type=click.FloatRange(0, 2),
+              callback=lambda ctx, param, value: finite(value, "--temperature"))
 @click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N prompts.")
 @click.option("--system/--no-system", default=None, help="PlanBench's system message (default: the style's).")
 @click.option("--from", "run_dir", default=None, type=click.Path(file_okay=False, exists=True),
@@ -42,6 +52,7 @@ def batch_export(set_name, encoding, style, task_name, model, samples, strategy,
     from planbench.run.batch.offline import export_requests
     from planbench.run.execute import check_config
     from planbench.run.runner import RunConfig
+    from planbench.runs import refuse_inside_a_run
     from planbench.sets.instances import set_encoding
     from planbench.tasks import canonical
 
@@ -58,6 +69,7 @@ def batch_export(set_name, encoding, style, task_name, model, samples, strategy,
                            samples=samples, strategy=strategy, rounds=rounds, max_tokens=max_tokens,
                            temperature=temperature, limit=limit, system=system, engine="batch-files")
         check_config(config, "batch export")
+    refuse_inside_a_run(out)
     writable_file(Path(out))
     count, manifest = export_requests(config, Path(out), Path(run_dir) if run_dir else None)
     click.echo(f"wrote {count} requests to {out} (settings in {manifest})")
@@ -79,7 +91,7 @@ def batch_import(results: str, out: str, requests: str | None, no_score: bool) -
     with locked(writable_folder(Path(out), "run directory")):
         written, skipped, problems = import_results(Path(results), Path(out), Path(requests) if requests else None)
     for problem in problems:
-        click.echo(f"planbench: {problem}", err=True)
+        say(problem)
     click.echo(f"imported {written} answers into {out}" + (f" ({skipped} skipped)" if skipped else ""))
     if not no_score:
         score_and_report(out)

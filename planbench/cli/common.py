@@ -14,21 +14,35 @@ from typing import Callable
 
 import click
 
-from planbench.errors import InputError, RunError
+from planbench.errors import InputError, RunError, is_disk_full, write_failed
+from planbench.redact import redact
+
+
+def say(message: str) -> None:
+    """One line on stderr, with any credential in it redacted (errors quote URLs)."""
+    click.echo(f"planbench: {redact(message)}", err=True)
 
 
 def reports_input_errors(command: Callable) -> Callable:
-    """Turn InputError into one line on stderr and exit status 2 (a run stopped short: 1)."""
+    """Turn InputError into one line on stderr and exit status 2 (a run stopped short: 1).
+    A disk that fills where no command expected it is one line too: what was written
+    before stays, and the command can run again once there is space."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except InputError as error:
-            click.echo(f"planbench: {error}", err=True)
+            say(str(error))
             sys.exit(2)
         except RunError as error:
-            click.echo(f"planbench: {error}", err=True)
+            say(str(error))
+            sys.exit(1)
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            say(str(write_failed(error, error.filename or "a file", "what was written before it is kept; free space "
+                                 "and run the command again")))
             sys.exit(1)
 
     return wrapper
@@ -48,10 +62,10 @@ class OneLineErrors(click.Group):
             sys.exit(2)
         except click.UsageError as error:
             where = f"planbench {error.ctx.command_path.split(' ', 1)[1]}: " if error.ctx and " " in error.ctx.command_path else ""
-            click.echo(f"planbench: {where}{error.format_message()} (--help for usage)", err=True)
+            say(f"{where}{error.format_message()} (--help for usage)")
             sys.exit(2)
         except click.ClickException as error:
-            click.echo(f"planbench: {error.format_message()}", err=True)
+            say(error.format_message())
             sys.exit(error.exit_code)
         except click.Abort:
             click.echo("planbench: interrupted", err=True)

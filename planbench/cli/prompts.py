@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from planbench.cli.common import main, not_empty, reports_input_errors, task_and_style, task_option, writable_file
+from planbench.errors import write_failed
 from planbench.world import encodings
 
 
@@ -32,6 +33,7 @@ def prompts(set_name: str, encoding: str, style: str | None, task_name: str, sys
             system_text: str | None, fix_quirks: bool, wording: str, seed: int, out: str) -> None:
     """Write PlanBench's prompts of a task for a set, one JSON line per question."""
     from planbench.prompts import PromptOptions, check_style
+    from planbench.runs import refuse_inside_a_run
     from planbench.sets.instances import load_set, set_encoding
     from planbench.tasks import records
 
@@ -40,6 +42,7 @@ def prompts(set_name: str, encoding: str, style: str | None, task_name: str, sys
         check_style(style)
     chosen = encodings.get(set_encoding(set_name, encoding))
     if out != "-":
+        refuse_inside_a_run(out)
         writable_file(Path(out))
     options = PromptOptions(system=system_text if system_text else system, fix_quirks=fix_quirks, seed=seed,
                             wording=wording)
@@ -48,6 +51,9 @@ def prompts(set_name: str, encoding: str, style: str | None, task_name: str, sys
     if out == "-":
         click.echo(text, nl=False)
     else:
-        Path(out).write_text(text, encoding="utf-8")
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise write_failed(error, out, "free space and write them again") from None
         what = style if task_name == "t1" else task_name
         click.echo(f"wrote {len(written)} prompts ({chosen.name}, {what}) to {out}", err=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from planbench.cli.common import main, not_empty, print_summary, reports_input_errors
+from planbench.cli.common import main, not_empty, print_summary, reports_input_errors, say
 from planbench.errors import InputError
 
 
@@ -27,7 +27,7 @@ def import_command(results: str, out: str, force: bool) -> None:
     with locked(writable_folder(Path(out), "run directory")):
         run, problems = read(results, out, force)
     for problem in problems:
-        click.echo(f"planbench: {problem}", err=True)
+        say(problem)
     click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {run.info['style']}) into {out}")
 
 
@@ -60,7 +60,6 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | Non
         rows = score_run(run, extractor, translator, task_name)
         if task_name and "task" not in run.info:  # said once, known to report, show and compare after
             run = write_info(run, {**run.info, "task": rows[0]["task"]})
-        save_scores(run, rows)
         print_summary(run, rows)
         if by:
             columns = columns_of(rows)
@@ -71,6 +70,7 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | Non
             shown = [*[c.strip() for c in by.split(",")], "answered", "correct", "accuracy", "ci_low", "ci_high"]
             shown += [c for c in ("refusal_rate", "false_plan_rate", "false_refusal_rate") if c in table]
             click.echo(table[shown].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        save_scores(run, rows)  # last: a run directory that is read-only still prints its scores
 
 
 @main.command()
@@ -82,8 +82,9 @@ def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
     """Write report.md and accuracy_by_length.png for one or more runs, side by side."""
     from planbench.results.report import write_report
     from planbench.results.score import score_run
-    from planbench.runs import read_run, writable_folder
+    from planbench.runs import read_run, refuse_inside_a_run, writable_folder
 
+    refuse_inside_a_run(out)
     writable_folder(Path(out), "report folder")
     runs, sources = {}, {}
     for folder in run_dirs:
@@ -171,8 +172,9 @@ def reproduce(out: str, extractor: str) -> None:
     from planbench.results.report import write_report
     from planbench.results.results_file import save_scores
     from planbench.results.score import score_run
-    from planbench.runs import writable_folder
+    from planbench.runs import refuse_inside_a_run, writable_folder
 
+    refuse_inside_a_run(out)
     writable_folder(Path(out), "report folder")
     files = sorted(data_dir("recorded").glob("*.json.gz"))
     runs, sources = {}, {}

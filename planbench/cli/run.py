@@ -18,6 +18,9 @@ from planbench.cli.common import (
 )
 
 
+MAX_BATCH_MB = 1_000_000  # a terabyte: far past any provider's limit, and a size a file can have
+
+
 @main.command()
 @click.option("--set", "set_name", required=True, help="A bundled set or a generated set's folder.")
 @click.option("--encoding", default=None, help="Default: the set's own (a generated set records it), else blocksworld.")
@@ -40,7 +43,8 @@ from planbench.cli.common import (
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Processes sharing the requests (default: one per 32 concurrent, up to the CPU count).")
 @click.option("--max-tokens", default=None, type=click.IntRange(min=1))
-@click.option("--temperature", default=None, type=click.FloatRange(0, 2))
+@click.option("--temperature", default=None, type=click.FloatRange(0, 2),
+              callback=lambda ctx, param, value: finite(value, "--temperature"))
 @click.option("--reasoning-effort", default=None, type=click.Choice(["low", "medium", "high"]))
 @click.option("--api", default="chat", type=click.Choice(["chat", "responses"]), show_default=True)
 @click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N prompts.")
@@ -63,7 +67,9 @@ from planbench.cli.common import (
               help="Seconds between checks of a submitted batch.")
 @click.option("--batch-max-requests", default=50_000, show_default=True, type=click.IntRange(min=1),
               help="Requests per batch file at most (the provider's limit).")
-@click.option("--batch-max-mb", default=200.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+@click.option("--batch-max-mb", default=200.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True, max=MAX_BATCH_MB),
+              callback=lambda ctx, param, value: finite(value, "--batch-max-mb"),
               help="Megabytes per batch file at most (the provider's limit).")
 @click.option("--out", default=None, type=click.Path(file_okay=False),
               help="Run directory (required unless --dry-run).", callback=not_empty)
@@ -100,14 +106,18 @@ def run(set_name, encoding, style, task_name, model, base_url, api_key_env, samp
 
 @main.command()
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--base-url", default=None,
+              help="The run's endpoint again, when its URL held credentials (run.json records it without them).")
 @click.option("--no-score", is_flag=True, help="Do not score and report after the run.")
 @reports_input_errors
-def resume(run_dir: str, no_score: bool) -> None:
+def resume(run_dir: str, base_url: str | None, no_score: bool) -> None:
     """Finish RUN_DIR with the settings its run.json recorded: only what is missing is sent
     (the key is read again from the variable run.json names)."""
-    from planbench.run.execute import read_config
+    from planbench.run.execute import endpoint_again, read_config
+    from planbench.runs import RUN_FILE
 
-    _execute_and_score(read_config(Path(run_dir)), run_dir, not no_score)
+    config = endpoint_again(read_config(Path(run_dir)), base_url, str(Path(run_dir) / RUN_FILE))
+    _execute_and_score(config, run_dir, not no_score)
 
 
 def _execute_and_score(config, out: str, score: bool) -> None:

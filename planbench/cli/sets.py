@@ -15,7 +15,7 @@ from planbench.cli.common import (
     not_empty,
     reports_input_errors,
 )
-from planbench.errors import InputError
+from planbench.errors import InputError, write_failed
 from planbench.world import encodings
 
 
@@ -149,7 +149,11 @@ def generate(blocks_text: str, count: int, seed: int, lengths_text: str | None, 
     settings = {"seed": seed, "blocks": list(blocks), "count": len(made), "lengths": list(lengths) if lengths else None,
                 "per_length": per_length if lengths else None, "unique_up_to_renaming": unique_up_to_renaming,
                 "unsolvable": unsolvable_share, "planbench_version": __version__}
-    manifest = write_set(Path(out), made, chosen, settings)
+    try:
+        manifest = write_set(Path(out), made, chosen, settings)
+    except OSError as error:
+        raise write_failed(error, out, "the set there is incomplete; free space and run the same command with "
+                           "--force (the incomplete one is moved aside)") from None
     lengths_seen = Counter(i.length for i in made)
     click.echo(f"wrote {len(made)} instances ({chosen.name}) and {manifest}")
     click.echo(f"optimal length: {histogram(lengths_seen)}")

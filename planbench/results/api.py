@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from planbench.errors import InputError
+from planbench.errors import InputError, write_failed
 from planbench.results.results_file import _json_ready
-from planbench.runs import read_run
+from planbench.runs import read_run, refuse_inside_a_run
 
 FORMATS = ("parquet", "jsonl", "hf")
 # run.json settings copied onto every row (prefixed run_ where a score column has the name)
@@ -137,18 +137,24 @@ def export(run_dirs: list[str | Path], out: str | Path, format: str = "parquet")
     ``README.md`` dataset card whose YAML names the data files)."""
     if format not in FORMATS:
         raise InputError("--format", 0, f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
-    frame = load(*run_dirs)
     out = Path(out)
-    if format == "parquet":
-        _parent(out)
-        frame.to_parquet(out, index=False)
-    elif format == "jsonl":
-        _parent(out)
-        frame.to_json(out, orient="records", lines=True, force_ascii=False)
-    else:
-        (out / "data").mkdir(parents=True, exist_ok=True)
-        frame.to_parquet(out / "data" / "train-00000-of-00001.parquet", index=False)
-        (out / "README.md").write_text(_dataset_card(frame))
+    refuse_inside_a_run(out)
+    if format != "hf" and out.is_dir():
+        raise InputError(str(out), 0, f"is a folder; --out names the {format} file to write (hf writes a folder)")
+    frame = load(*run_dirs)
+    try:
+        if format == "parquet":
+            _parent(out)
+            frame.to_parquet(out, index=False)
+        elif format == "jsonl":
+            _parent(out)
+            frame.to_json(out, orient="records", lines=True, force_ascii=False)
+        else:
+            (out / "data").mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(out / "data" / "train-00000-of-00001.parquet", index=False)
+            (out / "README.md").write_text(_dataset_card(frame))
+    except OSError as error:
+        raise write_failed(error, out, "the runs are untouched") from None
     return out
 
 

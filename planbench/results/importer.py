@@ -20,10 +20,10 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
-from planbench.errors import InputError
+from planbench.errors import InputError, write_failed
 from planbench.world import encodings
 from planbench.sets.instances import load_set
-from planbench.runs import RUN_FILE, Run, holds_a_run, move_aside, writable_folder, write_run
+from planbench.runs import RUN_FILE, Run, holds_a_run, move_aside, short_repr, writable_folder, write_run
 from planbench.tasks import canonical
 from planbench.tasks import records as tasks
 
@@ -212,7 +212,7 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
         try:
             instance_id = int(record["instance_id"])
         except (TypeError, ValueError):
-            problems.append(f"{path}: record {number}: instance_id {_short(record['instance_id'])} is not a number; "
+            problems.append(f"{path}: record {number}: instance_id {short_repr(record['instance_id'])} is not a number; "
                             "skipped")
             continue
         if asked is not None:
@@ -296,7 +296,11 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
         # PlanBench read these plans with its PDDL-line rule, round after round
         info.update(strategy="backprompt", extractor="planbench-pddl",
                     rounds=max(int(r.get("round") or 0) for r in responses))
-    return write_run(out, info, responses), problems
+    try:
+        return write_run(out, info, responses), problems
+    except OSError as error:
+        raise write_failed(error, out, f"{path} is untouched; free space and run the same import again (it "
+                           "replaces this incomplete one)") from None
 
 
 def _task_prompts(info: dict) -> dict | None:
@@ -330,15 +334,6 @@ def _prompt_objects(query, instance, info: dict) -> str | None:
         if shown == {encoding.with_objects(scheme).object_to_pddl(b) for b in instance.problem.blocks}:
             return scheme
     return UNKNOWN_OBJECTS
-
-
-def _short(value) -> str:
-    """A value for a message: its repr, cut short (an id can be thousands of digits)."""
-    try:
-        text = repr(value)
-    except ValueError:
-        return "(a number too long to print)"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _previous_source(folder: Path) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from planbench.errors import write_failed
 from planbench.results.metrics import completeness_text, dollars, incomplete_words, percent, run_results, summarise
 from planbench.results.score import OUTCOMES, columns_of
 
@@ -31,7 +32,16 @@ def write_report(runs: dict[str, list[dict]], out: Path, title: str = "planbench
                  sources: dict | None = None) -> Path:
     """``report.md``, ``report.html``, the plots (PNG), ``summary.csv`` and
     ``by_optimal_length.csv`` for scored runs (name -> rows); ``sources`` (name -> Run)
-    lets report.html open every answer. Returns the Markdown path."""
+    lets report.html open every answer. Returns the Markdown path. A report that cannot
+    be written (a full disk) is one error saying the runs are untouched."""
+    try:
+        return _write_report(runs, out, title, sources)
+    except OSError as error:
+        raise write_failed(error, error.filename or out, "the runs and their answers are untouched; free space and "
+                           "write the report again") from None
+
+
+def _write_report(runs: dict[str, list[dict]], out: Path, title: str, sources: dict | None) -> Path:
     import pandas as pd
 
     from planbench.results import plots

@@ -16,9 +16,10 @@ import sys
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from planbench import __version__
+from planbench.errors import write_failed
+from planbench.redact import redact
 from planbench.results.metrics import run_results
 from planbench.results.score import write_scores
 from planbench.runs import Run
@@ -29,9 +30,15 @@ VERSIONED = ("pandas", "numpy", "openai", "matplotlib")
 
 
 def save_scores(run: Run, rows: list[dict]) -> None:
-    """A scored run's files: ``scores.csv`` (a row per answer) and ``results.json``."""
-    write_scores(rows, run.folder / SCORES_FILE)
-    write_results(run, rows)
+    """A scored run's files: ``scores.csv`` (a row per answer) and ``results.json``. A run
+    directory that cannot be written (read-only, a full disk) is one error saying the
+    answers are untouched."""
+    try:
+        write_scores(rows, run.folder / SCORES_FILE)
+        write_results(run, rows)
+    except OSError as error:
+        raise write_failed(error, error.filename or run.folder / SCORES_FILE, "the answers are untouched; score again "
+                           "once it can be written (or copy the run directory somewhere writable)") from None
 
 
 def write_results(run: Run, rows: list[dict]) -> Path:
@@ -52,22 +59,11 @@ def results_document(run: Run, rows: list[dict]) -> dict:
 
 
 def settings(info: dict) -> dict:
-    """run.json's settings, with any credentials in an endpoint's URL left out."""
+    """run.json's settings, with any credentials in an endpoint's URL redacted."""
     out = dict(info)
     if isinstance(out.get("base_url"), str):
-        out["base_url"] = public_url(out["base_url"])
+        out["base_url"] = redact(out["base_url"])
     return out
-
-
-def public_url(url: str) -> str:
-    """A URL without the user, password and query a key may hide in."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(not a URL)"
-    host = parts.hostname or ""
-    netloc = host + (f":{parts.port}" if parts.port else "") if parts.port or host else parts.netloc
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def versions() -> dict:

@@ -7,6 +7,7 @@ Prices are per model, in USD per million input / cached input / output tokens, f
 from __future__ import annotations
 
 import asyncio
+import math
 from pathlib import Path
 
 import yaml
@@ -36,8 +37,9 @@ def load_pricing(path: str | None) -> dict:
         for name, prices in models.items():
             if not isinstance(prices, dict) or not all(_price(prices.get(k)) for k in ("input", "output")) or not all(
                     _price(prices[k]) for k in OPTIONAL_PRICES if k in prices):
-                raise InputError(path, 0, f"model {name!r}: prices need numbers 'input' and 'output' (USD per million "
-                                 "tokens; 'cached_input' and batch_input, batch_cached_input, batch_output optional)")
+                raise InputError(path, 0, f"model {name!r}: prices need numbers 'input' and 'output' (finite USD per "
+                                 "million tokens; 'cached_input' and batch_input, batch_cached_input, batch_output "
+                                 "optional)")
         table.update(models)
     return table
 
@@ -46,7 +48,8 @@ OPTIONAL_PRICES = ("cached_input", "batch_input", "batch_cached_input", "batch_o
 
 
 def _price(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+    """A price is a finite number from 0 (YAML's .inf and .nan are numbers too)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
 
 
 def price_of(pricing: dict, model: str) -> dict | None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
 import sys
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 from planbench import __version__
 from planbench.world import encodings
 from planbench.errors import InputError
+from planbench.redact import MARK, redact
 from planbench.sets.instances import load_set
 from planbench.prompts import PromptOptions, check_style
 from planbench.tasks import records as tasks
@@ -106,6 +108,10 @@ def check_config(config: RunConfig, source: str = "run") -> None:
     for name, value in (("timeout", config.timeout), ("rpm", config.rpm), ("max_cost", config.max_cost)):
         if value is not None and not (isinstance(value, (int, float)) and 0 < value < float("inf")):
             raise InputError(source, 0, f"{name} must be a positive number, not {value!r}")
+    if config.temperature is not None and not (isinstance(config.temperature, (int, float))
+                                               and not isinstance(config.temperature, bool)
+                                               and 0 <= config.temperature <= 2):
+        raise InputError(source, 0, f"temperature must be a number from 0 to 2, not {config.temperature!r}")
     if config.engine not in ENGINES:
         raise InputError(source, 0, f"engine must be one of {', '.join(ENGINES)}, not {config.engine!r}")
     if config.batch_retry not in ("batch", "live", "no"):
@@ -117,7 +123,7 @@ def check_config(config: RunConfig, source: str = "run") -> None:
     if not (isinstance(config.poll_seconds, (int, float)) and 0 < config.poll_seconds < float("inf")):
         raise InputError(source, 0, f"poll_seconds must be a positive number, not {config.poll_seconds!r}")
     if config.base_url is not None and not re.match(r"https?://[^/\s]+", str(config.base_url)):
-        raise InputError(source, 0, f"base_url {config.base_url!r} is not an http(s) URL")
+        raise InputError(source, 0, f"base_url {redact(str(config.base_url))!r} is not an http(s) URL")
 
 
 # Strategies that only make sense for some tasks, and why (one line each when refused).
@@ -159,11 +165,26 @@ def read_config(folder: Path) -> RunConfig:
     return config
 
 
+def endpoint_again(config: RunConfig, given: str | None, source: str) -> RunConfig:
+    """A resumed run's endpoint: run.json records it without its credentials, so a URL that
+    had some is given again (``resume --base-url``) and must be the same once redacted."""
+    recorded = config.base_url
+    if given is not None:
+        if redact(given) != recorded:
+            raise InputError("--base-url", 0, f"not this run's endpoint (run.json has {recorded})")
+        return replace(config, base_url=given)
+    if recorded and MARK in recorded:
+        raise InputError(source, 0, f"its endpoint had credentials in the URL ({recorded}), which are never "
+                         "recorded; give it again: planbench resume RUN_DIR --base-url URL")
+    return config
+
+
 def write_run_file(folder: Path, config: RunConfig) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / RUN_FILE
     info = {"name": folder.name, **asdict(config), "planbench_version": __version__,
             "python": sys.version.split()[0]}
+    info["base_url"] = redact(config.base_url)  # a key in the URL is never recorded (resume --base-url)
     if path.exists():
         previous = read_run(folder).info
         before = {"task": "t1", **previous}  # run.json files written before tasks 2-8 were task 1's
@@ -198,10 +219,30 @@ def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -
         return _execute(config, folder, show_progress)
 
 
+MAX_REQUESTS = 10_000_000  # per run: each is a line of prompts.jsonl and a job held in memory
+
+
+def check_size(config: RunConfig, records: list[dict], folder: Path) -> None:
+    """Refuse, before anything is written, a run that cannot fit: more requests than a run
+    holds, or a prompts.jsonl larger than the free space on the disk."""
+    requests = len(records) * config.samples
+    if requests > MAX_REQUESTS:
+        raise InputError("--samples", 0, f"{len(records):,} prompts x {config.samples:,} samples = {requests:,} "
+                         f"requests, more than one run holds ({MAX_REQUESTS:,}); use fewer samples or --limit")
+    line = sum(len(json.dumps({k: r[k] for k in PROMPT_FIELDS}, ensure_ascii=False).encode()) + 100 for r in records)
+    written = folder / PROMPTS_FILE  # a resumed run has most of it already
+    needed = line * config.samples - (written.stat().st_size if written.exists() else 0)
+    free = shutil.disk_usage(folder).free
+    if needed > free:
+        raise InputError(str(folder), 0, f"prompts.jsonl alone would take {needed / 1e9:,.1f} GB and the disk has "
+                         f"{free / 1e9:,.1f} GB free; use fewer samples or --limit")
+
+
 def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
     records = prepare(config)
     if not records:
         raise InputError(config.set, 0, "no prompts to send (the set is empty)")
+    check_size(config, records, folder)
     if config.engine == "batch-files":
         raise InputError(str(folder / RUN_FILE), 0, "this run's requests go through batch files: write the next ones "
                          f"with 'planbench batch export --from {folder} --out FILE' and read the results with "

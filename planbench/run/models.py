@@ -7,6 +7,7 @@ caching and cost live in :mod:`planbench.runner`, so every client gets them the 
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import time
@@ -65,6 +66,10 @@ def is_reasoning_model(name: str) -> bool:
     return name.lower().startswith(REASONING_PREFIXES)
 
 
+class RequestTimeout(TimeoutError):
+    """A request that took longer than ``--timeout`` in all (retried like any timeout)."""
+
+
 class OpenAIModel:
     """Any OpenAI-compatible endpoint through the official SDK (async client).
 
@@ -85,6 +90,7 @@ class OpenAIModel:
             http_client = None
         self.client = openai.AsyncOpenAI(api_key=api_key or "not-needed", base_url=base_url, max_retries=0,
                                          timeout=timeout, http_client=http_client)
+        self.timeout = timeout
         # The endpoint as the SDK resolved it (OPENAI_BASE_URL, or OpenAI's own when none is
         # given): part of every cache key, so answers from different servers never mix.
         self.base_url = str(self.client.base_url).rstrip("/")
@@ -92,7 +98,12 @@ class OpenAIModel:
     async def complete(self, record: dict) -> Completion:
         start = time.perf_counter()
         path, body = request_body(self.name, self.parameters, record["messages"])
-        response = await self._post(path, body)
+        # The SDK's timeout is per read: an endpoint that sends a byte a second is never cut
+        # off by it. --timeout bounds the whole request (connect, send, every byte back).
+        try:
+            response = await asyncio.wait_for(self._post(path, body), self.timeout)
+        except asyncio.TimeoutError:
+            raise RequestTimeout(f"no whole answer within {self.timeout:g} s (--timeout)") from None
         return completion_from(self.parameters.api, response, time.perf_counter() - start)
 
     async def _post(self, path: str, body: dict) -> dict:

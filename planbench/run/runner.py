@@ -23,7 +23,8 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planbench.errors import InputError
+from planbench.errors import InputError, write_failed
+from planbench.redact import redact
 from planbench.run.cache import ResponseCache, cache_key, default_cache_dir
 from planbench.run.cost import Budget, cost_of, first_guess, load_pricing, price_of, reserve
 from planbench.run.models import Completion, OpenAIModel, Parameters, is_reasoning_model, offline_model
@@ -77,10 +78,11 @@ class RunConfig:
         return Parameters(self.max_tokens, temperature, self.reasoning_effort, self.api, reasoning)
 
     def identity(self) -> dict:
-        """What must match for a run directory to be resumed."""
+        """What must match for a run directory to be resumed (the endpoint as run.json
+        records it: without credentials)."""
         keep = ("set", "encoding", "style", "task", "model", "base_url", "samples", "max_tokens", "temperature",
                 "reasoning_effort", "api", "system", "fix_quirks", "strategy", "rounds")
-        return {k: getattr(self, k) for k in keep}
+        return {k: getattr(self, k) for k in keep} | {"base_url": redact(self.base_url)}
 
 
 def _retry_delay(error: Exception, attempt: int, base: float) -> float:
@@ -98,7 +100,7 @@ def _retry_delay(error: Exception, attempt: int, base: float) -> float:
 def _retryable(error: Exception) -> bool:
     import openai
 
-    if isinstance(error, (openai.APITimeoutError, openai.APIConnectionError)):
+    if isinstance(error, (openai.APITimeoutError, openai.APIConnectionError, TimeoutError)):
         return True
     if isinstance(error, openai.APIStatusError):
         return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
@@ -106,15 +108,16 @@ def _retryable(error: Exception) -> bool:
 
 
 def _describe(error: Exception, secret: str | None = None) -> str:
-    """One line for responses.jsonl. An endpoint may quote the key it refused in its error
-    message; the key is blanked out so it reaches no file. A failure to connect is named
-    by its cause (the SDK's aiohttp transport reports a refused connection as a timeout)."""
+    """One line for responses.jsonl. An endpoint may quote the key it refused, or the URL
+    with a key in it, in its error message: both are blanked out so they reach no file. A
+    failure to connect is named by its cause (the SDK's aiohttp transport reports a refused
+    connection as a timeout)."""
     cause = _connection_cause(error)
     if cause:
         return f"cannot connect to the endpoint: {cause}"
     status = getattr(error, "status_code", None)
     text = f"{type(error).__name__}" + (f" {status}" if status else "")
-    message = str(error).replace(secret, "[API key]") if secret else str(error)
+    message = redact(str(error), secret)
     message = message.splitlines()[0][:200] if message else ""
     return f"{text}: {message}" if message else text
 
@@ -290,7 +293,11 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
             error = "the answer was empty"
         line = response_line(prompt, sample, config.model, completion, error, attempts, from_cache, cost, key,
                              round_, user_message)
-        append_line(out, line)  # first: nothing after this can lose an answer paid for
+        try:
+            append_line(out, line)  # first: nothing after this can lose an answer paid for
+        except OSError as error:
+            raise write_failed(error, folder / RESPONSES_FILE, f"every whole answer written is kept there ({tally.done} "
+                               "this time); free space, then run the same command to send the rest") from None
         tally.add(line)
         budget.settle(reserved, None if from_cache else cost)
         if completion is not None and not from_cache and error is None and isinstance(client, OpenAIModel):

@@ -24,7 +24,7 @@ from typing import Iterator
 from planbench.world import blocks as world
 from planbench.errors import InputError
 from planbench.world.problem import Problem
-from planbench.world.solve import solve
+from planbench.world.solve import SolverLimit, solve
 
 
 def lah(n: int, k: int) -> int:
@@ -34,9 +34,21 @@ def lah(n: int, k: int) -> int:
     return math.comb(n - 1, k - 1) * math.factorial(n) // math.factorial(k)
 
 
-def random_towers(n: int, rng: random.Random) -> list[list[int]]:
+def lah_numbers(n: int, deadline: float | None = None) -> list[int]:
+    """L(n,1), ..., L(n,n), each from the one before (L(n,k+1) = L(n,k)(n-k)/(k(k+1)),
+    exact): thousands of blocks make numbers of millions of digits, so past ``deadline``
+    (time.monotonic) it stops with TimeoutError."""
+    weights = [math.factorial(n)] if n >= 1 else []
+    for k in range(1, n):
+        if deadline is not None and k % 64 == 0 and time.monotonic() > deadline:
+            raise TimeoutError(f"counting the states of {n} blocks")
+        weights.append(weights[-1] * (n - k) // (k * (k + 1)))
+    return weights
+
+
+def random_towers(n: int, rng: random.Random, deadline: float | None = None) -> list[list[int]]:
     """A uniformly random state of n blocks as towers, bottom first."""
-    weights = [lah(n, k) for k in range(1, n + 1)]
+    weights = lah_numbers(n, deadline)
     pick = rng.randrange(sum(weights))
     k = 1
     while pick >= weights[k - 1]:
@@ -74,11 +86,11 @@ class Generated:
     seed: int  # the seed of the run that made it
 
 
-def random_problem(n: int, rng: random.Random, name: str = "") -> Problem | None:
+def random_problem(n: int, rng: random.Random, name: str = "", deadline: float | None = None) -> Problem | None:
     """One random instance of n blocks, or None when the goal already holds (PlanBench drops those)."""
     blocks = tuple(world.block_name(i) for i in range(n))
-    start = towers_to_below(random_towers(n, rng), n)
-    end = towers_to_below(random_towers(n, rng), n)
+    start = towers_to_below(random_towers(n, rng, deadline), n)
+    end = towers_to_below(random_towers(n, rng, deadline), n)
     goal = goal_atoms(end, blocks)
     if not goal or all(start[blocks.index(x)] == blocks.index(y) for _, x, y in goal):
         return None
@@ -232,21 +244,34 @@ def generate(
         count = sum(wanted_lengths.values())
     attempts = 0
     deadline = time.monotonic() + max_seconds if max_seconds else None
+
+    def stop(why: str) -> RuntimeError:
+        missing = "" if wanted_lengths is None else " (still wanted: " + ", ".join(
+            f"{k} steps x{v}" for k, v in sorted(wanted_lengths.items()) if v) + ")"
+        return RuntimeError(f"{why}: made {made} of {count} instances in {attempts:,} draws{missing}; "
+                            "relax the constraints (more blocks, other lengths) or allow more time")
+
     while made < count:
+        if attempts >= max_attempts:
+            raise stop(f"stopped after {max_attempts:,} draws")
+        if deadline and time.monotonic() > deadline:
+            raise stop(f"stopped at the time limit ({max_seconds:g} s)")
         attempts += 1
-        if attempts > max_attempts or (deadline and attempts % 64 == 0 and time.monotonic() > deadline):
-            missing = "" if wanted_lengths is None else " (still wanted: " + ", ".join(
-                f"{k} steps x{v}" for k, v in sorted(wanted_lengths.items()) if v) + ")"
-            raise RuntimeError(f"made {made} of {count} instances in {attempts - 1:,} draws{missing}; "
-                               "relax the constraints (more blocks, other lengths) or allow more time")
         n = rng.randint(blocks[0], blocks[1])
-        problem = random_problem(n, rng)
-        if problem is None:
-            continue
-        key = canonical_key(problem) if unique_up_to_renaming else (problem.init, problem.goal)
-        if key in seen:
-            continue
-        solution = solve(problem)
+        try:
+            problem = random_problem(n, rng, deadline=deadline)
+            if problem is None:
+                continue
+            key = canonical_key(problem) if unique_up_to_renaming else (problem.init, problem.goal)
+            if key in seen:
+                continue
+            solution = solve(problem, max_seconds=max(deadline - time.monotonic(), 0.001)) if deadline \
+                else solve(problem)
+        except TimeoutError:
+            raise stop(f"stopped at the time limit ({max_seconds:g} s)") from None
+        except SolverLimit as error:
+            late = deadline and time.monotonic() > deadline
+            raise stop(f"stopped at the time limit ({max_seconds:g} s)" if late else f"the solver {error}") from None
         if wanted_lengths is not None:
             if wanted_lengths.get(solution.length, 0) == 0:
                 continue

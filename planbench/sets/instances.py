@@ -216,25 +216,64 @@ def below_from_towers(towers: list[list[str]], index: dict[str, int]) -> tuple[i
     return tuple(below)
 
 
-def read_jsonl(path: Path, set_name: str, part: str | None = None) -> list[Instance]:
-    """Instances of a JSON-lines file; a bad line is an InputError naming file and line."""
+def read_jsonl(path: Path, set_name: str, part: str | None = None, check: bool = False) -> list[Instance]:
+    """Instances of a JSON-lines file; a bad line is an InputError naming file and line.
+    Ids are unique and there is at least one instance; ``check`` (a generated set, which
+    anyone can edit) also replays each gold plan: it must solve its problem in the stated
+    number of steps, or every verdict on the set would be silently wrong."""
     out = []
     try:
-        lines = path.read_text().splitlines()
+        lines = path.read_bytes().split(b"\n")
     except OSError as error:
         raise InputError(str(path), 0, f"cannot read: {error.strerror or error}") from None
-    for number, line in enumerate(lines, 1):
+    seen: dict[tuple[str, int], int] = {}
+    for number, raw in enumerate(lines, 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise InputError(str(path), number, "not UTF-8 text (an instance set is JSON lines)") from None
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(str(path), number, f"not JSON: {error.msg}") from None
+        except ValueError as error:
+            raise InputError(str(path), number, f"not JSON: {getattr(error, 'msg', error)}") from None
+        except RecursionError:
+            raise InputError(str(path), number, "not an instance record (nested too deeply)") from None
+        if not isinstance(record, dict):
+            raise InputError(str(path), number, f"not an instance record (a JSON {type(record).__name__})")
         try:
-            out.append(from_record(record, set_name, str(path), part))
+            instance = from_record(record, set_name, str(path), part)
         except InputError as error:
             raise InputError(str(path), number, error.message) from None
+        if (instance.part, instance.id) in seen:
+            raise InputError(str(path), number, f"instance {instance.id} again (first on line "
+                             f"{seen[(instance.part, instance.id)]}); ids must be unique")
+        seen[(instance.part, instance.id)] = number
+        if check:
+            _check_gold(instance, record.get("length"), str(path), number)
+        out.append(instance)
+    if not out:
+        raise InputError(str(path), 0, "holds no instance")
     return out
+
+
+def _check_gold(instance: Instance, stated, path: str, number: int) -> None:
+    """A gold plan that does not solve its problem, or is not as long as the manifest says
+    (the optimal length every score is bucketed by), is refused naming the line. A set
+    without gold plans (none written) is allowed: one-shot prompts refuse it later."""
+    from planbench.world.validate import validate
+
+    if not instance.plan:
+        return
+    result = validate(instance.problem, instance.plan)
+    if not result.valid:
+        why = result.message(None, "canonical").removeprefix("The plan is invalid. ")
+        raise InputError(path, number, f"instance {instance.id}: its gold plan does not solve its problem: "
+                         f"{why[:1].lower()}{why[1:]}")
+    if stated is not None and stated != len(instance.plan):
+        raise InputError(path, number, f"instance {instance.id}: its gold plan has {len(instance.plan)} steps, "
+                         f"not the stated length {stated!r}")
 
 
 SET_FILE = "set.json"  # what a generated set is: encoding, seed, blocks, lengths, unsolvable share
@@ -280,7 +319,8 @@ def load_set(name: str) -> InstanceSet:
     if manifest.is_file():
         set_name = path.name if path.is_dir() else path.stem
         settings = read_settings(manifest.parent)
-        return InstanceSet(set_name, tuple(read_jsonl(manifest, set_name)), f"generated set at {path}", settings)
+        return InstanceSet(set_name, tuple(read_jsonl(manifest, set_name, check=True)), f"generated set at {path}",
+                           settings)
     raise InputError(name, 0, "unknown instance set; choose one of: " + ", ".join(SETS) + ", or a generated set's folder")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from planbench.answers import Extraction, extract, planbench_pddl, planbench_rule
 from planbench.answers.translate import postprocess
 from planbench.errors import InputError
+from planbench.redact import redact
 from planbench.prompts.styles import check_style, queries_and_examples, render
 from planbench.sets.instances import InstanceSet
 from planbench.tasks import register
@@ -86,7 +87,7 @@ def _judge(response: dict, instance, encoding, extractor: str, translation: str 
         row.update(outcome="truncated", reason="the answer hit the token limit")
         return row
     if not text or not str(text).strip():
-        row.update(outcome="no_response", reason=response.get("error") or "empty answer")
+        row.update(outcome="no_response", reason=redact(response.get("error")) or "empty answer")
         return row
     plan, failure, reading = read_answer(str(text), encoding, extractor, translation, instance.problem.name_span)
     if reading is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from planbench.errors import InputError
+from planbench.redact import redact
 from planbench.run.models import Completion, completion_from
 from planbench.runs import read_json_lines
 
@@ -110,6 +111,7 @@ def _result(custom_id: str, item: dict, api: str) -> Result:
     if response and status == 200 and isinstance(body, dict) and not error:
         return Result(custom_id, completion_from(api, body), None)
     code, message = _error_of(error if error else body)
+    message = redact(message)  # an endpoint's message may quote a URL with a key in it
     if code in RETRYABLE_CODES:
         return Result(custom_id, None, f"batch {code}: {message}", True)
     retryable = isinstance(status, int) and (status in (408, 409, 429) or status >= 500)

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from planbench.errors import InputError
+from planbench.redact import redact
 
 TERMINAL = ("completed", "failed", "expired", "cancelled")
 FIND_LIMIT = 1_000  # batches looked through for one whose id was not recorded
@@ -28,7 +29,7 @@ class BatchAPI:
         self.base_url = str(self.client.base_url).rstrip("/")
 
     def _fail(self, what: str, error: Exception, hint: str = "") -> InputError:
-        message = str(error).replace(self.secret, "[API key]") if self.secret else str(error)
+        message = redact(str(error), self.secret)
         status = getattr(error, "status_code", None)
         text = f"{type(error).__name__}" + (f" {status}" if status else "") + f": {message.splitlines()[0][:200]}"
         return InputError(self.base_url, 0, f"{what}: {text}" + (f"; {hint}" if hint else ""))
