@@ -109,6 +109,7 @@ class OpenAIServer:
         self.slow_seconds = slow_seconds
         self.finish_reason = "stop"
         self.shape = None  # a function that may rewrite each chat answer (odd servers' JSON)
+        self.latency_of: Callable[[int], float] | None = None  # request number (from 0) -> its latency
         self.requests = 0
         self.answered = 0
         self.paths: Counter = Counter()
@@ -158,7 +159,8 @@ class OpenAIServer:
         self.attempts[key] += 1
         self.authorizations.add(headers.get("authorization", ""))
         behaviour = self.script[attempt] if attempt < len(self.script) else "ok"
-        delay = self.latency + (self.slow_seconds if behaviour == "slow" else 0.0)
+        latency = self.latency_of(self.requests - 1) if self.latency_of else self.latency
+        delay = latency + (self.slow_seconds if behaviour == "slow" else 0.0)
         if behaviour == "401":
             message = f"Incorrect API key provided: {headers.get('authorization', '').removeprefix('Bearer ')}"
             return connection.send(401, {"error": {"message": message, "type": "invalid_request_error"}})

@@ -88,11 +88,19 @@ def test_a_refused_key_is_not_retried_and_not_written(tmp_path) -> None:
 
 
 def test_rpm_spaces_requests(tmp_path) -> None:
-    """--rpm 600 at concurrency 8: one request every 0.1 s at most, retries included."""
+    """--rpm 240 at concurrency 8: one request every 0.25 s at most, retries included. The
+    spacing is checked between every pair of arrivals, not only neighbours: k intervals
+    apart, at least k x 0.25 s apart, less one allowance of 0.15 s for a request that left
+    late on a loaded machine (so neighbours at least 0.1 s apart, the ten over 2.1 s); a
+    client that did not pace would send the first eight at once."""
+    interval, late = 60 / 240, 0.15
     with OpenAIServer(script=["429"]) as server:  # each prompt's first attempt is refused
-        execute(config(server, tmp_path, limit=5, rpm=600), tmp_path / "run", show_progress=False)
-    gaps = [b - a for a, b in zip(server.arrivals, server.arrivals[1:])]
-    assert len(server.arrivals) == 10 and min(gaps) > 0.09, gaps
+        execute(config(server, tmp_path, limit=5, rpm=240), tmp_path / "run", show_progress=False)
+    arrivals = server.arrivals
+    assert len(arrivals) == 10
+    short = [(i, j, round(arrivals[j] - arrivals[i], 3)) for i in range(10) for j in range(i + 1, 10)
+             if arrivals[j] - arrivals[i] < (j - i) * interval - late]
+    assert not short, short
 
 
 def test_an_answer_that_is_not_json_is_no_response_with_the_reason(tmp_path) -> None:
@@ -356,19 +364,23 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, workers) -> None:
                "--model", "gpt-4o-mini", "--api-key-env", "PLANBENCH_TEST_KEY", "--concurrency", "64",
                "--workers", workers, "--cache-dir", str(tmp_path / "cache"), "--no-score", "--out", str(out)]
     env = {**os.environ, "PLANBENCH_TEST_KEY": SECRET}
-    with OpenAIServer(latency=0.3) as server:
+    with OpenAIServer() as server:
+        # The first 20 requests are answered at once, the rest held for a minute: the run is
+        # surely mid-way when the signal arrives, however loaded the machine.
+        server.latency_of = lambda number: 0.01 if number < 20 else 60.0
         run = subprocess.Popen([*command, "--base-url", server.base_url], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
         deadline = time.time() + 60
         path = out / "responses.jsonl"
-        while time.time() < deadline and not (path.exists() and path.stat().st_size):
+        while time.time() < deadline and not (path.exists() and path.read_bytes().count(b"\n") == 20):
             time.sleep(0.02)
         os.killpg(run.pid, signal.SIGINT)
         _, stderr = run.communicate(timeout=60)
         assert run.returncode == 130, stderr
         assert "interrupted" in stderr and "Traceback" not in stderr
         lines = (out / "responses.jsonl").read_text().splitlines()
-        assert 0 < len(lines) < 100 and all(json.loads(line)["text"] for line in lines)
+        assert len(lines) == 20 and all(json.loads(line)["text"] for line in lines)
+        server.latency_of = None
         again = subprocess.run([*command, "--base-url", server.base_url], env=env, capture_output=True, text=True,
                                timeout=120)
         assert again.returncode == 0, again.stderr
