@@ -15,6 +15,8 @@ MARK = "[redacted]"
 KEY_MARK = "[API key]"
 # scheme://user:password@host -> scheme://[redacted]@host (a user name alone can be a key too)
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/@?#'\"<>]+@")
+# an API key where it shows by its shape: OpenAI-style "sk-..." keys, a bearer token
+_KEY = re.compile(r"\b(?:sk-[A-Za-z0-9_\-]{3,}|Bearer\s+[^\s'\"]+)")
 # ?key=..., &api_key=..., ;token=... (and kin) in a URL's query
 _PARAMETER = re.compile(r"(?i)([?&;](?:[a-z0-9_\-]*(?:key|token|secret|password|passwd|pwd|auth|signature|sig|"
                         r"credential|session)[a-z0-9_\-]*)=)[^&#\s'\"<>]*")
@@ -22,15 +24,15 @@ _PARAMETER = re.compile(r"(?i)([?&;](?:[a-z0-9_\-]*(?:key|token|secret|password|
 
 def redact(text: str | None, *secrets: str | None) -> str | None:
     """``text`` with credentials in URLs replaced by ``[redacted]``, and each of ``secrets``
-    (the API key read from the environment) wherever it appears by ``[API key]``. None
-    stays None."""
+    (the API key read from the environment) wherever it appears, and anything shaped like
+    a key (``sk-...``, ``Bearer ...``), by ``[API key]``. None stays None."""
     if not text:
         return text
-    text = _PARAMETER.sub(lambda m: m.group(1) + MARK, _USERINFO.sub(lambda m: m.group(1) + MARK + "@", text))
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, KEY_MARK)
-    return text
+    text = _PARAMETER.sub(lambda m: m.group(1) + MARK, _USERINFO.sub(lambda m: m.group(1) + MARK + "@", text))
+    return _KEY.sub(KEY_MARK, text)
 
 
 def has_credentials(url: str | None) -> bool:

@@ -3,7 +3,7 @@ tests and the runner benchmark. Faults are scripted per attempt of each distinct
 "429" (with Retry-After), "500", "drop" (close the connection without answering),
 "slow" (answer after ``slow_seconds``), "401" (refuse the key, quoting it, as some
 servers do), "html" (a 200 page that is not JSON), "trickle" (the headers, then the answer
-a byte a second), "404url" (a proxy's 404 quoting the URL asked, query and all), "ok".
+a byte a second), "ok". A path it does not serve is a 404 quoting the path, query and all.
 The server counts every request.
 
 It is an asyncio protocol with a minimal HTTP/1.1 reader (request line, headers,
@@ -176,9 +176,6 @@ class OpenAIServer:
             return connection.send(200, "<html><body>Service temporarily moved</body></html>")
         if behaviour == "drop":
             return connection.drop()
-        if behaviour == "404url":
-            return connection.send(404, {"error": {"message": f"Resource not found: http://{self.host}{path}",
-                                                   "type": "not_found"}})
         if behaviour == "trickle" and path.endswith("/chat/completions"):
             return connection.send(200, self._chat(body), trickle=1.0)
         if path.endswith("/chat/completions"):

@@ -414,7 +414,8 @@ def test_failed_answers_import_as_no_response_and_no_key_reaches_the_run(tmp_pat
     assert list(outcomes.values()).count("no_response") == 2
     errors = [json.loads(x)["error"] for x in (tmp_path / "run" / "responses.jsonl").read_text().splitlines()]
     assert sorted(e for e in errors if e) == ["Error code: 401 - Incorrect API key provided: [API key]"] * 2
-    assert json.loads((tmp_path / "run" / "run.json").read_text())["base_url"] == "http://127.0.0.1:9/v1"
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["base_url"] == \
+        "http://[redacted]@127.0.0.1:9/v1?api_key=[redacted]"
     for file in (tmp_path / "run").iterdir():
         assert SECRET not in file.read_text(errors="ignore"), file
 

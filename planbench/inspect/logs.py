@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from planbench.errors import InputError
 from planbench.inspect.answers import answer_line, model_name
 from planbench.inspect.questions import SETTINGS_KEY, sample_id
+from planbench.redact import redact
 from planbench.runs import PROMPTS_FILE, Run, holds_a_run, move_aside, read_run, writable_folder, write_run
 
 INSTALL = "reading Inspect logs needs Inspect AI: pip install 'planbench[inspect]'"
-SECRET = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3,}|Bearer\s+\S+)")
 
 
 def is_inspect_log(path: str | Path) -> bool:
@@ -162,7 +161,7 @@ def _run_info(log, settings: dict, path: Path, out: Path, model: str) -> dict:
         strategy = "vote"  # the K answers are read as planbench reads a vote
     info = {
         "name": out.name, "set": settings["set"], "encoding": settings["encoding"], "style": settings.get("style"),
-        "task": settings.get("task", "t1"), "model": model, "base_url": _clean_url(log.eval.model_base_url),
+        "task": settings.get("task", "t1"), "model": model, "base_url": redact(log.eval.model_base_url) or None,
         "samples": epochs, "strategy": strategy, "rounds": settings.get("rounds"),
         "extractor": settings.get("extractor", "default"), "system": settings.get("system"),
         "fix_quirks": settings.get("fix_quirks", False), "wording": settings.get("wording", "current"),
@@ -177,20 +176,9 @@ def _run_info(log, settings: dict, path: Path, out: Path, model: str) -> dict:
     return info
 
 
-def _clean_url(url: str | None) -> str | None:
-    """An endpoint without credentials: no user:password@, no query (some put keys there)."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
 def _scrub(text: str | None) -> str | None:
-    """An error message without the key an endpoint may quote back."""
-    return SECRET.sub("[API key]", text.splitlines()[0][:300]) if text else text
+    """An error message's first line without the key an endpoint may quote back."""
+    return redact(text.splitlines()[0][:300]) if text else text
 
 
 def _make_room(out: Path, source: Path, force: bool) -> list[str]:

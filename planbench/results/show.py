@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planbench.world import encodings
 from planbench.answers import Extraction, extract
 from planbench.world.encodings import Encoding
 from planbench.errors import InputError
