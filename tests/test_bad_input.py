@@ -59,6 +59,11 @@ def files(tmp_path_factory) -> dict[str, str]:
     write("plan-latin1.txt", "(unstack b c) ; caf\xe9\n".encode("latin-1"))
     write("binary.pddl", b"\x00\x01\x02")
     write("problem-1000.pddl", _big_problem(1000))
+    example = (EXAMPLE / "blocksworld-instance-2.pddl").read_text()
+    deep_goal = example.replace("(and\n(on c a))", "(and " * 3000 + "(on c a)" + ")" * 3000)
+    assert deep_goal.count("(and") == 3000
+    write("goal-3000-deep.pddl", deep_goal)
+    write("plan-instance-2.txt", "(unstack a b)\n(put-down a)\n(unstack d c)\n(put-down d)\n(pick-up c)\n(stack c a)\n")
     return paths
 
 
@@ -101,6 +106,8 @@ def cases(files: dict, tmp: Path) -> list[tuple[tuple, str]]:
         (("solve", bw_problem, "--max-seconds", "nan"), "not a finite number"),
         (("solve", str(tmp / "missing.pddl")), "cannot read"),
         (("solve", files["problem-1000.pddl"], "--max-seconds", "1"), "no proven optimal plan"),
+        (("solve", files["goal-3000-deep.pddl"]), None),  # works: nested conjunctions are one conjunction
+        (("validate", bw_domain, files["goal-3000-deep.pddl"], files["plan-instance-2.txt"]), None),
         # generate
         (("generate", "--blocks", "1", "--out", str(out / "g1")), "1 block has no goal"),
         (("generate", "--blocks", "3", "--count", "10000", "--out", str(out / "g2")), "allow 132"),

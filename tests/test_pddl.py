@@ -98,3 +98,27 @@ def test_empty_and_binary_files(tmp_path) -> None:
             problems.read_problem(path, encodings.get("blocksworld"))
         assert str(path) in str(info.value) and words in str(info.value)
     assert "latin.pddl:2" in str(pytest.raises(InputError, problems.read_problem, latin, encodings.get("blocksworld")).value)
+
+
+def nest(condition: str, depth: int) -> str:
+    """``condition`` inside ``depth`` conjunctions: legal PDDL, however deep."""
+    return "(and " * depth + condition + ")" * depth
+
+
+@pytest.mark.parametrize("depth", [3_000, 30_000])
+def test_deeply_nested_conjunctions_read_as_flat_ones(depth: int) -> None:
+    """A goal or precondition nested thousands of ``(and ...)`` deep is still a conjunction
+    of atoms: read it as the flat one (it raised RecursionError in the tree transformer)."""
+    flat = ref_path("instances", "blocksworld", "instance-3.pddl").read_text()
+    goal = flat[flat.index("(:goal") + len("(:goal"):flat.rindex(")", 0, flat.rindex(")"))]
+    deep = flat.replace(goal, "\n" + nest(goal.strip(), depth) + "\n")
+    assert deep.count("(and") == depth + 1
+    expected = pddl.parse_problem(flat)
+    read = pddl.parse_problem(deep)
+    assert [a.key() for a in read.goal] == [a.key() for a in expected.goal] and len(read.goal) >= 2
+
+    domain = ref_path("domains", "blocksworld.pddl").read_text()
+    precondition = "(and (clear ?ob) (ontable ?ob) (handempty))"
+    assert precondition in domain
+    deep_domain = pddl.parse_domain(domain.replace(precondition, nest(precondition, depth), 1))
+    assert deep_domain == pddl.parse_domain(domain)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
 from planbench.errors import InputError
@@ -90,11 +90,14 @@ def _line(token: object) -> int:
     return getattr(token, "line", 0) or 0
 
 
-class _ToRecords(Transformer):
+class _ToRecords(Transformer_NonRecursive):
     """Turns the parse tree into the records above.
 
     Parsing runs on lower-cased text; names of domains and problems are taken back from
     the original text, since they are labels (``BW-rand-4``) a writer must reproduce.
+    Lark's parser is iterative but its plain Transformer recurses once per tree level,
+    so a goal nested 3,000 ``(and ...)`` deep (legal PDDL) raised RecursionError; the
+    non-recursive transformer reads any depth.
     """
 
     def __init__(self, original: str):
