@@ -9,7 +9,7 @@ import random
 import pytest
 
 from bfs import bfs_length
-from conftest import ref_path
+from conftest import crosscheck_size, ref_path
 from planbench import encodings, reference
 from planbench.errors import InputError
 from plans import random_problems
@@ -77,7 +77,7 @@ up = pytest.importorskip("unified_planning")
 
 
 def test_random_problems_equal_fast_downward() -> None:
-    for problem in random_problems(random.Random(23), 200, 4, 9):
+    for problem in random_problems(random.Random(23), crosscheck_size(200, 40), 4, 9):
         ours = check(problem)
         theirs = reference.fast_downward(problem, timeout=300)
         assert theirs.plan is not None, f"Fast Downward found no plan in {theirs.seconds:.1f} s: {problem}"

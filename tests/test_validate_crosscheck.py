@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import ref_path
+from conftest import crosscheck_size, ref_path
 from plans import random_plan
 from planbench import encodings, pddl
 from planbench import problem as problems
@@ -25,7 +25,7 @@ from unified_planning.shortcuts import PlanValidator, get_environment  # noqa: E
 
 get_environment().credits_stream = None
 
-PLANS_PER_ENCODING = 1000
+PLANS_PER_ENCODING = crosscheck_size(1000, 300)
 
 
 def gold_plans() -> dict[int, list[tuple]]:
