@@ -37,14 +37,20 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
                 results: dict[str, dict] | None = None) -> dict:
     """What the page shows, as one JSON-ready dict. ``results`` (name ->
     :func:`~planbench.results.metrics.run_results`) are the figures of the overall and
-    by-length tables, computed here if not given."""
+    by-length tables, computed here if not given. Answers are listed in the order of
+    their ids as numbers (scores.csv sorts them as text: 1, 10, 100, 11...); each problem's
+    goal, an optimal plan, or why it has none, is held once (``instances``)."""
     import pandas as pd
 
     from planbench.results.metrics import judged_rows, run_results
+    from planbench.results.report_pairs import pair_runs
 
     prompts: dict[str, int] = {}
+    problems: dict[tuple, int] = {}
+    instances: list[dict] = []
     items = []
     cards = []
+    last_answer: dict[tuple, int] = {}  # (run, part, id, sample) -> the item of the conversation's last turn
     for index, (name, rows) in enumerate(runs.items()):
         run = sources.get(name)
         info = run.info if run else {}
@@ -58,12 +64,13 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
         repeated = _repeated_ids(rows)
         frame = pd.DataFrame(rows)
         counted = {_turn(r) for r in judged_rows(frame).to_dict("records")} if "outcome" in frame else set()
-        for row in rows:
+        for row in sorted(rows, key=_answer_order):
             if row.get("outcome") is None:
                 continue
             key = _turn(row)
             detail = details.get(key, {})
             prompt = detail.pop("prompt", None)
+            problem = detail.pop("problem", None)
             item = {"r": index, "part": row.get("part"), "id": row.get("id"), "j": key in counted,
                     "ref": f"{row.get('part')}:{row.get('id')}" if row.get("id") in repeated else str(row.get("id")),
                     "s": row.get("sample", 0), "t": row.get("round") or 0, "final": row.get("final", True) is not False,
@@ -74,9 +81,24 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
                     "tk": row.get("task") if row.get("task") not in (None, "t1") else None, **detail}
             if prompt:
                 item["p"] = prompts.setdefault(prompt, len(prompts))
+            if problem:
+                problem_key = (row.get("part"), row.get("id"), row.get("encoding"))
+                if problem_key not in problems:
+                    problems[problem_key] = len(instances)
+                    instances.append(problem)
+                item["k"] = problems[problem_key]
+            if item["final"]:
+                last_answer[(index, *key[:3])] = len(items)
             items.append(_clean(item))
     return {"title": title, "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "version": __version__, "runs": cards, "prompts": list(prompts), "items": items}
+            "version": __version__, "runs": cards, "prompts": list(prompts), "instances": instances, "items": items,
+            "pairs": pair_runs(runs, last_answer)}
+
+
+def _answer_order(row: dict) -> tuple:
+    """(part, id as a number, sample, round)."""
+    part, number, sample, round_ = _turn(row)
+    return (str(part), number if isinstance(number, (int, float)) else float("inf"), str(number), sample, round_)
 
 
 def _turn(row: dict) -> tuple:
@@ -131,25 +153,29 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
     asked = _asked(run, instance_set, encoding)
     extractor = (rows[0].get("extractor") if rows else None) or info.get("extractor") or "default"
     out = {}
+    problems: dict[str, dict] = {}
     for row in rows:
         key = _turn(row)
         response = responses.get(key)
         instance = instance_set.find(row.get("part"), row.get("id"))
         if response is None or instance is None:
             continue
+        encoding = run.encoding_for(instance.part)
+        if instance.key not in problems:
+            problems[instance.key] = _problem(instance, encoding)
         text = str(response.get("text") or "")
-        detail: dict = {"a": text, "prompt": asked.get((row.get("part"), row.get("id"), row.get("sample", 0)))}
+        detail: dict = {"a": text, "prompt": asked.get((row.get("part"), row.get("id"), row.get("sample", 0))),
+                        "problem": problems[instance.key]}
         if response.get("user_message"):
             detail["um"] = response["user_message"]
         translation = (response.get("recorded") or {}).get("raw_translation")
-        encoding = run.encoding_for(instance.part)
         plan, _, reading = read_answer(text, encoding, extractor, translation, instance.problem.name_span) if text.strip() \
             else ((), None, None)
         if extractor == "default" and reading is None and text.strip():
             reading = extract(text, encoding, instance.problem.name_span)
         if reading is not None:
             detail["cand"] = [[c.start, c.end, c.kind, i == reading.chosen] for i, c in enumerate(reading.candidates)]
-        if plan and instance.solvable:
+        if plan:  # on a problem with no plan too: where the false plan breaks
             try:
                 detail["walk"] = walk(instance, encoding, plan)
             except (KeyError, IndexError, ValueError):
@@ -179,6 +205,19 @@ def _task_details(run: Run, rows: list[dict], responses: dict) -> dict[tuple, di
             detail["other"] = (f"the {other} reading judges it {'right' if row['other_correct'] else 'wrong'}"
                                + (f" ({row['other_reason']})" if row.get("other_reason") else ""))
         out[key] = detail
+    return out
+
+
+def _problem(instance, encoding) -> dict:
+    """What the answer view shows of the problem: the goal and an optimal plan in the
+    encoding's words, or why no plan exists (the solver's reason)."""
+    from planbench.results.show import goal_words, no_plan_words, plan_words
+
+    out = {"goal": goal_words(instance, encoding)}
+    if instance.solvable:
+        out["plan"] = plan_words(encoding, instance.plan)
+    else:
+        out["none"] = no_plan_words(instance, encoding)
     return out
 
 
