@@ -80,9 +80,10 @@ def _write_report(runs: dict[str, list[dict]], out: Path, title: str, sources: d
                ("What became of the answers, by optimal plan length", out / FAILURE_PLOT,
                 plots.plot_failures(runs, out / FAILURE_PLOT))]
     curves = effort_curves(runs)
-    if curves:
-        sections += _effort_sections(curves)
-        figures.append(("Accuracy against effort", out / EFFORT_PLOT, plots.plot_effort(curves, runs, out / EFFORT_PLOT)))
+    sections += _effort_sections(curves) if curves else []
+    if plots.has_effort(results):  # every run with counted tokens, strategies or not
+        figures.append(("Accuracy against effort", out / EFFORT_PLOT,
+                        plots.plot_effort(results, curves, runs, out / EFFORT_PLOT)))
     report = out / "report.md"
     report.write_text(_markdown(title, sections, [(name, path) for name, path, _ in figures]))
     write_html(out / "report.html", report_data(runs, sources, title, results), _sections_html(sections),

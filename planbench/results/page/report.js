@@ -60,7 +60,8 @@ function setFilters(values) {
   document.querySelectorAll("#filters [data-f]").forEach(s => s.value = F[s.dataset.f] ?? "");
   render(); document.getElementById("answers").scrollIntoView({behavior: "smooth"});
 }
-const lower = i => i.lc ?? (i.lc = ((i.a ?? "") + "\n" + (i.why ?? "")).toLowerCase());
+// Search reads the answers as the models wrote them (lower-cased once, when first searched).
+const lower = i => i.lc ?? (i.lc = (i.a ?? "").toLowerCase());
 function selected(extra = {}) {
   const f = {...F, ...extra};
   const q = (f.q || "").trim().toLowerCase();
@@ -160,13 +161,14 @@ function sections() {
 }
 
 // ------------------------------------------------------------------ figures
-// Every artist of a run carries the id "<figure>.run<index>.<n>" (planbench.results.plots), so
-// the run filter shows that run's lines, points, bars and legend entries and hides the others'.
+// Every artist of a run carries the id "<figure>.run<index>.<n>" (planbench.results.plots; a
+// legend entry of several runs "<figure>.key.run2.run5.<n>"), so the run filter shows that
+// run's lines, points, bars and legend entries and hides the others'.
 function figures() {
   const want = F.run ? D.runs.findIndex(r => r.name === F.run) : -1;
   document.querySelectorAll("figure svg [id*='.run']").forEach(el => {
-    const match = /\.run(\d+)\./.exec(el.id);
-    if (match) el.style.display = want < 0 || Number(match[1]) === want ? "" : "none";
+    const runs = [...el.id.matchAll(/\.run(\d+)(?=\.)/g)].map(m => Number(m[1]));
+    if (runs.length) el.style.display = want < 0 || runs.includes(want) ? "" : "none";
   });
 }
 
