@@ -126,7 +126,7 @@ def photograph(report: Path, out: Path) -> dict[str, float]:
         page.wait_for_selector("#overall tbody tr")
         opened = time.monotonic() - started
         small_png(page.screenshot(), out / "report-overview.png")
-        page.locator("#grid a[data-pair]").filter(has_text="+").first.click()
+        page.locator(".grid a[data-pair]").filter(has_text="+").first.click()
         page.wait_for_selector("#paired")
         page.locator("#compare details").first.evaluate("d => d.open = true")
         small_png(page.locator("#compare-section").screenshot(), out / "report-compare.png")

@@ -120,7 +120,7 @@ def test_the_run_filter_reaches_every_table_and_figure(browser, hand) -> None:
         runs = [int(n) for n in re.findall(r"\.run(\d+)(?=\.)", gid)]
         assert visible == (beta in runs), gid
     assert any(visible for _, visible in drawn)
-    grid = [row.split(". ", 1)[1] for row in table(page, "#grid")]
+    grid = [row.split(". ", 1)[1] for row in table(page, ".grid")]
     assert grid == ["alpha", "beta", "vote"]  # the unsolvable run shares no instance with beta
     assert not errors
 
@@ -214,7 +214,7 @@ def test_the_comparison_view_is_planbench_compare(browser, hand) -> None:
     p), overall and by length; the instances right in one run only, counted here, each a
     link to both answers; the vote against alpha says what it pairs as compare does."""
     page, errors, _ = open_page(browser, hand / "report" / "report.html")
-    page.locator("#grid a[data-pair='0,1']").click()
+    page.locator(".grid a[data-pair='0,1']").click()
     page.wait_for_selector("#paired")
     shown = {cells["group"]: cells for cells in table(page, "#paired").values()}
     printed = cli_rows(planbench("compare", str(hand / "alpha"), str(hand / "beta")).stdout)
@@ -237,7 +237,7 @@ def test_the_comparison_view_is_planbench_compare(browser, hand) -> None:
         page.wait_for_selector("#answer-title")
         assert page.locator("#answer-title").inner_text() == f"{run}: planbench-3/{only_alpha[0]}, sample 0"
         assert right in page.locator("#answer").inner_text()
-    page.locator("#grid a[data-pair='2,0']").click()  # the vote's row, alpha's column: shown as alpha against the vote
+    page.locator(".grid a[data-pair='2,0']").click()  # the vote's row, alpha's column: shown as alpha against the vote
     page.wait_for_function("document.querySelector('#compare').textContent.includes('B = vote')")
     pairs_line = next(line for line in planbench("compare", str(hand / "alpha"), str(hand / "vote")).stdout.splitlines()
                       if line.startswith("pairs: "))

@@ -27,9 +27,10 @@ MARKERS = "osD^vP*Xh<>p"
 DASHES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)), (0, (3, 1, 3, 1, 1, 1)))
 FAMILIES = {"planbench-3": "3 blocks", "planbench-500": "4-5 blocks", "planbench-hard-110": "hard set (6-15 blocks)",
             "planbench-unsolvable": "unsolvable"}
-# Outcome and failure kind shown in the stacked shares, in stacking order, with colours.
-SHARES = (("valid", "#2b7a0b"), ("unmet_precondition", "#e07b39"), ("goal_not_reached", "#d4a72c"),
-          ("other invalid", "#b58bb5"), ("unparseable", "#9e9e9e"), ("truncated", "#5b7db1"),
+# Outcome and failure kind shown in the stacked shares, in stacking order, with colours (tasks 2-8
+# judge answers correct or incorrect).
+SHARES = (("valid", "#2b7a0b"), ("correct", "#2b7a0b"), ("unmet_precondition", "#e07b39"), ("incorrect", "#e07b39"),
+          ("goal_not_reached", "#d4a72c"), ("other invalid", "#b58bb5"), ("unparseable", "#9e9e9e"), ("truncated", "#5b7db1"),
           ("refused", "#1c6e6e"), ("false_plan", "#b3261e"), ("false_refusal", "#7f1d1d"))
 LEGEND_SIZE = 7.5
 

@@ -173,30 +173,46 @@ function figures() {
 }
 
 // ------------------------------------------------------------------ comparison
-function pairOf(a, b) { return D.pairs.find(p => p.a === Math.min(a, b) && p.b === Math.max(a, b)); }
-// A square grid, a row and a column per run that pairs with another: the cell of A's row and
-// B's column is A − B (the pair's difference, its sign turned where A comes later) with
-// McNemar's p (the same either way round); it opens the pair as planbench compare prints it.
+let PAIRS = null;  // "a,b" (a < b) -> the pair
+function pairOf(a, b) {
+  if (!PAIRS) PAIRS = new Map(D.pairs.map(p => [`${p.a},${p.b}`, p]));
+  return PAIRS.get(`${Math.min(a, b)},${Math.max(a, b)}`);
+}
+// Runs that pair, directly or through others (the same instances, the same task): one grid each.
+function pairedGroups() {
+  const root = D.runs.map((run, r) => r);
+  const find = r => root[r] === r ? r : (root[r] = find(root[r]));
+  D.pairs.forEach(p => { root[find(p.a)] = find(p.b); });
+  const groups = new Map();
+  new Set(D.pairs.flatMap(p => [p.a, p.b])).forEach(r => groups.set(find(r), [...(groups.get(find(r)) || []), r]));
+  return [...groups.values()].map(g => g.sort((a, b) => a - b)).sort((x, y) => x[0] - y[0]);
+}
+// A square grid per group, a row and a column per run: the cell of A's row and B's column is
+// A − B (the pair's difference, its sign turned where A comes later) with McNemar's p (the
+// same either way round); it opens the pair as planbench compare prints it.
 function grid() {
-  const el = document.getElementById("grid");
+  const el = document.getElementById("grids");
   if (!D.pairs.length) {
     document.getElementById("compare-section").hidden = true;
     return;
   }
-  const inPairs = new Set(D.pairs.flatMap(p => [p.a, p.b]));
   const want = F.run ? D.runs.findIndex(r => r.name === F.run) : -1;
-  const runs = D.runs.map((run, r) => r).filter(r => inPairs.has(r) && (want < 0 || r === want || pairOf(r, want)));
-  const cols = want < 0 ? runs : [want];
-  const number = r => runs.indexOf(r) + 1;
-  el.innerHTML = `<thead><tr><th>A</th>` + cols.map(b => `<th title="${esc(D.runs[b].name)}">B = ${number(b)}</th>`).join("") +
-    "</tr></thead><tbody>" + runs.map(a => `<tr><td>${number(a)}. ${esc(D.runs[a].name)}</td>` + cols.map(b => {
-      const pair = a !== b ? pairOf(a, b) : null;
-      if (!pair) return `<td class="muted">${a === b ? "—" : ""}</td>`;
-      const all = pair.rows[0], d = a < b ? all.d : -all.d;
-      const mark = all.p < 0.05 ? (d > 0 ? "up" : "down") : "";
-      return `<td class="cell ${mark}"><a href="javascript:void 0" data-pair="${a},${b}" title="${esc(D.runs[a].name)} − ${esc(D.runs[b].name)}">` +
-        `${signed(d)} <span class="muted">p ${pvalue(all.p)}</span></a></td>`;
-    }).join("") + "</tr>").join("") + "</tbody>";
+  const what = g => [...new Set(g.map(r => [D.runs[r].settings.set, D.runs[r].settings.task].filter(Boolean).join(" · ")))].join(", ");
+  el.innerHTML = pairedGroups().filter(g => want < 0 || g.includes(want)).map(group => {
+    const runs = group.filter(r => want < 0 || r === want || pairOf(r, want));
+    const cols = want < 0 ? runs : [want];
+    const number = r => runs.indexOf(r) + 1;
+    return `<h3 class="group">${runs.length} runs: ${esc(what(runs))}</h3><div class="scroll"><table class="grid"><thead><tr><th>A</th>` +
+      cols.map(b => `<th title="${esc(D.runs[b].name)}">B = ${number(b)}</th>`).join("") +
+      "</tr></thead><tbody>" + runs.map(a => `<tr><td>${number(a)}. ${esc(D.runs[a].name)}</td>` + cols.map(b => {
+        const pair = a !== b ? pairOf(a, b) : null;
+        if (!pair) return `<td class="muted">${a === b ? "—" : ""}</td>`;
+        const all = pair.rows[0], d = a < b ? all.d : -all.d;
+        const mark = all.p < 0.05 ? (d > 0 ? "up" : "down") : "";
+        return `<td class="cell ${mark}"><a href="javascript:void 0" data-pair="${a},${b}" title="${esc(D.runs[a].name)} − ${esc(D.runs[b].name)}">` +
+          `${signed(d)} <span class="muted">p ${pvalue(all.p)}</span></a></td>`;
+      }).join("") + "</tr>").join("") + "</tbody></table></div>";
+  }).join("");
   el.querySelectorAll("a[data-pair]").forEach(a => a.addEventListener("click", () => {
     PAIR = a.dataset.pair.split(",").map(Number); comparison();
     document.getElementById("compare").scrollIntoView({behavior: "smooth"});
