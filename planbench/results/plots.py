@@ -59,7 +59,14 @@ def label(rows: list[dict], name: str) -> str:
         parts.append(strategy)
     if first.get("extractor") and first.get("extractor") != "default":
         parts.append(first["extractor"])
+    parts.append(task_of(first))
     return " · ".join(p for p in parts if p)
+
+
+def task_of(row: dict) -> str:
+    """The PlanBench task of a score row, "" for plan generation (t1, every run before tasks)."""
+    task = row.get("task")
+    return "" if task in (None, "", "t1") or task != task else str(task)
 
 
 def labels(runs: dict[str, list[dict]], panels: dict[str, set]) -> dict[str, str]:
@@ -172,22 +179,26 @@ def figure_accuracy(runs: dict[str, list[dict]]):
 
     frames = []
     for name, rows in runs.items():
-        panel_of = [(family(r.get("part")), r.get("encoding")) for r in rows]
-        for fam, encoding in dict.fromkeys(panel_of):
-            mine = [r for r, panel in zip(rows, panel_of) if panel == (fam, encoding)]
-            frames.append(summarise(mine, ["optimal_length"]).assign(run=name, family=fam, encoding=encoding))
+        panel_of = [(family(r.get("part")), r.get("encoding"), task_of(r)) for r in rows]
+        for fam, encoding, task in dict.fromkeys(panel_of):
+            mine = [r for r, panel in zip(rows, panel_of) if panel == (fam, encoding, task)]
+            frames.append(summarise(mine, ["optimal_length"]).assign(run=name, family=fam, encoding=encoding,
+                                                                     task=task))
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     data = data[data["optimal_length"].notna()] if len(data) else data
-    panels = sorted(set(zip(data.get("family", []), data.get("encoding", [])))) or [("", "")]
+    # Plan generation's panels first, then each other task's (a length means another thing in each).
+    panels = sorted(set(zip(data.get("family", []), data.get("encoding", []), data.get("task", []))),
+                    key=lambda panel: (panel[2] != "", panel[2], panel[0], panel[1])) or [("", "", "")]
     index = {name: n for n, name in enumerate(runs)}
-    names = labels(runs, {name: set(zip(group["family"], group["encoding"]))
+    names = labels(runs, {name: set(zip(group["family"], group["encoding"], group["task"]))
                           for name, group in data.groupby("run", sort=False)} if len(data) else {})
     styles = _styles(runs)
     figure, axes = _panels(len(panels), min(3, len(panels)), 5.2, 3.9, "accuracy", sharey=True)
     entries: dict[str, tuple] = {}
     counter = itertools.count()
-    for axis, (fam, encoding) in zip(axes, panels):
-        panel = data[(data["family"] == fam) & (data["encoding"] == encoding)] if len(data) else data
+    for axis, (fam, encoding, task) in zip(axes, panels):
+        panel = data[(data["family"] == fam) & (data["encoding"] == encoding) & (data["task"] == task)] \
+            if len(data) else data
         for name, group in panel.groupby("run", sort=False):
             group = group.sort_values("optimal_length")
             x = group["optimal_length"].astype(float)
@@ -208,7 +219,7 @@ def figure_accuracy(runs: dict[str, list[dict]]):
         lengths = sorted(panel["optimal_length"].dropna().astype(int).unique()) if len(panel) else []
         if 0 < len(lengths) <= 24:
             axis.set_xticks(lengths)
-        axis.set_title(f"{fam} · {encoding}" if fam else encoding or "all runs", fontsize=10)
+        axis.set_title(" · ".join(p for p in (fam, encoding, task) if p) or "all runs", fontsize=10)
         axis.set_xlabel("optimal plan length (actions)")
         axis.set_ylim(-3, 103)
         axis.grid(alpha=0.3)
