@@ -4,9 +4,9 @@
 
 Six runs of three models (single answers, a 5-answer vote, three rounds of revision, two
 prompt styles) go through ``planbench run`` against the test server
-(``tests/openai_server.py``), whose models answer planbench-3 with the optimal plan or a
-broken one, by a seeded draw at each model's skill (a revision is likelier right), and spend
-each model's typical output tokens; ``planbench report`` reports them, and headless Chromium
+(``tests/openai_server.py``), whose made-up models answer planbench-3 with the optimal plan
+or that plan less one step, by a seeded draw at each model's skill (a revision is likelier
+right, a longer plan likelier wrong), and spend each model's typical output tokens; ``planbench report`` reports them, and headless Chromium
 (Debian's, driven by Playwright) photographs the page: the overall table
 (``report-overview.png``), the comparison view (``report-compare.png``), a failing answer
 (``report-answer.png``), and the effort figure (``accuracy-by-effort.png``). The pictures
@@ -32,10 +32,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from openai_server import OpenAIServer  # noqa: E402 - the tests' server, from its folder
 
 # model -> (share of first answers right, output tokens of an answer)
-MODELS = {"gpt-4o-mini": (0.35, 160), "gpt-4o": (0.55, 240), "o3-mini": (0.8, 1900)}
+MODELS = {"gpt-4o-mini": (0.45, 160), "gpt-4o": (0.6, 240), "o3-mini": (0.9, 1900)}
 RUNS = (("gpt-4o-mini", "zero-shot", ()), ("gpt-4o-mini", "zero-shot", ("--strategy", "vote", "--samples", "5")),
-        ("gpt-4o", "zero-shot", ()), ("gpt-4o", "one-shot", ()),
-        ("gpt-4o", "zero-shot", ("--strategy", "revise", "--rounds", "3")), ("o3-mini", "zero-shot", ()))
+        ("gpt-4o", "zero-shot", ("--strategy", "revise", "--rounds", "3")), ("gpt-4o", "zero-shot", ()),
+        ("gpt-4o", "one-shot", ()), ("o3-mini", "zero-shot", ()))
+SHOWN_PAIR = "2,3"  # the comparison pictured: gpt-4o revising against gpt-4o answering once
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
@@ -55,8 +56,9 @@ class DemoServer(OpenAIServer):
                           for r in prompt_records(planbench_3, self.blocksworld, style)}
         self.served: dict[str, int] = {}
 
-    def _draw(self, body: dict) -> tuple[object, bool, int]:
-        """(instance, right, output tokens) of this request, seeded by what it asks."""
+    def _draw(self, body: dict) -> tuple[object, int | None, int]:
+        """(instance, the step its plan leaves out or None, output tokens) of this request,
+        seeded by what it asks."""
         messages = body.get("messages") or []
         asked = next(m["content"] for m in messages if m.get("content") in self.instances)
         instance = self.instances[asked]
@@ -67,19 +69,21 @@ class DemoServer(OpenAIServer):
         digest = hashlib.sha256(f"{key}|{again}".encode()).digest()
         draw = int.from_bytes(digest[:4], "big") / 2 ** 32
         hard = (instance.length or 0) / 16  # longer plans go wrong more often
-        return instance, draw < skill + 0.12 * rounds - hard, int(tokens * (0.7 + 0.6 * digest[4] / 255))
+        missing = None if draw < skill + 0.12 * rounds - hard else digest[5] % len(instance.plan)
+        return instance, missing, int(tokens * (0.7 + 0.6 * digest[4] / 255))
 
     def _chat(self, body: dict) -> dict:
         """The test server's answer, with this model's plan and output tokens."""
-        instance, right, tokens = self._draw(body)
-        self.answer = lambda _: self._plan_text(instance, right)  # noqa: E731 - the next answer super() writes
+        instance, missing, tokens = self._draw(body)
+        self.answer = lambda _: self._plan_text(instance, missing)  # noqa: E731 - the next answer super() writes
         payload = super()._chat(body)
         payload["usage"].update(completion_tokens=tokens, total_tokens=100 + tokens)
         payload["usage"]["completion_tokens_details"]["reasoning_tokens"] = tokens - 120 if tokens > 1000 else 0
         return payload
 
-    def _plan_text(self, instance, right: bool) -> str:
-        plan = list(instance.plan) if right else list(instance.plan)[1:]
+    def _plan_text(self, instance, missing: int | None) -> str:
+        """The optimal plan, or the plan with one step left out (wrong answers differ)."""
+        plan = [a for n, a in enumerate(instance.plan) if n != missing]
         return "\n".join(f"{n}. {self.blocksworld.action_to_text(a)}" for n, a in enumerate(plan, 1))
 
 
@@ -126,7 +130,8 @@ def photograph(report: Path, out: Path) -> dict[str, float]:
         page.wait_for_selector("#overall tbody tr")
         opened = time.monotonic() - started
         small_png(page.screenshot(), out / "report-overview.png")
-        page.locator(".grid a[data-pair]").filter(has_text="+").first.click()
+        page.add_style_tag(content=".filters{position:static}")  # pictures of parts of the page, without the bar
+        page.locator(f".grid a[data-pair='{SHOWN_PAIR}']").click()
         page.wait_for_selector("#paired")
         page.locator("#compare details").first.evaluate("d => d.open = true")
         small_png(page.locator("#compare-section").screenshot(), out / "report-compare.png")
