@@ -1,6 +1,6 @@
 """The README's pictures of report.html, taken again: real runs, a real report, real Chromium.
 
-    python scripts/report_screenshots.py [--out docs] [--instances 40] [--keep DIR]
+    python scripts/report_screenshots.py --out docs [--size 40] [--keep DIR]
 
 Six runs of three models (single answers, a 5-answer vote, three rounds of revision, two
 prompt styles) go through ``planbench run`` against the test server
@@ -11,6 +11,8 @@ right, a longer plan likelier wrong), and spend each model's typical output toke
 (``report-overview.png``), the comparison view (``report-compare.png``), a failing answer
 (``report-answer.png``), and the effort figure (``accuracy-by-effort.png``). The pictures
 are reduced to a 128-colour palette to stay small. ``--keep DIR`` keeps the runs and report.
+Without ``--out`` the pictures go to a temporary folder (a check that the script still works,
+as CI runs it with a small ``--size``) and the README's stay as they are.
 """
 
 from __future__ import annotations
@@ -147,8 +149,9 @@ def photograph(report: Path, out: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="Folder for the pictures.")
-    parser.add_argument("--instances", type=int, default=40, help="planbench-3 instances per run.")
+    parser.add_argument("--out", type=Path, default=None, help="Folder for the pictures (docs: the README's).")
+    parser.add_argument("--size", "--instances", dest="instances", type=int, default=40,
+                        help="planbench-3 instances per run.")
     parser.add_argument("--keep", type=Path, default=None, help="Keep the runs and the report in this folder.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -160,10 +163,11 @@ def main() -> None:
                               capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise SystemExit(f"planbench report failed: {done.stderr.strip()}")
-        args.out.mkdir(parents=True, exist_ok=True)
-        timing = photograph(report / "report.html", args.out)
-    for name in ("report-overview.png", "report-compare.png", "report-answer.png", "accuracy-by-effort.png"):
-        print(f"{args.out / name}: {(args.out / name).stat().st_size / 1000:.0f} kB")
+        pictures = args.out or Path(scratch) / "pictures"
+        pictures.mkdir(parents=True, exist_ok=True)
+        timing = photograph(report / "report.html", pictures)
+        for name in ("report-overview.png", "report-compare.png", "report-answer.png", "accuracy-by-effort.png"):
+            print(f"{pictures / name}: {(pictures / name).stat().st_size / 1000:.0f} kB")
     print(f"report.html opened in {timing['opened']:.2f} s")
 
 

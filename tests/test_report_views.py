@@ -342,3 +342,18 @@ def test_cost_on_the_front_page(browser, priced) -> None:
     drawn = page.evaluate("[...document.querySelectorAll(\"figure svg [id^='effort.run']\")].map(el => el.id)")
     assert {int(re.match(r"effort\.run(\d+)\.", gid).group(1)) for gid in drawn} == {0, 1, 2, 3}
     assert not errors
+
+
+# ------------------------------------------------------------------ the README's pictures
+
+
+def test_the_readme_pictures_can_be_taken_again(tmp_path) -> None:
+    """scripts/report_screenshots.py, small: real runs, a report, four small pictures."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "report_screenshots.py"
+    done = subprocess.run([sys.executable, str(script), "--size", "6", "--out", str(tmp_path)], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    for name in ("report-overview.png", "report-compare.png", "report-answer.png", "accuracy-by-effort.png"):
+        picture = (tmp_path / name).read_bytes()
+        assert picture[:8] == b"\x89PNG\r\n\x1a\n" and 5_000 < len(picture) < 120_000, name
+    assert "report.html opened in" in done.stdout
