@@ -158,6 +158,7 @@ function table(id, cols, rows, cell, key = (r, c) => r[c]) {
 // HTML with a row per run; the run filter shows its row.
 function sections() {
   document.querySelectorAll("table.section tr[data-run]").forEach(tr => tr.hidden = !!F.run && tr.dataset.run !== F.run);
+  document.querySelectorAll("#cards .card").forEach((card, r) => card.hidden = !!F.run && D.runs[r].name !== F.run);
 }
 
 // ------------------------------------------------------------------ figures
