@@ -182,7 +182,7 @@ def task_of(frame) -> str:
 def _spend(group, valid: int) -> dict:
     """Tokens and cost of every turn of every sample in the group: what the answers cost
     when paid (answers from the cache included), what was paid now, per instance and per
-    valid plan. Nothing when no answer used tokens or has a cost (imported runs); cost
+    valid plan; output tokens per instance. Nothing when no answer used tokens or has a cost (imported runs); cost
     unknown when an answer that used tokens has no price."""
     import pandas as pd
 
@@ -192,12 +192,14 @@ def _spend(group, valid: int) -> dict:
     if not used.any():
         return {}
     entry: dict = {k: int(usage[k].fillna(0).sum()) for k in USAGE}
+    instances = len(group[["part", "id"]].drop_duplicates())
+    # The effort figure's x: output tokens an instance took, every sample and round of it.
+    entry["output_tokens_per_instance"] = entry["completion_tokens"] / instances if instances else math.nan
     entry["cost_known"] = bool(cost[used].notna().all())
     if not entry["cost_known"]:
         entry["cost"] = math.nan
         return entry
     total = float(cost.fillna(0).sum())
-    instances = len(group[["part", "id"]].drop_duplicates())
     fresh = ~group["cached"].map(_true)
     entry.update(cost=total, cost_paid_now=float(cost[fresh].fillna(0).sum()),
                  cost_per_instance=total / instances if instances else math.nan,

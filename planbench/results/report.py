@@ -80,9 +80,10 @@ def _write_report(runs: dict[str, list[dict]], out: Path, title: str, sources: d
                ("What became of the answers, by optimal plan length", out / FAILURE_PLOT,
                 plots.plot_failures(runs, out / FAILURE_PLOT))]
     curves = effort_curves(runs)
-    if curves:
-        sections += _effort_sections(curves)
-        figures.append(("Accuracy against effort", out / EFFORT_PLOT, plots.plot_effort(curves, runs, out / EFFORT_PLOT)))
+    sections += _effort_sections(curves) if curves else []
+    if plots.has_effort(results):  # every run with counted tokens, strategies or not
+        figures.append(("Accuracy against effort", out / EFFORT_PLOT,
+                        plots.plot_effort(results, curves, runs, out / EFFORT_PLOT)))
     report = out / "report.md"
     report.write_text(_markdown(title, sections, [(name, path) for name, path, _ in figures]))
     write_html(out / "report.html", report_data(runs, sources, title, results), _sections_html(sections),
@@ -274,18 +275,41 @@ def _markdown(title: str, sections: list[Section], images: list[tuple[str, Path]
     return "\n".join(lines)
 
 
+# Sections report.html draws itself, interactively (every count opens its answers).
+INTERACTIVE = ("Overall", "Accuracy by optimal plan length")
+
+
 def _sections_html(sections: list[Section]) -> str:
-    """The Markdown report's sections as HTML, for the page's appendix."""
+    """The Markdown report's other sections (cost, rounds, vote, problems with no plan,
+    failures) as sections of the page in their own right, each row of a table marked
+    with its run so that the page's run filter can show it alone."""
     import html
 
     parts = []
     for section in sections:
-        parts.append(f"<h3>{html.escape(section.title)}</h3>")
+        if section.title in INTERACTIVE:
+            continue
+        parts.append(f"<section><h2>{html.escape(section.title)}</h2>")
         if section.text:
-            parts.append(f"<p>{html.escape(section.text)}</p>")
+            parts.append(f"<p class='muted'>{html.escape(section.text)}</p>")
         if section.table is not None:
-            parts.append("<div class='scroll'>" + section.table.to_html(index=False, border=0, escape=True) + "</div>")
+            parts.append("<div class='scroll'>" + _table_html(section.table) + "</div>")
+        parts.append("</section>")
     return "\n".join(parts)
+
+
+def _table_html(frame) -> str:
+    """A table without its index; a row with a ``run`` column says whose it is (data-run)."""
+    import html
+
+    columns = [str(c) for c in frame.columns]
+    runs = list(frame["run"]) if "run" in frame.columns else [None] * len(frame)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        (f"<tr data-run='{html.escape(str(run))}'>" if run is not None else "<tr>")
+        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for run, row in zip(runs, frame.itertuples(index=False)))
+    return f"<table class='section'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 # ------------------------------------------------------------------ effort

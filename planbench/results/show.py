@@ -67,9 +67,11 @@ def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown
     row = judge(response, instance, encoding, "default")
     lines: list[tuple[str, str]] = [
         ("head", f"{run.name}: {instance.key}, sample {sample} ({info.get('model')}, {encoding.name}, "
-                 f"{info.get('style')}; {instance.blocks} blocks, optimal length {instance.length})"),
+                 f"{info.get('style')}; {instance.blocks} blocks, {length_words(instance)})"),
         ("head", f"verdict: {row['outcome']}" + (f" ({row['reason']})" if row.get("reason") else "")),
     ]
+    if not instance.solvable:
+        lines.append(("head", f"no plan exists: {no_plan_words(instance, encoding)}"))
     rule = judge(response, instance, encoding, "planbench-rule")
     if rule["correct"] != row["correct"]:
         lines += _differ_lines(row, rule)
@@ -188,6 +190,35 @@ def _change_text(instance: Instance, encoding: Encoding, before: int, after: int
     return f"now {', '.join(gained)}; no longer {', '.join(lost)}"
 
 
+def length_words(instance: Instance) -> str:
+    """``optimal length 6``, or ``no plan exists`` (never "optimal length None")."""
+    return f"optimal length {instance.length}" if instance.solvable else "no plan exists"
+
+
+def no_plan_words(instance: Instance, encoding: Encoding) -> str | None:
+    """Why a problem has no plan, in the encoding's words, as the solver finds it (e.g.
+    "the goal puts two blocks on one: ..."); None for a solvable problem."""
+    from planbench.world.solve import unsolvable_reason
+
+    reason = unsolvable_reason(instance.problem)
+    return reason.describe(_atom_words(encoding)) if reason is not None else None
+
+
+def goal_words(instance: Instance, encoding: Encoding) -> str:
+    """The goal, its atoms joined by "and", in the encoding's words."""
+    return " and ".join(_atom_words(encoding)(a) for a in instance.problem.goal)
+
+
+def plan_words(encoding: Encoding, plan) -> list[str]:
+    """Each step of a plan in the encoding's words (PDDL where it has none)."""
+    step_text = encoding.action_to_text if encoding.has_text else encoding.action_to_pddl
+    return [step_text(action) for action in plan]
+
+
+def _atom_words(encoding: Encoding):
+    return encoding.atom_to_text if encoding.has_text else encoding.atom_to_pddl
+
+
 def walk(instance: Instance, encoding: Encoding, plan) -> dict:
     """The validator's walk through a plan, for a person: the initial state, each step in
     the encoding's words with what it changed, the failing step with what did not hold,
@@ -208,8 +239,7 @@ def walk(instance: Instance, encoding: Encoding, plan) -> dict:
             steps.append({"n": number, "text": text, "pddl": pddl, "ok": False,
                           "why": result.message(encoding, "text").removeprefix("The plan is invalid. ")})
             break
-    goal = " and ".join(encoding.atom_to_text(a) if encoding.has_text else encoding.atom_to_pddl(a)
-                        for a in instance.problem.goal)
+    goal = goal_words(instance, encoding)
     if result.valid:
         end = f"goal reached ({goal}): valid, {len(plan)} steps, optimal {instance.length}"
     elif result.failure.kind == "goal_not_reached":
