@@ -109,20 +109,48 @@ def evaluate(set: str, model: str, style: str | None = "zero-shot", encoding: st
     run``), verdicts, report; returns :func:`load` of the run. ``task`` is PlanBench's task
     (``t1`` ... ``t8_3`` or its word; tasks 2-8 are one-shot, whatever ``style`` says);
     ``options`` are ``planbench run``'s (samples, strategy, rounds, base_url, max_tokens,
-    concurrency...)."""
-    from planbench.sets.instances import set_encoding
-    from planbench.results.report import write_report
-    from planbench.results.results_file import save_scores
-    from planbench.results.score import score_run
+    concurrency...).
+
+    Works in Jupyter and inside a running event loop (the requests then go out from a thread
+    of their own); :func:`evaluate_async` is the same, awaited. Interrupted, the answers that
+    landed are kept and the same call sends only what is missing."""
     from planbench.run.execute import execute
+
+    execute(_run_config(set, model, style, encoding, task, options), out, show_progress=False)
+    return _scored(out, extractor, report)
+
+
+async def evaluate_async(set: str, model: str, style: str | None = "zero-shot", encoding: str | None = None,
+                         out: str | Path = "run", extractor: str | None = None, report: bool = True,
+                         task: str = "t1", **options):
+    """:func:`evaluate` for code inside an event loop (``await planbench.evaluate_async(...)``
+    in a notebook cell or an asyncio program): the requests go out on the caller's loop, and
+    scoring and the report run in a thread, so the loop's other tasks go on meanwhile."""
+    import asyncio
+
+    from planbench.run.execute import execute_async
+
+    await execute_async(_run_config(set, model, style, encoding, task, options), out)
+    return await asyncio.to_thread(_scored, out, extractor, report)
+
+
+def _run_config(set: str, model: str, style: str | None, encoding: str | None, task: str, options: dict):
     from planbench.run.runner import RunConfig
+    from planbench.sets.instances import set_encoding
     from planbench.tasks import records as tasks
 
     chosen = tasks.get(task)
     style = tasks.task_style(chosen, style if chosen.name == "t1" else None)
-    config = RunConfig(set=set, encoding=set_encoding(set, encoding), style=style, task=chosen.name, model=model,
-                       **options)
-    execute(config, out, show_progress=False)
+    return RunConfig(set=set, encoding=set_encoding(set, encoding), style=style, task=chosen.name, model=model,
+                     **options)
+
+
+def _scored(out: str | Path, extractor: str | None, report: bool):
+    """A finished run scored (scores.csv, results.json), reported, and loaded."""
+    from planbench.results.report import write_report
+    from planbench.results.results_file import save_scores
+    from planbench.results.score import score_run
+
     run = read_run(out)
     rows = score_run(run, extractor)
     save_scores(run, rows)

@@ -35,13 +35,27 @@ SHARES = (("valid", "#2b7a0b"), ("correct", "#2b7a0b"), ("unmet_precondition", "
 LEGEND_SIZE = 7.5
 
 
-def _pyplot():
-    import matplotlib
+class _Figures:
+    """The two things the plots used pyplot for (``subplots``, ``close``), without pyplot:
+    each figure is a ``matplotlib.figure.Figure`` of its own, drawn when saved. pyplot (and
+    the ``matplotlib.use("Agg")`` it needed) would switch a notebook's backend, so its own
+    plots stopped showing after ``planbench.evaluate``, and is not safe off the main thread
+    (``evaluate_async`` writes the report in one)."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    @staticmethod
+    def subplots(rows: int = 1, columns: int = 1, figsize: tuple[float, float] | None = None, **grid):
+        from matplotlib.figure import Figure
 
-    return plt
+        figure = Figure(figsize=figsize)
+        return figure, figure.subplots(rows, columns, **grid)
+
+    @staticmethod
+    def close(figure) -> None:
+        """Nothing holds the figure but its caller: dropping it frees it."""
+
+
+def _pyplot() -> _Figures:
+    return _Figures()
 
 
 def family(part: str | None) -> str:

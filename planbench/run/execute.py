@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 import sys
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from planbench import __version__
@@ -26,6 +26,7 @@ from planbench.tasks import records as tasks
 from planbench.run.cache import cache_key, messages_digest
 from planbench.run.cost import batch_prices, first_guess, load_pricing, price_of
 from planbench.run.models import OpenAIModel, is_reasoning_model, offline_model
+from planbench.run.loops import run_to_end
 from planbench.run.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
 from planbench.run.strategies import STRATEGIES
 from planbench.run.turns import done_turns, finished
@@ -212,11 +213,15 @@ def estimate(config: RunConfig) -> dict:
 
 def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -> Tally:
     """Send what is missing in ``folder`` and append the answers; returns the tally. The
-    directory is checked writable first and held by this process while it runs."""
+    directory is checked writable first and held by this process while it runs. Works
+    where an event loop already runs (a notebook): see :func:`execute_async` to await it."""
     folder = writable_folder(Path(folder), "run directory")
     check_config(config, "run")
     with locked(folder):
-        return _execute(config, folder, show_progress)
+        records = _checked_records(config, folder)
+        if config.engine == "openai-batch":
+            return _execute_batch(config, folder, records, show_progress)
+        return _pending(config, folder, records, show_progress).run()
 
 
 MAX_REQUESTS = 10_000_000  # per run: each is a line of prompts.jsonl and a job held in memory
@@ -238,7 +243,22 @@ def check_size(config: RunConfig, records: list[dict], folder: Path) -> None:
                          f"{free / 1e9:,.1f} GB free; use fewer samples or --limit")
 
 
-def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
+async def execute_async(config: RunConfig, folder: str | Path, show_progress: bool = False) -> Tally:
+    """:func:`execute` awaited in the caller's event loop: the requests go out on it, so the
+    caller's other tasks go on meanwhile (worker processes and the Batch API, which wait on
+    other processes or on a provider, are waited for in a thread)."""
+    folder = writable_folder(Path(folder), "run directory")
+    check_config(config, "run")
+    with locked(folder):
+        records = _checked_records(config, folder)
+        if config.engine == "openai-batch":
+            return await asyncio.to_thread(_execute_batch, config, folder, records, show_progress)
+        return await _pending(config, folder, records, show_progress).run_async()
+
+
+def _checked_records(config: RunConfig, folder: Path) -> list[dict]:
+    """The prompts to ask, once every check that needs them has passed (nothing is written
+    before: a run refused leaves no half-made directory)."""
     records = prepare(config)
     if not records:
         raise InputError(config.set, 0, "no prompts to send (the set is empty)")
@@ -247,12 +267,7 @@ def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
         raise InputError(str(folder / RUN_FILE), 0, "this run's requests go through batch files: write the next ones "
                          f"with 'planbench batch export --from {folder} --out FILE' and read the results with "
                          "'planbench batch import'")
-    write_run_file(folder, config)
-    if config.engine == "openai-batch":
-        return _execute_batch(config, folder, records, show_progress)
-    client = make_client(config)
-    keys = write_prompts(folder, config, records, client.base_url)
-    return _execute_live(config, folder, records, keys, client, show_progress)
+    return records
 
 
 def _execute_batch(config: RunConfig, folder: Path, records: list[dict], show_progress: bool) -> Tally:
@@ -267,15 +282,59 @@ def _execute_batch(config: RunConfig, folder: Path, records: list[dict], show_pr
         raise InputError(config.model, 0, "--max-cost with --batch needs this model's batch prices: give "
                          "batch_input and batch_output in a --pricing file (USD per million tokens)")
     api = batch_api(config)
+    write_run_file(folder, config)
     keys = write_prompts(folder, config, records, api.base_url)
     tally = BatchRun(config, folder, records, keys, api, show_progress).run()
     if config.batch_retry != "live" or tally.stopped_for_cost:
         return tally
-    return tally.merge(_execute_live(config, folder, records, keys, make_client(config), show_progress))
+    return tally.merge(_pending(config, folder, records, show_progress, keys).run())
 
 
-def _execute_live(config: RunConfig, folder: Path, records: list[dict], keys: dict[tuple, str], client,
-                  show_progress: bool) -> Tally:
+@dataclass
+class Pending:
+    """The conversations a live run still has to hold, and the client to hold them with."""
+
+    config: RunConfig
+    folder: Path
+    jobs: list[tuple]
+    client: object
+    priced: bool
+    show_progress: bool
+
+    def run(self) -> Tally:
+        """Until every conversation is finished (or the budget is spent), blocking."""
+        if not self.jobs:
+            return Tally(total=0, priced=self.priced)
+        workers = worker_count(self.config, self.client)
+        if workers > 1:
+            return run_workers(self.config, self.folder, self.jobs, workers, self.show_progress,
+                               self.client.base_url, self.priced)
+        return run_to_end(self.conversations())
+
+    async def run_async(self) -> Tally:
+        """The same, awaited."""
+        if not self.jobs:
+            return Tally(total=0, priced=self.priced)
+        workers = worker_count(self.config, self.client)
+        if workers > 1:
+            return await asyncio.to_thread(run_workers, self.config, self.folder, self.jobs, workers,
+                                           self.show_progress, self.client.base_url, self.priced)
+        return await self.conversations()
+
+    async def conversations(self) -> Tally:
+        """In this process and event loop."""
+        strategy = self.config.make_strategy()
+        if self.show_progress:
+            with progress_bar(self.priced) as progress:
+                return await run_jobs(self.config, self.folder, self.client, self.jobs, progress, strategy=strategy)
+        return await run_jobs(self.config, self.folder, self.client, self.jobs, None, strategy=strategy)
+
+
+def _pending(config: RunConfig, folder: Path, records: list[dict], show_progress: bool,
+             keys: dict[tuple, str] | None = None) -> Pending:
+    """What is left to send: the client made and the model's price known before run.json
+    and prompts.jsonl are written (``keys``: written already, by a batch run)."""
+    client = make_client(config)
     priced = not isinstance(client, OpenAIModel) or price_of(load_pricing(config.pricing), config.model) is not None
     if config.max_cost is not None and not priced:
         raise InputError(config.model, 0, "--max-cost needs this model's prices: give them in a --pricing file "
@@ -283,6 +342,9 @@ def _execute_live(config: RunConfig, folder: Path, records: list[dict], keys: di
     if not priced:
         print(f"planbench: no price for {config.model} in the pricing table: cost unknown (give it with --pricing FILE,"
               " USD per million input / cached_input / output tokens)", file=sys.stderr)
+    if keys is None:
+        write_run_file(folder, config)
+        keys = write_prompts(folder, config, records, client.base_url)
     done = done_turns(folder)
     strategy = config.make_strategy()
     jobs = []
@@ -291,12 +353,4 @@ def _execute_live(config: RunConfig, folder: Path, records: list[dict], keys: di
             turns = done.get((record["part"], record["id"], sample), {})
             if not finished(record, sample, turns, strategy):
                 jobs.append((record, sample, keys[(record["part"], record["id"], sample)], turns))
-    if not jobs:
-        return Tally(total=0, priced=priced)
-    workers = worker_count(config, client)
-    if workers > 1:
-        return run_workers(config, folder, jobs, workers, show_progress, client.base_url, priced)
-    if show_progress:
-        with progress_bar(priced) as progress:
-            return asyncio.run(run_jobs(config, folder, client, jobs, progress, strategy=strategy))
-    return asyncio.run(run_jobs(config, folder, client, jobs, None, strategy=strategy))
+    return Pending(config, folder, jobs, client, priced, show_progress)
