@@ -86,6 +86,12 @@ def not_empty(ctx, param, value):
     return value
 
 
+name_option = click.option(
+    "--name", default=None, callback=not_empty,
+    help="What reports and tables call the run (default: its folder's name); kept in run.json, so two copies "
+         "of one run, scored two ways, sit side by side.")
+
+
 def writable_file(path: Path) -> None:
     """An output file that cannot be written is said before any work, in one line."""
     if not str(path).strip():

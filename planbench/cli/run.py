@@ -10,6 +10,7 @@ import click
 from planbench.cli.common import (
     finite,
     main,
+    name_option,
     not_empty,
     print_summary,
     reports_input_errors,
@@ -73,10 +74,11 @@ MAX_BATCH_MB = 1_000_000  # a terabyte: far past any provider's limit, and a siz
               help="Megabytes per batch file at most (the provider's limit).")
 @click.option("--out", default=None, type=click.Path(file_okay=False),
               help="Run directory (required unless --dry-run).", callback=not_empty)
+@name_option
 @reports_input_errors
 def run(set_name, encoding, style, task_name, model, base_url, api_key_env, samples, strategy, rounds, concurrency, rpm, workers,
         max_tokens, temperature, reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir,
-        dry_run, no_score, batch, batch_retry, poll_seconds, batch_max_requests, batch_max_mb, out) -> None:
+        dry_run, no_score, batch, batch_retry, poll_seconds, batch_max_requests, batch_max_mb, out, name) -> None:
     """Ask a model PlanBench's questions (resumable: the same command sends only what is missing)."""
     from planbench.run.execute import estimate
     from planbench.run.runner import RunConfig
@@ -91,7 +93,7 @@ def run(set_name, encoding, style, task_name, model, base_url, api_key_env, samp
                        pricing=pricing, cache_dir=cache_dir, workers=workers, rpm=rpm, strategy=strategy,
                        rounds=rounds, engine="openai-batch" if batch else "live", batch_retry=batch_retry,
                        poll_seconds=poll_seconds, batch_max_requests=batch_max_requests,
-                       batch_max_bytes=int(batch_max_mb * 1024 * 1024))
+                       batch_max_bytes=int(batch_max_mb * 1024 * 1024), name=name)
     if dry_run:
         guess = estimate(config)
         cost = "unknown (model not in the pricing table)" if guess["cost"] is None else f"${guess['cost']:.2f}"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from planbench import __version__
 from planbench.world import encodings
-from planbench.sets.instances import load_set
+from planbench.kept_sets import run_set, set_location
 from planbench.runs import Run, asked_prompts, read_responses
 
 PAGE_FOLDER = Path(__file__).with_name("page")
@@ -149,7 +149,7 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
                  for r in read_responses(run, report=lambda line: None)}
     if (info.get("task") or "t1") != "t1":
         return _task_details(run, rows, responses)
-    instance_set = load_set(info["set"])
+    instance_set = run_set(run)
     asked = _asked(run, instance_set, encoding)
     extractor = (rows[0].get("extractor") if rows else None) or info.get("extractor") or "default"
     out = {}
@@ -190,7 +190,7 @@ def _task_details(run: Run, rows: list[dict], responses: dict) -> dict[tuple, di
     from planbench.tasks import records as tasks
 
     asked = asked_prompts(run.folder)
-    built = tasks.by_instance(tasks.get(run.info.get("task")), run.info["set"], run.info["encoding"],
+    built = tasks.by_instance(tasks.get(run.info.get("task")), set_location(run), run.info["encoding"],
                               tasks.run_options(run.info))
     out = {}
     for row in rows:

@@ -374,6 +374,7 @@ def completeness(run: Run) -> dict:
     back and nothing more to send (a conversation cut off mid-way, or whose last request
     failed, is not); ``complete``. Empty for runs that do not record what they asked
     (imports of PlanBench's files)."""
+    from planbench.kept_sets import set_location
     from planbench.run.strategies import make_strategy
     from planbench.run.turns import done_turns, finished
 
@@ -398,7 +399,9 @@ def completeness(run: Run) -> dict:
         asked = {key: item for key, item in asked.items() if key[:2] in kept}
     turns = done_turns(run.folder)
     try:
-        answered = sum(finished(item, key[2], turns.get(key, {}), strategy) for key, item in asked.items())
+        source = set_location(run)  # back-prompting reads the instance to know whether it would go on
+        answered = sum(finished({**item, "set_source": source}, key[2], turns.get(key, {}), strategy)
+                       for key, item in asked.items())
     except (InputError, OSError, KeyError, ValueError, TypeError):  # back-prompting's set cannot be read from here
         return {}
     return {"planned": len(asked), "answered": answered, "complete": answered == len(asked)}

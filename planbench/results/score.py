@@ -16,7 +16,7 @@ from pathlib import Path
 
 from planbench.world import encodings
 from planbench.errors import InputError
-from planbench.sets.instances import load_set
+from planbench.kept_sets import run_set, set_location
 from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, Run, asked_prompts, read_responses
 from planbench.tasks import canonical
 from planbench.tasks import records as tasks
@@ -65,10 +65,10 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
     if not responses:
         raise InputError(str(run.folder / RESPONSES_FILE), 0, "no answers to score (missing, empty, or no readable line)")
     if task.name == "t1":
-        instance_set = load_set(info["set"])
+        instance_set = run_set(run)
         asked = None
     else:
-        asked = tasks.by_instance(task, info["set"], encoding.name, tasks.run_options(info))
+        asked = tasks.by_instance(task, set_location(run), encoding.name, tasks.run_options(info))
         _check_asked(run, asked)
     latest: dict[tuple, dict] = {}
     for response in responses:  # a resumed run appends retries: the last answer counts

@@ -24,13 +24,14 @@ from planbench.sets.instances import load_set
 from planbench.prompts import PromptOptions, check_style
 from planbench.tasks import records as tasks
 from planbench.run.cache import cache_key, messages_digest
-from planbench.run.cost import batch_prices, first_guess, load_pricing, price_of
+from planbench.run.cost import batch_prices, first_guess
 from planbench.run.models import OpenAIModel, is_reasoning_model, offline_model
 from planbench.run.loops import run_to_end
 from planbench.run.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
 from planbench.run.strategies import STRATEGIES
 from planbench.run.turns import done_turns, finished
 from planbench.run.workers import run_workers, worker_count
+from planbench.kept_sets import keep_set, same_set, set_location
 from planbench.runs import PROMPTS_FILE, RUN_FILE, locked, open_appending, read_json_lines, read_run, writable_folder
 
 
@@ -43,6 +44,8 @@ def prepare(config: RunConfig) -> list[dict]:
     if config.system is None and is_reasoning_model(config.model):
         options = PromptOptions(system=False, fix_quirks=config.fix_quirks)  # reasoning models: none unless asked
     records = tasks.records(task, load_set(config.set), encoding, config.style, options)
+    for record in records:  # what load_set takes to find the set again (offline models, back-prompting)
+        record["set_source"] = config.set
     return records[: config.limit] if config.limit else records
 
 
@@ -123,6 +126,12 @@ def check_config(config: RunConfig, source: str = "run") -> None:
             raise InputError(source, 0, f"{name} must be a whole number of at least 1, not {value!r}")
     if not (isinstance(config.poll_seconds, (int, float)) and 0 < config.poll_seconds < float("inf")):
         raise InputError(source, 0, f"poll_seconds must be a positive number, not {config.poll_seconds!r}")
+    if config.prices is not None and not (isinstance(config.prices, dict) and (
+            not config.prices or all(isinstance(config.prices.get(k), (int, float)) for k in ("input", "output")))):
+        raise InputError(source, 0, f"prices must be the model's prices (input and output, USD per million tokens), "
+                         f"not {config.prices!r}")
+    if config.name is not None and (not isinstance(config.name, str) or not config.name.strip()):
+        raise InputError(source, 0, f"name must be a name, not {config.name!r}")
     if config.base_url is not None and not re.match(r"https?://[^/\s]+", str(config.base_url)):
         raise InputError(source, 0, f"base_url {redact(str(config.base_url))!r} is not an http(s) URL")
 
@@ -163,6 +172,7 @@ def read_config(folder: Path) -> RunConfig:
     known = {f.name for f in fields(RunConfig)}
     config = RunConfig(**{k: v for k, v in info.items() if k in known})
     check_config(config, str(path))
+    config.set = set_location(read_run(folder))  # wherever the directory is now (kept_sets)
     return config
 
 
@@ -181,19 +191,37 @@ def endpoint_again(config: RunConfig, given: str | None, source: str) -> RunConf
 
 
 def write_run_file(folder: Path, config: RunConfig) -> None:
+    """run.json: the settings, and what the run needs to be scored, reported and resumed
+    anywhere: a generated set's location and identity (and a copy of it, kept_sets), the
+    model's prices as the run began, paths made absolute. A directory that holds another
+    run is refused; resuming one keeps its name and its set as first typed."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / RUN_FILE
-    info = {"name": folder.name, **asdict(config), "planbench_version": __version__,
-            "python": sys.version.split()[0]}
+    info = {**asdict(config), "planbench_version": __version__, "python": sys.version.split()[0]}
     info["base_url"] = redact(config.base_url)  # a key in the URL is never recorded (resume --base-url)
     if path.exists():
-        previous = read_run(folder).info
-        before = {"task": "t1", **previous}  # run.json files written before tasks 2-8 were task 1's
-        differs = {k: (before.get(k), v) for k, v in config.identity().items() if before.get(k) != v}
-        if differs:
-            raise InputError(str(path), 0, "this run directory holds a different run: "
-                             + ", ".join(f"{k} was {a!r}, now {b!r}" for k, (a, b) in differs.items()))
+        previous = read_run(folder)
+        check_same_run(previous, config, str(path))
+        info.update(set=previous.info["set"], name=config.name or previous.info.get("name"))
+    info.update(keep_set(folder, config.set))
+    info["prices"] = config.model_prices() or {}
+    for name in ("pricing", "cache_dir"):
+        if info[name]:
+            info[name] = str(Path(info[name]).resolve())
     path.write_text(json.dumps(info, indent=2) + "\n")
+
+
+def check_same_run(previous, config: RunConfig, source: str) -> None:
+    """Refuse to add to a directory that holds another run (its answers would mix). The set
+    is the same one if it has the same manifest, wherever it is typed from."""
+    before = {"task": "t1", **previous.info}  # run.json files written before tasks 2-8 were task 1's
+    differs = {k: f"{k} was {before.get(k)!r}, now {v!r}" for k, v in config.identity().items()
+               if k != "set" and before.get(k) != v}
+    if not same_set(previous, config.set):
+        differs["set"] = (f"set was {before.get('set')!r}, now {config.set!r}" if before.get("set") != config.set
+                          else f"set {config.set!r} is not the one the run was made with (another manifest.jsonl)")
+    if differs:
+        raise InputError(source, 0, "this run directory holds a different run: " + ", ".join(differs.values()))
 
 
 def estimate(config: RunConfig) -> dict:
@@ -202,7 +230,7 @@ def estimate(config: RunConfig) -> dict:
     jobs = prepare(config)
     characters = sum(len(m["content"]) for r in jobs for m in r["messages"])
     output_each = config.max_tokens or 1_000
-    prices = price_of(load_pricing(config.pricing), config.model)
+    prices = config.model_prices()
     if config.engine == "openai-batch":
         prices = batch_prices(prices)
     cost = None if prices is None else config.samples * sum(first_guess(r, prices, config.max_tokens) for r in jobs)
@@ -277,7 +305,7 @@ def _execute_batch(config: RunConfig, folder: Path, records: list[dict], show_pr
     if offline_model(config.model) is not None:
         raise InputError(config.model, 0, "--batch sends requests to an endpoint's Batch API; this model answers "
                          "here, so run it without --batch")
-    prices = batch_prices(price_of(load_pricing(config.pricing), config.model))
+    prices = batch_prices(config.model_prices())
     if config.max_cost is not None and prices is None:
         raise InputError(config.model, 0, "--max-cost with --batch needs this model's batch prices: give "
                          "batch_input and batch_output in a --pricing file (USD per million tokens)")
@@ -335,7 +363,7 @@ def _pending(config: RunConfig, folder: Path, records: list[dict], show_progress
     """What is left to send: the client made and the model's price known before run.json
     and prompts.jsonl are written (``keys``: written already, by a batch run)."""
     client = make_client(config)
-    priced = not isinstance(client, OpenAIModel) or price_of(load_pricing(config.pricing), config.model) is not None
+    priced = not isinstance(client, OpenAIModel) or config.model_prices() is not None
     if config.max_cost is not None and not priced:
         raise InputError(config.model, 0, "--max-cost needs this model's prices: give them in a --pricing file "
                          "(USD per million input / cached_input / output tokens)")

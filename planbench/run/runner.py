@@ -60,6 +60,7 @@ class RunConfig:
     backoff: float = 1.0  # seconds before the first retry; doubles each time (plus jitter)
     cache_dir: str | None = None
     pricing: str | None = None
+    prices: dict | None = None  # the model's prices as the run began ({}: none); run.json keeps them for a resume
     strategy: str = "single"  # single, vote, revise, backprompt (planbench.run.strategies)
     rounds: int | None = None  # follow-up messages at most (None: the strategy's default)
     engine: str = "live"  # live; openai-batch (the Batch API); batch-files (batch export / import)
@@ -68,6 +69,15 @@ class RunConfig:
     batch_max_requests: int = 50_000  # the provider's limits per batch input file (OpenAI's)
     batch_max_bytes: int = 200 * 1024 * 1024
     extras: dict = field(default_factory=dict)
+    name: str | None = None  # --name; None: the run directory's folder name, wherever it is moved
+
+    def model_prices(self) -> dict | None:
+        """The model's prices (USD per million tokens), None when it has none: those run.json
+        recorded when the run began, so a resumed or moved run is priced as it started (and
+        needs no pricing file); else the table's, with --pricing on top."""
+        if self.prices is not None:
+            return self.prices or None
+        return price_of(load_pricing(self.pricing), self.model)
 
     def make_strategy(self) -> Strategy:
         return make_strategy(self.strategy, self.rounds)
@@ -260,8 +270,7 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
     strategy = strategy or Single()
     budget = budget or Budget(config.max_cost)
     secret = os.environ.get(config.api_key_env) if isinstance(client, OpenAIModel) else None
-    pricing = load_pricing(config.pricing)
-    prices = price_of(pricing, config.model)
+    prices = config.model_prices()
     parameters = config.parameters()
     cache = ResponseCache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), config.model,
                           client.base_url, repair=not shared)

@@ -28,7 +28,7 @@ class Backprompt(Strategy):
 
     def follow_up(self, conversation: Conversation) -> str | None:
         prompt = conversation.prompt
-        instance = _set(prompt["set"]).find(prompt["part"], int(prompt["id"]))
+        instance = _set(prompt.get("set_source") or prompt["set"]).find(prompt["part"], int(prompt["id"]))
         encoding = encodings.get(prompt["encoding"]).for_part(prompt["part"])
         text = conversation.turns[-1].text or ""
         pddl = "pddl" in prompt["style"]
