@@ -57,7 +57,7 @@ def test_a_task_answer_shows_where_the_two_readings_differ(browser, reproduced) 
     reading's verdict and reason, and shows no validator walk (the answer is a state)."""
     import csv
 
-    scores = reproduced.parent / "runs" / "blocksworld_3__gpt-4_chat__task_7_plan_execution" / "scores.csv"
+    scores = reproduced.parent / "runs" / "gpt-4-blocksworld_3-t7" / "scores.csv"  # the folder is the run's name
     with open(scores) as handle:
         row = next(r for r in csv.DictReader(handle) if r["correct"] != r["other_correct"])
     page, errors, _ = open_page(browser, reproduced, f"#gpt-4-blocksworld_3-t7/{row['id']}/0")

@@ -126,6 +126,13 @@ def test_reproduce_is_offline_and_complete(tmp_path) -> None:
     assert (out / "report.md").exists() and (out / "accuracy_by_length.png").exists()
     bundled = Path(__file__).resolve().parent.parent / "recorded"
     assert len(list((out / "runs").glob("*/scores.csv"))) == len(list(bundled.glob("*.json.gz"))) == 29
+    # The names the report and the summary lines use are the folders show takes.
+    folders = sorted(path.parent for path in (out / "runs").glob("*/scores.csv"))
+    assert all(read_run(folder).name == folder.name for folder in folders)
+    named = {line.split(": ", 1)[0] for line in result.stdout.splitlines() if ": " in line}
+    assert {folder.name for folder in folders} <= named
+    shown = run("show", str(out / "runs" / "llama-3.1-405b_aws-blocksworld-zero-shot"), "1")
+    assert shown.returncode == 0 and "planbench-500/1" in shown.stdout
     rows = summarise([{"outcome": "valid", "optimal": True, "recorded_verdict": None}])
     assert rows.iloc[0]["accuracy"] == 1.0
 
