@@ -382,7 +382,8 @@ def completeness(run: Run) -> dict:
     if run.info.get("imported") or not path.exists():
         return {}
     try:
-        strategy = make_strategy(run.info.get("strategy") or "single", run.info.get("rounds"))
+        strategy = make_strategy(run.info.get("strategy") or "single", run.info.get("rounds"),
+                                 bool(run.info.get("critique_unparseable")))
     except (ValueError, TypeError):
         return {}
     asked: dict[tuple, dict] = {}

@@ -40,9 +40,8 @@ def prepare(config: RunConfig) -> list[dict]:
     if task.name == "t1":
         check_style(config.style)
     encoding = encodings.get(config.encoding)
-    options = PromptOptions(system=config.system, fix_quirks=config.fix_quirks)
-    if config.system is None and is_reasoning_model(config.model):
-        options = PromptOptions(system=False, fix_quirks=config.fix_quirks)  # reasoning models: none unless asked
+    system = False if config.system is None and is_reasoning_model(config.model) else config.system  # none unless asked
+    options = PromptOptions(system=system, fix_quirks=config.fix_quirks, seed=config.seed, wording=config.wording)
     records = tasks.records(task, load_set(config.set), encoding, config.style, options)
     for record in records:  # what load_set takes to find the set again (offline models, back-prompting)
         record["set_source"] = config.set
@@ -103,6 +102,7 @@ def check_config(config: RunConfig, source: str = "run") -> None:
     if config.strategy not in STRATEGIES:
         raise InputError(source, 0, f"unknown strategy {config.strategy!r}; choose one of: {', '.join(STRATEGIES)}")
     check_task(config, source)
+    check_strategy(config, source)
     if config.rounds is not None and (isinstance(config.rounds, bool) or not isinstance(config.rounds, int)
                                       or config.rounds < 0):
         raise InputError(source, 0, f"rounds must be a whole number from 0, not {config.rounds!r}")
@@ -141,6 +141,24 @@ PLAN_STRATEGIES = {
     "vote": "vote counts the most common plan among the answers",
     "revise": "revise asks the model to check and correct its plan",
 }
+
+
+def check_strategy(config: RunConfig, source: str = "run") -> None:
+    """Settings that would do nothing are refused, not ignored: a vote of one answer, rounds
+    for a strategy that sends no follow-up, a critique of unreadable answers without
+    back-prompting. Named by option on the command line, by file in a run.json."""
+    def where(option: str) -> str:
+        return option if source == "run" else source
+
+    if config.strategy == "vote" and config.samples < 2:
+        raise InputError(where("--strategy"), 0, "vote counts the most common plan among --samples K answers per "
+                         f"prompt; with {config.samples} answer there is nothing to vote on: give --samples K (2 or more)")
+    if config.rounds is not None and config.strategy in ("single", "vote"):
+        raise InputError(where("--rounds"), 0, f"{config.strategy} sends no follow-up message, so --rounds would do "
+                         "nothing: use --strategy revise or backprompt, or leave --rounds out")
+    if config.critique_unparseable and config.strategy != "backprompt":
+        raise InputError(where("--critique-unparseable"), 0, "is back-prompting's (it answers an answer with no plan "
+                         f"in it); with --strategy {config.strategy} it would do nothing")
 
 
 def check_task(config: RunConfig, source: str = "run") -> None:
@@ -211,10 +229,14 @@ def write_run_file(folder: Path, config: RunConfig) -> None:
     path.write_text(json.dumps(info, indent=2) + "\n")
 
 
+# Settings run.json files written before them did not record, as those runs had them.
+UNRECORDED = {"task": "t1", "wording": "current", "seed": 0, "critique_unparseable": False}
+
+
 def check_same_run(previous, config: RunConfig, source: str) -> None:
     """Refuse to add to a directory that holds another run (its answers would mix). The set
     is the same one if it has the same manifest, wherever it is typed from."""
-    before = {"task": "t1", **previous.info}  # run.json files written before tasks 2-8 were task 1's
+    before = {**UNRECORDED, **previous.info}  # what run.json files written before these settings meant
     differs = {k: f"{k} was {before.get(k)!r}, now {v!r}" for k, v in config.identity().items()
                if k != "set" and before.get(k) != v}
     if not same_set(previous, config.set):
@@ -226,7 +248,9 @@ def check_same_run(previous, config: RunConfig, source: str) -> None:
 
 def estimate(config: RunConfig) -> dict:
     """--dry-run: prompt tokens (about 4 characters each), output tokens and cost, priced
-    as ``--max-cost`` prices a request before any answer is back (:func:`first_guess`)."""
+    as ``--max-cost`` prices a request before any answer is back (:func:`first_guess`). The
+    settings are checked as a run's are: a dry run of a run that would be refused says so."""
+    check_config(config, "run")
     jobs = prepare(config)
     characters = sum(len(m["content"]) for r in jobs for m in r["messages"])
     output_each = config.max_tokens or 1_000

@@ -54,6 +54,8 @@ class RunConfig:
     limit: int | None = None
     system: bool | str | None = None
     fix_quirks: bool = False
+    wording: str = "current"  # PlanBench's prompt generation: current, 2023 (task 1), head (task 3)
+    seed: int = 0  # one-shot examples of generated sets; tasks 2-8's draws on sets not PlanBench's
     max_attempts: int = 6
     max_cost: float | None = None
     timeout: float = 600.0
@@ -63,6 +65,7 @@ class RunConfig:
     prices: dict | None = None  # the model's prices as the run began ({}: none); run.json keeps them for a resume
     strategy: str = "single"  # single, vote, revise, backprompt (planbench.run.strategies)
     rounds: int | None = None  # follow-up messages at most (None: the strategy's default)
+    critique_unparseable: bool = False  # backprompt: answer an answer with no plan ("no plan could be read")
     engine: str = "live"  # live; openai-batch (the Batch API); batch-files (batch export / import)
     batch_retry: str = "batch"  # what the Batch API failed or let expire: in a new batch, live, or no (left)
     poll_seconds: float = 30.0  # between checks of a submitted batch
@@ -80,7 +83,7 @@ class RunConfig:
         return price_of(load_pricing(self.pricing), self.model)
 
     def make_strategy(self) -> Strategy:
-        return make_strategy(self.strategy, self.rounds)
+        return make_strategy(self.strategy, self.rounds, self.critique_unparseable)
 
     def parameters(self) -> Parameters:
         reasoning = is_reasoning_model(self.model)
@@ -91,7 +94,8 @@ class RunConfig:
         """What must match for a run directory to be resumed (the endpoint as run.json
         records it: without credentials)."""
         keep = ("set", "encoding", "style", "task", "model", "base_url", "samples", "max_tokens", "temperature",
-                "reasoning_effort", "api", "system", "fix_quirks", "strategy", "rounds")
+                "reasoning_effort", "api", "system", "fix_quirks", "wording", "seed", "strategy", "rounds",
+                "critique_unparseable")
         return {k: getattr(self, k) for k in keep} | {"base_url": redact(self.base_url)}
 
 
