@@ -27,7 +27,8 @@ from planbench.run.cache import cache_key, messages_digest
 from planbench.run.cost import batch_prices, first_guess
 from planbench.run.models import OpenAIModel, is_reasoning_model, offline_model
 from planbench.run.loops import run_to_end
-from planbench.run.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
+from planbench.run.progress import progress_bar
+from planbench.run.runner import RunConfig, Tally, make_client, run_jobs
 from planbench.run.strategies import STRATEGIES
 from planbench.run.turns import done_turns, finished
 from planbench.run.workers import run_workers, worker_count

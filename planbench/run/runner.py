@@ -368,25 +368,3 @@ def make_client(config: RunConfig):
         raise InputError(config.api_key_env, 0, f"set the environment variable {config.api_key_env} to your API key "
                          "(or give --base-url for a local server)")
     return OpenAIModel(config.model, config.base_url, api_key, config.parameters(), config.timeout)
-
-
-def progress_bar(priced: bool = True):
-    """The run's progress: answers done of all, their rate and the time left, errors,
-    retries and waits at a rate limit, tokens, and the spend ("cost unknown" when the model
-    has no price: never a made-up $0)."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
-    from rich.text import Text
-
-    class Rate(ProgressColumn):
-        def render(self, task) -> Text:
-            return Text(f"{task.speed:.1f}/s" if task.speed else "-/s")
-
-    spend = TextColumn("${task.fields[spend]:.4f}") if priced else TextColumn("cost unknown")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(), TimeRemainingColumn(),
-               TextColumn("errors {task.fields[errors]}"), TextColumn("retries {task.fields[retries]}"),
-               TextColumn("rate-limited {task.fields[waits]}"), TextColumn("tokens {task.fields[tokens]:,}"),
-               spend, TimeElapsedColumn())
-    return Progress(*columns, transient=False)
-
-
