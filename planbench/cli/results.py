@@ -135,14 +135,18 @@ def compare(run_a: str, run_b: str, by_length: bool, resamples: int) -> None:
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--format", "export_format", default="parquet", show_default=True,
-              type=click.Choice(["parquet", "jsonl", "hf"]), help="parquet or jsonl: one file; hf: a datasets folder.")
+              type=click.Choice(["parquet", "jsonl", "csv", "hf"]),
+              help="parquet, jsonl or csv: one file; hf: a datasets folder.")
+@click.option("--with-text", is_flag=True,
+              help="Also each answer's words: the prompt it replied to, the answer, and the gold plan beside the plan "
+                   "read (several times the size).")
 @click.option("--out", required=True, type=click.Path(), callback=not_empty, help="File (or folder for hf) to write.")
 @reports_input_errors
-def export(run_dirs: tuple[str, ...], export_format: str, out: str) -> None:
+def export(run_dirs: tuple[str, ...], export_format: str, with_text: bool, out: str) -> None:
     """Scores of runs, with each run's settings, in formats other tools read."""
     from planbench.results.api import export as write
 
-    click.echo(f"wrote {write(list(run_dirs), out, export_format)}")
+    click.echo(f"wrote {write(list(run_dirs), out, export_format, with_text)}")
 
 
 @main.command()

@@ -18,13 +18,13 @@ from planbench.errors import InputError, write_failed
 from planbench.results.results_file import _json_ready
 from planbench.runs import read_run, refuse_inside_a_run
 
-FORMATS = ("parquet", "jsonl", "hf")
+FORMATS = ("parquet", "jsonl", "csv", "hf")
 # run.json settings copied onto every row (prefixed run_ where a score column has the name)
 RUN_FIELDS = ("name", "model", "base_url", "set", "encoding", "style", "task", "strategy", "rounds", "samples", "extractor",
               "temperature", "max_tokens", "reasoning_effort", "planbench_version", "source", "imported", "engine")
 
 
-def load(*run_dirs: str | Path, extractor: str | None = None):
+def load(*run_dirs: str | Path, extractor: str | None = None, with_text: bool = False):
     """Scores of one or more run directories as one pandas DataFrame.
 
     A run's ``scores.csv`` is read when it is there and no ``extractor`` is asked for;
@@ -32,11 +32,15 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
     settings (``run_model``, ``run_base_url``, ``run_strategy``, ...); ``frame.attrs["runs"]``
     holds every run.json as it was, and ``frame.attrs["results"]`` every run's figures as
     its results.json has them (accuracy and interval, the vote, cost, complete or not): the
-    numbers the report shows, not a recomputation from the rows."""
+    numbers the report shows, not a recomputation from the rows. ``with_text``: also the
+    words, per row: ``prompt`` (the message the answer replied to), ``answer``,
+    ``extracted_plan`` (always there) and ``gold_plan`` (an optimal plan, in the encoding's
+    PDDL names); off by default, as they make the table many times larger."""
     import pandas as pd
 
     from planbench.results.results_file import results_document
     from planbench.results.score import columns_of, score_run
+    from planbench.results.texts import text_rows
 
     if not run_dirs:
         raise InputError("load", 0, "give at least one run directory")
@@ -52,6 +56,10 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
         frame = frame.reindex(columns=columns_of(frame))
         frame["task"] = frame["task"].fillna(run.info.get("task") or "t1")  # scores.csv written before tasks 2-8
         frame = _typed(frame)
+        if with_text:
+            keys = zip(frame["part"], frame["id"].astype(int), frame["sample"].astype(int), frame["round"].astype(int))
+            for name, values in text_rows(run, list(keys)).items():
+                frame[name] = values
         frame.insert(0, "run", run.name)
         for field in RUN_FIELDS:
             frame[f"run_{field}"] = _scalar(run.info.get(field))
@@ -159,17 +167,18 @@ def _scored(out: str | Path, extractor: str | None, report: bool):
     return load(out)
 
 
-def export(run_dirs: list[str | Path], out: str | Path, format: str = "parquet") -> Path:
-    """Scores of runs as one file (``parquet``, ``jsonl``) or a folder the Hugging Face
-    ``datasets`` library loads (``hf``: ``data/train-00000-of-00001.parquet`` and a
-    ``README.md`` dataset card whose YAML names the data files)."""
+def export(run_dirs: list[str | Path], out: str | Path, format: str = "parquet", with_text: bool = False) -> Path:
+    """Scores of runs as one file (``parquet``, ``jsonl``, ``csv``) or a folder the Hugging
+    Face ``datasets`` library loads (``hf``: ``data/train-00000-of-00001.parquet`` and a
+    ``README.md`` dataset card whose YAML names the data files); ``with_text`` as
+    :func:`load`."""
     if format not in FORMATS:
         raise InputError("--format", 0, f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     out = Path(out)
     refuse_inside_a_run(out)
     if format != "hf" and out.is_dir():
         raise InputError(str(out), 0, f"is a folder; --out names the {format} file to write (hf writes a folder)")
-    frame = load(*run_dirs)
+    frame = load(*run_dirs, with_text=with_text)
     try:
         if format == "parquet":
             _parent(out)
@@ -177,6 +186,9 @@ def export(run_dirs: list[str | Path], out: str | Path, format: str = "parquet")
         elif format == "jsonl":
             _parent(out)
             frame.to_json(out, orient="records", lines=True, force_ascii=False)
+        elif format == "csv":
+            _parent(out)
+            frame.to_csv(out, index=False)
         else:
             (out / "data").mkdir(parents=True, exist_ok=True)
             frame.to_parquet(out / "data" / "train-00000-of-00001.parquet", index=False)
@@ -200,5 +212,7 @@ def _dataset_card(frame) -> str:
             "# planbench scores\n\n"
             f"Verdicts of {len(frame)} answers from the runs {runs}, one row per answer (per turn for "
             "conversations), as written by `planbench export --format hf`. Columns are those of `scores.csv` "
-            "(see the planbench README) and the run's settings (`run_*`).\n\n"
+            "(see the planbench README) and the run's settings (`run_*`)"
+            + (", with the texts: `prompt`, `answer`, `extracted_plan`, `gold_plan`" if "answer" in frame else "")
+            + ".\n\n"
             "```python\nimport datasets\ndatasets.load_dataset(\"parquet\", data_dir=\"data\")\n```\n")

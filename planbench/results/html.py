@@ -25,6 +25,7 @@ from pathlib import Path
 from planbench import __version__
 from planbench.world import encodings
 from planbench.kept_sets import run_set, set_location
+from planbench.results.texts import prompts_asked
 from planbench.runs import Run, asked_prompts, read_responses
 
 PAGE_FOLDER = Path(__file__).with_name("page")
@@ -150,7 +151,7 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
     if (info.get("task") or "t1") != "t1":
         return _task_details(run, rows, responses)
     instance_set = run_set(run)
-    asked = _asked(run, instance_set, encoding)
+    asked = prompts_asked(run, instance_set, encoding)
     extractor = (rows[0].get("extractor") if rows else None) or info.get("extractor") or "default"
     out = {}
     problems: dict[str, dict] = {}
@@ -218,29 +219,6 @@ def _problem(instance, encoding) -> dict:
         out["plan"] = plan_words(encoding, instance.plan)
     else:
         out["none"] = no_plan_words(instance, encoding)
-    return out
-
-
-def _asked(run: Run, instance_set, encoding) -> dict[tuple, str]:
-    """The prompt of each (part, id, sample): from prompts.jsonl, or rendered again (runs
-    imported from PlanBench's files, whose prompts ours equal byte for byte)."""
-    out = asked_prompts(run.folder)
-    if out:
-        return out
-    from planbench.prompts import queries_and_examples, render
-
-    style = run.info.get("style") or "zero-shot"
-    try:
-        pairs = queries_and_examples(instance_set, style)
-    except Exception:  # noqa: BLE001 - a display aid: a style we cannot render shows no prompt
-        return out
-    for instance, example in pairs:
-        try:
-            text = render(instance, encoding, style, example)
-        except Exception:  # noqa: BLE001
-            continue
-        for sample in range(int(run.info.get("samples") or 1)):
-            out[(instance.part, instance.id, sample)] = text
     return out
 
 

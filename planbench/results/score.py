@@ -17,6 +17,7 @@ from pathlib import Path
 from planbench.world import encodings
 from planbench.errors import InputError
 from planbench.kept_sets import run_set, set_location
+from planbench.results.texts import latest_answers
 from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, Run, asked_prompts, read_responses
 from planbench.tasks import canonical
 from planbench.tasks import records as tasks
@@ -70,11 +71,7 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
     else:
         asked = tasks.by_instance(task, set_location(run), encoding.name, tasks.run_options(info))
         _check_asked(run, asked)
-    latest: dict[tuple, dict] = {}
-    for response in responses:  # a resumed run appends retries: the last answer counts
-        key = (response.get("part"), response.get("id"), response.get("sample", 0), int(response.get("round") or 0))
-        if key not in latest or not response.get("error") or latest[key].get("error"):
-            latest[key] = response
+    latest = latest_answers(responses, info["set"])
     last_round: dict[tuple, int] = {}
     for part, number, sample, round_ in latest:
         last_round[(part, number, sample)] = max(round_, last_round.get((part, number, sample), 0))
