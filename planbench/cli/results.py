@@ -84,7 +84,9 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | Non
 @click.option("--extractor", default=None, help="Re-score with this extractor (default: each run's scores.csv, else default).")
 @reports_input_errors
 def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
-    """Write report.md and accuracy_by_length.png for one or more runs, side by side."""
+    """Write OUT/report.html (open it in a browser: every answer with the validator's walk,
+    filters, figures) and report.md beside it, with the figures (PNG) and summary.csv and
+    by_optimal_length.csv, for one or more runs side by side."""
     from planbench.results.report import write_report
     from planbench.results.score import score_run
     from planbench.runs import read_run, refuse_inside_a_run, writable_folder
@@ -99,7 +101,8 @@ def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
                              f"their rows would mix in one report: name one with 'planbench score {folder} --name NEW'")
         runs[run.name] = score_run(run, extractor)
         sources[run.name] = run
-    click.echo(f"wrote {write_report(runs, Path(out), sources=sources)} and report.html")
+    markdown = write_report(runs, Path(out), sources=sources)
+    click.echo(f"wrote {markdown.with_name('report.html')} and {markdown}")
 
 
 @main.command()
@@ -214,7 +217,7 @@ def reproduce(out: str, extractor: str) -> None:
     figures = task_figures(runs)
     if figures:
         click.echo(figures)
-    click.echo(f"wrote {report} and {Path(out) / 'report.html'}")
+    click.echo(f"wrote {Path(out) / 'report.html'} and {report}")
 
 
 def reading(run, extractor: str) -> str:

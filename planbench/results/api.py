@@ -16,6 +16,7 @@ from pathlib import Path
 
 from planbench.errors import InputError, write_failed
 from planbench.results.results_file import _json_ready
+from planbench.results.score import INTEGER_COLUMNS
 from planbench.runs import read_run, refuse_inside_a_run
 
 FORMATS = ("parquet", "jsonl", "csv", "hf")
@@ -80,8 +81,7 @@ def _typed(frame):
     for column in ("final", "solvable", "correct", "valid", "optimal", "ambiguous", "recorded_verdict", *verdicts):
         if column in frame:
             frame[column] = frame[column].map(_boolean).astype("boolean")
-    for column in ("id", "sample", "round", "blocks", "optimal_length", "plan_length", "excess_steps", "failing_step",
-                   "candidates", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cum_output_tokens"):
+    for column in INTEGER_COLUMNS:
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     for column in ("cost", "live_cost", "latency", "cum_cost"):

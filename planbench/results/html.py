@@ -73,7 +73,7 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
             prompt = detail.pop("prompt", None)
             problem = detail.pop("problem", None)
             item = {"r": index, "part": row.get("part"), "id": row.get("id"), "j": key in counted,
-                    "ref": f"{row.get('part')}:{row.get('id')}" if row.get("id") in repeated else str(row.get("id")),
+                    "ref": f"{row.get('part')}/{row.get('id')}" if row.get("id") in repeated else str(row.get("id")),
                     "s": row.get("sample", 0), "t": row.get("round") or 0, "final": row.get("final", True) is not False,
                     "o": row.get("outcome"), "c": bool(row.get("correct")), "fk": row.get("failure_kind"),
                     "L": row.get("optimal_length"), "b": row.get("blocks"), "enc": row.get("encoding"),

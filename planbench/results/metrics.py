@@ -429,7 +429,13 @@ def run_results(rows: list[dict], run: Run | None = None) -> dict:
 
 
 def _plain_row(row: dict) -> dict:
-    return {str(k): _plain(v) for k, v in row.items()}
+    """A row of figures as plain values; token counts as whole numbers (a column with a gap
+    sums to 100.0 in pandas)."""
+    out = {str(k): _plain(v) for k, v in row.items()}
+    for key, value in out.items():
+        if key.endswith("_tokens") and isinstance(value, float) and value.is_integer():
+            out[key] = int(value)
+    return out
 
 
 def _plain(value):

@@ -169,7 +169,19 @@ def columns_of(rows) -> list[str]:
     return COLUMNS + list(extra)
 
 
+# Counts: whole numbers in scores.csv even where some rows have none (pandas would write 100.0).
+INTEGER_COLUMNS = ("id", "sample", "round", "blocks", "optimal_length", "plan_length", "excess_steps", "failing_step",
+                   "candidates", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cum_output_tokens")
+# Twelve significant digits: a cost of $0.000315 is written so, not 0.00031500000000000007 (sums
+# of binary fractions); far below a millionth of a cent either way.
+FLOAT_FORMAT = "%.12g"
+
+
 def write_scores(rows: list[dict], path: Path) -> None:
     import pandas as pd
 
-    pd.DataFrame(rows).reindex(columns=columns_of(rows)).to_csv(path, index=False)
+    frame = pd.DataFrame(rows).reindex(columns=columns_of(rows))
+    for column in INTEGER_COLUMNS:
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").round().astype("Int64")
+    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT)
