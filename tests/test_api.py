@@ -127,4 +127,5 @@ def test_later_rounds_carry_the_message_they_answered(tmp_path) -> None:
     by_turn = {(a["id"], a["round"]): a for a in answers}
     for row in later.itertuples():
         assert row.prompt == by_turn[(row.id, row.round)]["user_message"]
-        assert row.prompt.startswith("The above plan is invalid.") and row.answer == by_turn[(row.id, row.round)]["text"]
+        assert row.prompt.startswith("The above plan is invalid.")
+        assert row.answer == by_turn[(row.id, row.round)]["text"]

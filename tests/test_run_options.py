@@ -48,7 +48,8 @@ def test_run_asks_what_prompts_writes_with_the_same_options(tmp_path) -> None:
         assert done.returncode == 0, done.stderr
     assert sorted(asked(server), key=json.dumps) == sorted(expected, key=json.dumps)
     info = read_run(tmp_path / "run").info
-    assert (info["wording"], info["fix_quirks"], info["system"], info["seed"]) == ("2023", True, "You plan carefully.", 0)
+    recorded = (info["wording"], info["fix_quirks"], info["system"], info["seed"])
+    assert recorded == ("2023", True, "You plan carefully.", 0)
 
 
 def test_seed_chooses_a_generated_sets_examples_as_prompts_does(tmp_path) -> None:
@@ -84,7 +85,8 @@ def test_settings_that_would_do_nothing_are_refused(tmp_path, options, named) ->
 
 
 def test_help_says_what_the_numbers_mean() -> None:
-    shown = re.sub(r"(\w)- (\w)", r"\1-\2", " ".join(planbench("run", "--help").stdout.split()))  # words wrapped at hyphens
+    shown = " ".join(planbench("run", "--help").stdout.split())
+    shown = re.sub(r"(\w)- (\w)", r"\1-\2", shown)  # words the help wrapped at a hyphen, whole again
     assert "--max-tokens INTEGER RANGE Output tokens per answer at most" in shown and "scored truncated" in shown
     assert "--temperature FLOAT RANGE Sampling temperature" in shown and "none sent" in shown
     assert "the whole --max-tokens of output (1,000 without it)" in shown  # the --dry-run / --max-cost guess

@@ -9,6 +9,7 @@ into a temporary folder, and what they write must be what is committed.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import subprocess
@@ -34,8 +35,10 @@ BENCHMARKS = {
                        r"hard set: ours [\d.]+ s for (3)/3 \(all proven optimal\)"),
 }
 # Run by their own tests, with assertions on their figures.
-TESTED_ELSEWHERE = {"bench_tasks.py": "tests/test_tasks_core.py::test_bench_script_runs_small_and_meets_the_prompt_target"}
-MAINTENANCE = ("bundle_recorded.py", "import_planbench_domains.py", "import_planbench_instances.py")
+TESTED_ELSEWHERE = {
+    "bench_tasks.py": "tests/test_tasks_core.py::test_bench_script_runs_small_and_meets_the_prompt_target"}
+MAINTENANCE = ("bundle_recorded.py", "import_planbench_domains.py", "import_planbench_instances.py",
+               "bundle_fd_replans.py")
 
 
 def run_script(name: str, *args: str) -> subprocess.CompletedProcess:
@@ -102,3 +105,19 @@ def test_import_instances_makes_the_bundled_sets(tmp_path) -> None:
     for part in ("planbench-3", "planbench-unsolvable"):
         made = (tmp_path / "instances" / f"{part}.jsonl").read_bytes()
         assert made == (ROOT / "instances" / f"{part}.jsonl").read_bytes(), part
+
+
+def test_bundle_fd_replans_finds_the_bundled_replans(tmp_path) -> None:
+    """Fast Downward run as PlanBench ran it on the first six t6 events of planbench-500 in
+    both encodings (the whole script takes 15 minutes): every replan it stores where our
+    solver chose another optimal plan is one the bundled set holds."""
+    pytest.importorskip("up_fast_downward")
+    done = run_script("bundle_fd_replans.py", "--out", str(tmp_path), "--parts", "planbench-500", "--events", "6")
+    assert "planbench-500 mystery: 12 replans" in done.stdout
+    made = [json.loads(line) for line in (tmp_path / "instances" / "planbench-500.jsonl").read_text().splitlines()]
+    bundled = {row["id"]: row for row in map(json.loads, (ROOT / "instances" / "planbench-500.jsonl").open())}
+    found = [(row["id"], encoding, replan) for row in made for encoding, replans in row.get("replans", {}).items()
+             for replan in replans]
+    assert found, "no replan differed: the comparison would be empty"
+    for number, encoding, replan in found:
+        assert replan in bundled[number]["replans"][encoding], (number, encoding)

@@ -153,7 +153,8 @@ def check_strategy(config: RunConfig, source: str = "run") -> None:
 
     if config.strategy == "vote" and config.samples < 2:
         raise InputError(where("--strategy"), 0, "vote counts the most common plan among --samples K answers per "
-                         f"prompt; with {config.samples} answer there is nothing to vote on: give --samples K (2 or more)")
+                         f"prompt; with {config.samples} answer there is nothing to vote on: give --samples K "
+                         "(2 or more)")
     if config.rounds is not None and config.strategy in ("single", "vote"):
         raise InputError(where("--rounds"), 0, f"{config.strategy} sends no follow-up message, so --rounds would do "
                          "nothing: use --strategy revise or backprompt, or leave --rounds out")
