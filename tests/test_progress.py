@@ -20,9 +20,10 @@ from openai_server import OpenAIServer
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
-def run_command(server: OpenAIServer, tmp_path: Path, *extra: str) -> list[str]:
+def run_command(server: OpenAIServer, tmp_path: Path, *extra: str, limit: int = 20) -> list[str]:
     return [sys.executable, "-m", "planbench", "run", "--set", "planbench-3", "--style", "zero-shot",
-            "--model", "gpt-4o-mini", "--base-url", server.base_url, "--api-key-env", "PROGRESS_KEY", "--limit", "20",
+            "--model", "gpt-4o-mini", "--base-url", server.base_url, "--api-key-env", "PROGRESS_KEY",
+            "--limit", str(limit),
             "--concurrency", "2", "--cache-dir", str(tmp_path / "cache"), "--no-score", *extra]
 
 
@@ -59,14 +60,14 @@ def test_the_bar_fits_80_columns_and_says_what_each_figure_is(tmp_path) -> None:
     every redraw fits 80 columns, uncut, with its figures labelled."""
     with OpenAIServer(latency=0.2, script=["429"]) as server:
         shown = in_a_terminal(run_command(server, tmp_path, "--strategy", "revise", "--rounds", "1",
-                                          "--out", str(tmp_path / "run")))
+                                          "--out", str(tmp_path / "run"), limit=10))
     bars = [line for line in re.split(r"[\r\n]+", shown) if line.startswith("conversations ")]
     assert len(bars) >= 3, shown
     assert all(len(line) <= 80 and "…" not in line for line in bars), "\n".join(bars)
     last = bars[-1]
     # 80 columns hold the figures that matter; the rest (429s, tokens) are left out whole, never cut
-    assert re.search(r"20/20 [\d.]+/s ETA 0:00 spent \$0\.\d{4} errors 0 retries 40$", last), last
-    assert any(re.search(r" \d+/20 [\d.]+/s ETA \d+:\d\d ", line) for line in bars[:-1])
+    assert re.search(r"10/10 [\d.]+/s ETA 0:00 spent \$0\.\d{4} errors 0 retries 20$", last), last
+    assert any(re.search(r" \d+/10 [\d.]+/s ETA \d+:\d\d ", line) for line in bars[:-1])
 
 
 def test_a_log_file_gets_plain_lines(tmp_path) -> None:
