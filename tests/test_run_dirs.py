@@ -63,7 +63,7 @@ def test_a_copied_run_directory_works_where_its_set_and_prices_are_not(made, tmp
 
     printed = ok(planbench(somewhere, "score", str(run)))
     assert printed.startswith("x: ") and "incomplete: answered 2 of 6" in printed
-    ok(planbench(somewhere, "show", str(run), "1"))
+    ok(planbench(somewhere, "show", str(run), str(json.loads(answers.read_text().splitlines()[0])["id"])))
     ok(planbench(somewhere, "report", str(run), "--out", "report"))
     assert (somewhere / "report" / "report.html").exists()
     ok(planbench(somewhere, "resume", str(run), "--no-score"))
@@ -71,7 +71,8 @@ def test_a_copied_run_directory_works_where_its_set_and_prices_are_not(made, tmp
     resumed = read_responses(read_run(run))
     assert sorted(r["id"] for r in resumed) == list(range(1, 7))
     assert all(abs(r["cost"] - COST) < 1e-12 for r in resumed)  # priced as recorded, the file long gone
-    assert json.loads((run / "run.json").read_text())["set"] == "sets/gen"  # the name as first typed
+    resumed_info = json.loads((run / "run.json").read_text())
+    assert resumed_info["set"] == "sets/gen" and resumed_info["set_path"] == info["set_path"]  # as first recorded
 
 
 def test_a_run_made_before_sets_were_kept_finds_its_set_above_it(made, tmp_path) -> None:

@@ -219,11 +219,14 @@ def write_run_file(folder: Path, config: RunConfig) -> None:
     path = folder / RUN_FILE
     info = {**asdict(config), "planbench_version": __version__, "python": sys.version.split()[0]}
     info["base_url"] = redact(config.base_url)  # a key in the URL is never recorded (resume --base-url)
-    if path.exists():
-        previous = read_run(folder)
+    previous = read_run(folder) if path.exists() else None
+    if previous is not None:  # checked before anything is written: another run's kept set stays as it is
         check_same_run(previous, config, str(path))
         info.update(set=previous.info["set"], name=config.name or previous.info.get("name"))
-    info.update(keep_set(folder, config.set))
+    kept = keep_set(folder, config.set)
+    if previous is not None and kept and previous.info.get("set_path"):  # the same set, checked above:
+        kept["set_path"] = previous.info["set_path"]  # where it was, not the copy a resume read
+    info.update(kept)
     info["prices"] = config.model_prices() or {}
     for name in ("pricing", "cache_dir"):
         if info[name]:
