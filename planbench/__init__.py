@@ -4,15 +4,15 @@ The stages of an evaluation, each a folder: :mod:`planbench.world` (the one Bloc
 its encodings, the exact validator and solver), :mod:`planbench.sets` (bundled and
 generated instance sets), :mod:`planbench.prompts`, :mod:`planbench.run`,
 :mod:`planbench.answers` and :mod:`planbench.results`. From a notebook:
-``planbench.load``, ``planbench.evaluate``, ``planbench.export``
-(:mod:`planbench.results.api`).
+``planbench.load``, ``planbench.evaluate`` (``await planbench.evaluate_async``),
+``planbench.export`` (:mod:`planbench.results.api`).
 """
 
 import importlib
 
 __version__ = "0.1.0"
 
-_API = ("load", "evaluate", "export")
+_API = ("load", "evaluate", "evaluate_async", "export")
 
 # Modules that were top-level before the world/ and sets/ folders: still reachable as
 # ``from planbench import encodings`` so code written against the flat layout keeps working.
@@ -37,3 +37,9 @@ def __getattr__(name: str):
     if name in _MOVED:
         return importlib.import_module(_MOVED[name])
     raise AttributeError(f"module 'planbench' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The API beside the module's own names: ``dir(planbench)`` and tab completion show
+    ``load``, ``evaluate``, ``evaluate_async`` and ``export`` before they are first used."""
+    return sorted({*globals(), *_API, *_MOVED})

@@ -171,6 +171,17 @@ def write_info(run: Run, info: dict) -> Run:
     return Run(run.folder, info)
 
 
+def named(run: Run, name: str | None) -> Run:
+    """``--name``: the run called ``name`` in reports, tables and exports (by default a run
+    is called by its folder's name). Two readings of one run are two copies of its folder,
+    each scored with its own extractor and named for it."""
+    if name is None or name == run.info.get("name"):
+        return run
+    if not name.strip():
+        raise InputError("--name", 0, "the name is empty")
+    return write_info(run, {**run.info, "name": name})
+
+
 def read_run(folder: str | Path) -> Run:
     """run.json, checked: a JSON object naming at least the set and its encoding."""
     folder = Path(folder)

@@ -24,31 +24,34 @@ from planbench import encodings, pddl
 from planbench import problem as problems
 from planbench.errors import InputError
 from planbench.results.importer import FOLDERS
+from planbench.sets.instances import load_set
+from planbench.world.problem import Problem
 from planbench.world.validate import canonical_steps, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = Path(os.environ.get("PLANBENCH_REF", ROOT.parent / "shared" / "planbench-ref"))
 
 
-def recorded_plans(limit: int) -> list[tuple[Path, str, str, str]]:
-    """(problem file, plan encoding, file encoding, plan text) from the response files."""
+def recorded_plans(limit: int) -> list[tuple[Problem, str, str]]:
+    """(problem, plan encoding, plan text) from the task 1 response files. The problem is
+    the bundled set's instance the answer was for (importer.FOLDERS says which set, part
+    and encoding a PlanBench folder holds), so every folder PlanBench ships answers for
+    works, the unsolvable and hard ones included, without its PDDL files."""
     out = []
-    for path in sorted((REF / "responses").glob("**/*.json")):
+    sets = {}
+    for path in sorted((REF / "responses").glob("**/task_1_plan_generation*.json")):
         domain = path.relative_to(REF / "responses").parts[0]
-        if "backprompting" in path.name or "state_tracking" in path.name:
+        if "backprompting" in path.name or "state_tracking" in path.name or domain not in FOLDERS:
             continue
-        _, part, plan_enc = FOLDERS[domain]
-        # PlanBench ships Mystery instance files; Randomized ones are Blocksworld's, renamed.
-        file_enc = "mystery" if plan_enc == "mystery" else "blocksworld"
-        folder = {"planbench-500": "blocksworld", "planbench-3": "blocksworld_3"}[part]
-        folder = "mystery_" + folder if file_enc == "mystery" else folder
-        for instance in json.loads(path.read_text())["instances"]:
-            plan = instance.get("extracted_llm_plan")
-            if plan is None:
+        set_name, part, plan_enc = FOLDERS[domain]
+        instance_set = sets.setdefault(set_name, load_set(set_name))
+        for recorded in json.loads(path.read_text())["instances"]:
+            plan = recorded.get("extracted_llm_plan")
+            instance = instance_set.find(part, int(recorded["instance_id"]))
+            if plan is None or instance is None:
                 continue
             text = "\n".join(plan) if isinstance(plan, list) else plan
-            problem_file = REF / "instances" / folder / f"instance-{instance['instance_id']}.pddl"
-            out.append((problem_file, plan_enc, file_enc, text))
+            out.append((instance.problem, plan_enc, text))
     # Spread the sample over all files rather than taking the first ones.
     step = max(1, len(out) // limit)
     return out[::step][:limit]
@@ -71,14 +74,13 @@ def main() -> None:
     ours_items, up_items, texts = [], [], []
     up_problems: dict[tuple, object] = {}
     domain_files = {}
-    for problem_file, plan_enc, file_enc, text in recorded_plans(args.plans):
+    for task, plan_enc, text in recorded_plans(args.plans):
         encoding = encodings.get(plan_enc)
-        task = problems.read_problem(problem_file, encodings.get(file_enc))
         try:
             steps = pddl.parse_plan(text)
         except InputError:
             continue
-        key = (str(problem_file), plan_enc)
+        key = (task, plan_enc)
         if key not in up_problems:
             if plan_enc not in domain_files:
                 domain_files[plan_enc] = Path(f"/tmp/planbench-bench-{plan_enc}-domain.pddl")

@@ -21,6 +21,7 @@ PlanBench made: mode R in Blocksworld, mode H in Mystery), so they are the ones 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 from dataclasses import replace
@@ -50,15 +51,21 @@ def shuffled_pddl(problem: Problem, encoding, rng: random.Random) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=0, help="events per configuration to check atom orders on")
+    parser.add_argument("--out", type=Path, default=ROOT,
+                        help="folder to write instances/ into (default: this repository; CI writes elsewhere and "
+                             "compares with what is committed)")
+    parser.add_argument("--parts", default=",".join(dict.fromkeys(p for p, _ in CONFIGS)),
+                        help="which parts (CI: planbench-3)")
+    parser.add_argument("--events", type=int, default=None, help="only the first N events per configuration (CI)")
     args = parser.parse_args()
-    for part in dict.fromkeys(p for p, _ in CONFIGS):
+    for part in args.parts.split(","):
         instance_set = load_set(part)
         replans: dict[int, dict] = {}
         for name in (e for p, e in CONFIGS if p == part):
             encoding = get(name)
             rng = random.Random(f"orders-{part}-{name}")
             seen = differ = checked = 0
-            for example, shown, query, event in events(instance_set, encoding):
+            for example, shown, query, event in itertools.islice(events(instance_set, encoding), args.events):
                 for instance, happened in ((example, shown), (query, event)):
                     problem = Problem(instance.problem.name, instance.problem.blocks, happened.state,
                                       instance.problem.goal)
@@ -76,13 +83,14 @@ def main() -> None:
                         replans.setdefault(instance.id, {}).setdefault(name, {})[frozenset(happened.state)] = theirs
             print(f"{part} {name}: {seen} replans, {differ} differ from our solver's; "
                   f"{checked} checked under shuffled atom orders")
-        out = ROOT / "instances" / f"{part}.jsonl"
+        out = args.out / "instances" / f"{part}.jsonl"
+        out.parent.mkdir(parents=True, exist_ok=True)
         lines = []
         for instance in instance_set.instances:
             record = replace(instance, replans=replans.get(instance.id, {})).to_record()
             lines.append(json.dumps(record, separators=(",", ":")))
         out.write_text("\n".join(lines) + "\n")
-        print(f"{out.relative_to(ROOT)}: replans for {len(replans)} instances")
+        print(f"{out}: replans for {len(replans)} instances")
 
 
 if __name__ == "__main__":

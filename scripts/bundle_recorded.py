@@ -5,6 +5,7 @@ The files keep PlanBench's folder and model in their names: <folder>__<engine>__
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import os
 from pathlib import Path
@@ -14,14 +15,18 @@ REF = Path(os.environ.get("PLANBENCH_REF", ROOT.parent / "shared" / "planbench-r
 
 
 def main() -> None:
-    out = ROOT / "recorded"
-    out.mkdir(exist_ok=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT,
+                        help="folder to write recorded/ into (default: this repository; CI writes elsewhere and "
+                             "compares with what is committed)")
+    out = parser.parse_args().out / "recorded"
+    out.mkdir(parents=True, exist_ok=True)
     found = [*(REF / "responses").glob("*/*/*.json"), *(REF / "tasks" / "responses").glob("*/*/*.json")]
     for path in sorted(found):
         folder, engine = path.parts[-3], path.parts[-2]
         target = out / f"{folder}__{engine}__{path.stem}.json.gz"
         target.write_bytes(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
-        print(target.relative_to(ROOT), target.stat().st_size)
+        print(target, target.stat().st_size)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ records where it came from.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 from pathlib import Path
@@ -40,8 +41,8 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
 LiteralDumper.add_representer(str, _str_presenter)
 
 
-def write(name: str, data: dict, domain_file: Path) -> None:
-    out = ROOT / "domains" / name
+def write(name: str, data: dict, domain_file: Path, root: Path) -> None:
+    out = root / "domains" / name
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(domain_file, out / "domain.pddl")
     text = yaml.dump(data, Dumper=LiteralDumper, sort_keys=False, allow_unicode=True, width=10_000)
@@ -49,7 +50,7 @@ def write(name: str, data: dict, domain_file: Path) -> None:
     assert yaml.safe_load(text) == data, f"{name}: YAML does not round-trip"
 
 
-def main() -> None:
+def write_domains(root: Path) -> None:
     bw = yaml.safe_load((REF / "configs/blocksworld.yaml").read_text())
     colours = [bw["encoded_objects_compact"][k] for k in sorted(bw["encoded_objects_compact"])]
     write("blocksworld", {
@@ -63,7 +64,7 @@ def main() -> None:
                     "compact": colours + EXTRA_COLOURS},
         "intro": bw["domain_intro"],
         "intro_state_tracking": bw["domain_intro_state_tracking"],
-    }, REF / "domains/blocksworld.pddl")
+    }, REF / "domains/blocksworld.pddl", root)
 
     my = yaml.safe_load((REF / "configs/mystery_blocksworld.yaml").read_text())
     mask = yaml.safe_load((REF / "configs/config_mask.yaml").read_text())
@@ -79,7 +80,7 @@ def main() -> None:
         "objects": {"pddl": "{name}", "text": "object {name}"},
         "intro": my["domain_intro"],
         "intro_state_tracking": my["domain_intro_state_tracking"],
-    }, REF / "domains/mystery_blocksworld.pddl")
+    }, REF / "domains/mystery_blocksworld.pddl", root)
 
     # Randomized Mystery (FACTS.md §2.7): no config in PlanBench; tokens from its domain file,
     # the introduction from the recorded prompts (§3.9.5).
@@ -109,19 +110,29 @@ def main() -> None:
         },
         # Zero-shot PDDL prompts replace the domain's name by a random string (FACTS.md Q20).
         "hide_domain_name": True,
-    }, REF / "domains/obfuscated_randomized_blocksworld.pddl")
+    }, REF / "domains/obfuscated_randomized_blocksworld.pddl", root)
 
 
-def write_translation_prompt() -> None:
+def write_translation_prompt(root: Path) -> None:
     """PlanBench's GPT-4o translation prompt (FACTS.md Appendix A): the Python string starts
     with a newline and ends with one; FACTS.md shows what lies between."""
     facts = (REF / "FACTS.md").read_text()
     block = facts[facts.index("## Appendix A."):]
     body = block[block.index("````text\n") + len("````text\n"):]
     body = body[: body.index("\n````")]
-    (ROOT / "planbench" / "translation_prompt.txt").write_text(body + "\n")
+    (root / "planbench" / "answers").mkdir(parents=True, exist_ok=True)
+    (root / "planbench" / "answers" / "translation_prompt.txt").write_text(body + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT,
+                        help="folder to write domains/ and planbench/answers/ into (default: this repository; "
+                             "CI writes elsewhere and compares with what is committed)")
+    root = parser.parse_args().out
+    write_domains(root)
+    write_translation_prompt(root)
 
 
 if __name__ == "__main__":
     main()
-    write_translation_prompt()

@@ -13,6 +13,7 @@ differs from the Blocksworld one it is kept too (one-shot prompts show them).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from pathlib import Path
@@ -57,7 +58,7 @@ def gold_from_files(paths: list[str], encoding: encodings.Encoding) -> dict[int,
 
 
 def build(part: str, folder: str, ids: range, extra: int | None, info: str | None, gold_sources: list[str],
-          encoded_gold: dict[str, tuple[list[str], str]]) -> None:
+          encoded_gold: dict[str, tuple[list[str], str]], root: Path) -> None:
     info_plans = {}
     if info:
         for key, value in json.loads((REF / "instances" / info).read_text()).items():
@@ -82,14 +83,14 @@ def build(part: str, folder: str, ids: range, extra: int | None, info: str | Non
                 plans[name] = plan
         instance = Instance(part, part, i, problem, gold, plans, extra=(i == extra))
         lines.append(json.dumps(instance.to_record(), separators=(",", ":")))
-    out = ROOT / "instances" / f"{part}.jsonl"
-    out.parent.mkdir(exist_ok=True)
+    out = root / "instances" / f"{part}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
-    print(f"{out.relative_to(ROOT)}: {len(lines)} instances; gold replaced by ours for ids {replaced}; "
+    print(f"{out}: {len(lines)} instances; gold replaced by ours for ids {replaced}; "
           f"encoding-specific gold for {sum('plans' in l for l in lines)}")
 
 
-def build_unsolvable(part: str, folder: str, ids: range) -> None:
+def build_unsolvable(part: str, folder: str, ids: range, root: Path) -> None:
     """PlanBench's unsolvable problems: each goal is a solvable one with one `on` atom
     added (``*_all_labels.json``: split, a block in two places or two blocks on one; loop,
     a cycle). Checked: the file round-trips, the added atom is in the goal, and our solver
@@ -108,12 +109,12 @@ def build_unsolvable(part: str, folder: str, ids: range) -> None:
         how = {"choice": label["choice"], "added": list(added[1:]), "reason": reason.kind}
         instance = Instance(part, part, i, problem, (), unsolvable=how, layout="tabbed")
         lines.append(json.dumps(instance.to_record(), separators=(",", ":")))
-    out = ROOT / "instances" / f"{part}.jsonl"
+    out = root / "instances" / f"{part}.jsonl"
     out.write_text("\n".join(lines) + "\n")
-    print(f"{out.relative_to(ROOT)}: {len(lines)} unsolvable instances")
+    print(f"{out}: {len(lines)} unsolvable instances")
 
 
-def build_generalization(part: str, folder: str, ids: range, extra: int) -> None:
+def build_generalization(part: str, folder: str, ids: range, extra: int, root: Path) -> None:
     """PlanBench's plan-generalization problems (t5): all blocks on the table, the goal
     one tower. Their only optimal plan builds the tower bottom up, so our solver's plan is
     Fast Downward's (the t5 golds agree: tests/test_instances.py). Checked: every file
@@ -125,25 +126,47 @@ def build_generalization(part: str, folder: str, ids: range, extra: int) -> None
         assert problems.to_pddl(problem, BW, "generated") == path.read_text().rstrip("\n"), path  # 2 files end in a newline
         instance = Instance(part, part, i, problem, solve(problem).plan, extra=(i == extra), layout="generated")
         lines.append(json.dumps(instance.to_record(), separators=(",", ":")))
-    out = ROOT / "instances" / f"{part}.jsonl"
+    out = root / "instances" / f"{part}.jsonl"
     out.write_text("\n".join(lines) + "\n")
-    print(f"{out.relative_to(ROOT)}: {len(lines)} generalization instances")
+    print(f"{out}: {len(lines)} generalization instances")
 
 
 def main() -> None:
-    build("planbench-500", "blocksworld", range(1, 501), 501, "blocksworld_info.json", [],
-          {"mystery": (["prompts/mystery_blocksworld/task_1_plan_generation.json",
-                        "responses/mystery_blocksworld/gpt-4o_chat/task_1_plan_generation_zero_shot.json"], "mystery")})
-    build("planbench-3", "blocksworld_3", range(1, 101), 101, None,
-          ["prompts/blocksworld_3/task_1_plan_generation.json",
-           "responses/blocksworld_3/gpt-4o_chat/task_1_plan_generation_zero_shot.json"],
-          {"mystery": (["prompts/mystery_blocksworld_3/task_1_plan_generation.json",
-                        "responses/mystery_blocksworld_3/gpt-4o_chat/task_1_plan_generation_zero_shot.json"], "mystery"),
-           "randomized": (["responses/obfuscated_randomized_blocksworld_3/o1-mini_chat/"
-                           "task_1_plan_generation_zero_shot.json"], "randomized")})
-    build("planbench-hard-110", "blocksworld_hard", range(1, 111), None, "blocksworld_hard_info.json", [], {})
-    build_unsolvable("planbench-unsolvable", "unsolvable_blocksworld", range(1, 101))
-    build_generalization("planbench-generalization", "blocksworld_generalization", range(1, 502), 1)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT,
+                        help="folder to write instances/ into (default: this repository; CI writes elsewhere and "
+                             "compares with what is committed)")
+    parser.add_argument("--parts", default=",".join(PARTS), help="which parts to build (CI: planbench-3)")
+    args = parser.parse_args()
+    for part in args.parts.split(","):
+        if part not in PARTS:
+            parser.error(f"unknown part {part!r}; choose from {', '.join(PARTS)}")
+        PARTS[part](args.out)
+
+
+# Each bundled part and how it is built from PlanBench's files.
+PARTS = {
+    "planbench-500": lambda root: build(
+        "planbench-500", "blocksworld", range(1, 501), 501, "blocksworld_info.json", [],
+        {"mystery": (["prompts/mystery_blocksworld/task_1_plan_generation.json",
+                      "responses/mystery_blocksworld/gpt-4o_chat/task_1_plan_generation_zero_shot.json"], "mystery")},
+        root),
+    "planbench-3": lambda root: build(
+        "planbench-3", "blocksworld_3", range(1, 101), 101, None,
+        ["prompts/blocksworld_3/task_1_plan_generation.json",
+         "responses/blocksworld_3/gpt-4o_chat/task_1_plan_generation_zero_shot.json"],
+        {"mystery": (["prompts/mystery_blocksworld_3/task_1_plan_generation.json",
+                      "responses/mystery_blocksworld_3/gpt-4o_chat/task_1_plan_generation_zero_shot.json"], "mystery"),
+         "randomized": (["responses/obfuscated_randomized_blocksworld_3/o1-mini_chat/"
+                         "task_1_plan_generation_zero_shot.json"], "randomized")},
+        root),
+    "planbench-hard-110": lambda root: build(
+        "planbench-hard-110", "blocksworld_hard", range(1, 111), None, "blocksworld_hard_info.json", [], {}, root),
+    "planbench-unsolvable": lambda root: build_unsolvable(
+        "planbench-unsolvable", "unsolvable_blocksworld", range(1, 101), root),
+    "planbench-generalization": lambda root: build_generalization(
+        "planbench-generalization", "blocksworld_generalization", range(1, 502), 1, root),
+}
 
 
 if __name__ == "__main__":

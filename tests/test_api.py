@@ -83,3 +83,49 @@ def test_intervals_with_several_samples_are_clustered_by_instance() -> None:
     half = [dict(r, correct=r["id"] % 2 == 0, outcome="valid" if r["id"] % 2 == 0 else "invalid") for r in rows]
     wide = summarise(half)
     assert wide["ci_high"].iat[0] - wide["ci_low"].iat[0] > 0.2  # 25 instances right, 25 wrong: n_eff = 50
+
+
+def test_load_and_export_carry_the_text_when_asked(tmp_path) -> None:
+    """with_text: the prompt each answer replied to (PlanBench's own for an imported file,
+    the critique for a later round), the answer, the plan read and the gold plan, joined
+    to the right row; off by default; CSV keeps multi-line answers whole."""
+    from planbench.prompts import prompt_records
+    from planbench.sets.instances import load_set
+    from planbench.world import encodings
+
+    import_results(ref_path(*O1_MINI), tmp_path / "mini")
+    plain = planbench.load(tmp_path / "mini")
+    assert not {"prompt", "answer", "gold_plan"} & set(plain.columns)
+    frame = planbench.load(tmp_path / "mini", with_text=True)
+    mystery = encodings.get("mystery")
+    records = {r["id"]: r for r in prompt_records(load_set("planbench-3"), mystery, "zero-shot")}
+    recorded = {int(r["instance_id"]): r for r in json.loads(ref_path(*O1_MINI).read_text())["instances"]}
+    for row in frame.itertuples():
+        if row.id not in records:  # 101: an example only, outside the set's prompts
+            assert row.id == 101 and pd.isna(row.prompt)
+            continue
+        assert row.prompt == records[row.id]["prompt"] == recorded[row.id]["query"]
+        assert row.answer == recorded[row.id]["llm_raw_response"]
+        gold = load_set("planbench-3").find("planbench-3", row.id).gold("mystery")
+        assert row.gold_plan == " ".join(mystery.action_to_pddl(step) for step in gold)
+    assert frame["answer"].str.contains("\n").any()
+    assert (frame.drop(columns=["prompt", "answer", "gold_plan"]).equals(plain))
+    done = planbench_cli("export", str(tmp_path / "mini"), "--format", "csv", "--with-text", "--out",
+                         str(tmp_path / "mini.csv"))
+    assert done.returncode == 0, done.stderr
+    exported = pd.read_csv(tmp_path / "mini.csv")
+    assert len(exported) == 101 and list(exported["answer"]) == list(frame["answer"])
+
+
+def test_later_rounds_carry_the_message_they_answered(tmp_path) -> None:
+    frame = planbench.evaluate(set="planbench-3", model="repair:1", style="zero-shot", strategy="backprompt",
+                               limit=3, out=tmp_path / "bp", report=False)
+    texts = planbench.load(tmp_path / "bp", with_text=True)
+    answers = [json.loads(line) for line in (tmp_path / "bp" / "responses.jsonl").read_text().splitlines()]
+    later = texts[texts["round"] > 0]
+    assert len(later) == sum(1 for a in answers if a["round"] > 0) > 0 and len(frame) == len(texts)
+    by_turn = {(a["id"], a["round"]): a for a in answers}
+    for row in later.itertuples():
+        assert row.prompt == by_turn[(row.id, row.round)]["user_message"]
+        assert row.prompt.startswith("The above plan is invalid.")
+        assert row.answer == by_turn[(row.id, row.round)]["text"]

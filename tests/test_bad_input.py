@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -316,9 +317,14 @@ def test_killing_the_parent_ends_the_workers(tmp_path) -> None:
 # wrong_* (silently wrong). Each failed before its fix.
 
 
+# A run's progress on a stderr that is not a terminal: plain lines, not messages about the input.
+PROGRESS = re.compile(r"planbench: (answers|conversations) \d+/\d+ \(\d+%\), ")
+
+
 def one_line(done, words: str, code: int = 2) -> str:
-    """The command stopped with ``code`` and one line on stderr holding ``words``."""
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    """The command stopped with ``code`` and one line on stderr holding ``words`` (beside
+    the progress lines a run writes where stderr is not a terminal)."""
+    lines = [line for line in done.stderr.splitlines() if line.strip() and not PROGRESS.match(line)]
     assert done.returncode == code and "Traceback" not in done.stderr, (done.returncode, done.stderr[-2000:])
     assert len(lines) == 1 and words in lines[0], done.stderr[-2000:]
     return lines[0]

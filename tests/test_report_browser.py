@@ -57,7 +57,7 @@ def test_a_task_answer_shows_where_the_two_readings_differ(browser, reproduced) 
     reading's verdict and reason, and shows no validator walk (the answer is a state)."""
     import csv
 
-    scores = reproduced.parent / "runs" / "blocksworld_3__gpt-4_chat__task_7_plan_execution" / "scores.csv"
+    scores = reproduced.parent / "runs" / "gpt-4-blocksworld_3-t7" / "scores.csv"  # the folder is the run's name
     with open(scores) as handle:
         row = next(r for r in csv.DictReader(handle) if r["correct"] != r["other_correct"])
     page, errors, _ = open_page(browser, reproduced, f"#gpt-4-blocksworld_3-t7/{row['id']}/0")
@@ -170,4 +170,40 @@ def test_the_page_shows_the_figures_every_other_output_shows(browser, tmp_path) 
 
     page.locator("#overall tbody tr").filter(has_text="vote").locator("td").nth(3).locator("a").click()
     page.wait_for_function("document.querySelector('#pager').textContent.startsWith('6 answers')")  # one per instance
+    assert not errors
+
+
+def test_an_id_in_two_parts_has_a_part_id_address(browser, tmp_path) -> None:
+    """planbench-600 holds id 17 twice (4-5 blocks and 3 blocks): the answer's address is
+    run/PART/ID/sample, as planbench show takes PART/ID; the old run/PART:ID form still opens."""
+    from planbench import encodings
+    from planbench.results.report import write_report
+    from planbench.results.score import score_run
+    from planbench.runs import read_run
+    from planbench.sets.instances import load_set
+
+    blocksworld = encodings.get("blocksworld")
+    folder = tmp_path / "two parts"
+    folder.mkdir()
+    (folder / "run.json").write_text(json.dumps({"set": "planbench-600", "encoding": "blocksworld",
+                                                 "style": "zero-shot", "model": "m"}))
+    six_hundred = load_set("planbench-600")
+    lines = []
+    for part in ("planbench-500", "planbench-3"):
+        plan = six_hundred.find(part, 17).plan
+        text = "\n".join(f"{n}. {blocksworld.action_to_text(a)}" for n, a in enumerate(plan, 1))
+        lines.append(json.dumps({"part": part, "id": 17, "sample": 0, "text": text}))
+    (folder / "responses.jsonl").write_text("\n".join(lines) + "\n")
+    run = read_run(folder)
+    write_report({run.name: score_run(run)}, tmp_path / "report", sources={run.name: run})
+    page, errors, _ = open_page(browser, tmp_path / "report" / "report.html")
+    links = page.locator("#answers tbody tr a")
+    assert sorted(links.nth(n).get_attribute("href") for n in range(links.count())) == [
+        "#two%20parts/planbench-3/17/0", "#two%20parts/planbench-500/17/0"]
+    for address, part in (("planbench-3/17/0", "planbench-3"), ("planbench-500/17/0", "planbench-500"),
+                          ("planbench-3:17/0", "planbench-3")):
+        page.evaluate("location.hash = ''")
+        page.evaluate(f"location.hash = {json.dumps('two parts/' + address)}")
+        title = json.dumps(f"two parts: {part}/17, sample 0")
+        page.wait_for_function(f"document.querySelector('#answer-title')?.textContent === {title}", timeout=10_000)
     assert not errors

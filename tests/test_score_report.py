@@ -126,6 +126,13 @@ def test_reproduce_is_offline_and_complete(tmp_path) -> None:
     assert (out / "report.md").exists() and (out / "accuracy_by_length.png").exists()
     bundled = Path(__file__).resolve().parent.parent / "recorded"
     assert len(list((out / "runs").glob("*/scores.csv"))) == len(list(bundled.glob("*.json.gz"))) == 29
+    # The names the report and the summary lines use are the folders show takes.
+    folders = sorted(path.parent for path in (out / "runs").glob("*/scores.csv"))
+    assert all(read_run(folder).name == folder.name for folder in folders)
+    named = {line.split(": ", 1)[0] for line in result.stdout.splitlines() if ": " in line}
+    assert {folder.name for folder in folders} <= named
+    shown = run("show", str(out / "runs" / "llama-3.1-405b_aws-blocksworld-zero-shot"), "1")
+    assert shown.returncode == 0 and "planbench-500/1" in shown.stdout
     rows = summarise([{"outcome": "valid", "optimal": True, "recorded_verdict": None}])
     assert rows.iloc[0]["accuracy"] == 1.0
 
@@ -146,3 +153,54 @@ def test_samples_give_pass_at_k(tmp_path) -> None:
     report = (tmp_path / "run" / "report.md").read_text()
     assert f"{100 * any_valid.mean():.1f}% (k=4, 100)" in report
     assert f"{100 * scores['valid'].mean():.1f}%" in report
+
+
+def test_scores_csv_writes_counts_as_integers_and_costs_without_float_noise(tmp_path) -> None:
+    """Two rounds costing $0.1 and $0.2 (a conversation's cost so far: 0.1 + 0.2, which is
+    0.30000000000000004 in binary floating point), and an answer whose server sent no token
+    counts (the column then holds a gap: pandas wrote the others as 100.0)."""
+    import csv
+
+    from planbench.sets.instances import load_set
+    from planbench.world import encodings
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "run.json").write_text(json.dumps({"set": "planbench-3", "encoding": "blocksworld", "style": "zero-shot",
+                                                 "model": "hand", "strategy": "revise", "rounds": 1}))
+    blocksworld = encodings.get("blocksworld")
+    first, second = load_set("planbench-3").scored()[:2]
+    text = "\n".join(f"{n}. {blocksworld.action_to_text(a)}" for n, a in enumerate(first.plan, 1))
+    usage = {"prompt_tokens": 100, "completion_tokens": 20, "reasoning_tokens": 0, "cached_tokens": 0}
+    lines = [{"part": "planbench-3", "id": first.id, "sample": 0, "round": 0, "text": "1. wait", "usage": usage,
+              "cost": 0.1},
+             {"part": "planbench-3", "id": first.id, "sample": 0, "round": 1, "text": text, "usage": usage, "cost": 0.2,
+              "user_message": "Check your plan."},
+             {"part": "planbench-3", "id": second.id, "sample": 0, "round": 0, "text": "1. wait", "cost": None}]
+    (folder / "responses.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    done = run("score", str(folder))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader((folder / "scores.csv").open()))
+    assert [r["prompt_tokens"] for r in rows] == ["100", "100", ""]
+    assert [r["cum_output_tokens"] for r in rows] == ["20", "40", "0"]
+    assert [r["cum_cost"] for r in rows[:2]] == ["0.1", "0.3"] and rows[1]["cost"] == "0.2"
+    assert "0000000" not in (folder / "scores.csv").read_text()
+    figures = json.loads((folder / "results.json").read_text())
+    counts = [row[name] for row in [figures["results"], *figures["by_optimal_length"]]
+              for name in ("prompt_tokens", "completion_tokens") if row[name] is not None]
+    assert counts and all(type(count) is int for count in counts)  # 100, not 100.0
+
+
+def test_report_says_nothing_on_stderr_for_free_and_sampled_runs(tmp_path) -> None:
+    """A free model's revise run (every cost $0: a log dollar axis has nothing to show) and a
+    sampled one: the report is written without a warning from matplotlib or anyone (before:
+    'Data has no positive values, and therefore cannot be log-scaled')."""
+    for name, extra in (("free", ["--model", "optimal", "--strategy", "revise", "--rounds", "1"]),
+                        ("sampled", ["--model", "random:1", "--samples", "3"])):
+        done = run("run", "--set", "planbench-3", "--style", "zero-shot", *extra, "--limit", "5", "--no-score",
+                   "--out", str(tmp_path / name))
+        assert done.returncode == 0, done.stderr
+    done = run("report", str(tmp_path / "free"), str(tmp_path / "sampled"), "--out", str(tmp_path / "report"))
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout == f"wrote {tmp_path / 'report' / 'report.html'} and {tmp_path / 'report' / 'report.md'}\n"
+    assert "report.html" in run("report", "--help").stdout

@@ -86,6 +86,49 @@ def not_empty(ctx, param, value):
     return value
 
 
+PROMPT_OPTIONS = (
+    click.option("--system/--no-system", default=None,
+                 help="Send PlanBench's system message, or none (default: as PlanBench did for the style; run: none "
+                      "to a reasoning model).",),
+    click.option("--system-text", default=None, help="Send this system message instead."),
+    click.option("--fix-quirks", is_flag=True,
+                 help="Repair PlanBench's prompt quirks (unbalanced PDDL parenthesis, cost line, fixed state-tracking "
+                      "example)."),
+    click.option("--wording", default="current", show_default=True,
+                 help="current, or 2023 (task 1: PlanBench's GPT-4 prompts of 2023), or head (task 3: its released "
+                      "files)."),
+    click.option("--seed", default=0, show_default=True, type=int,
+                 help="Seed for one-shot examples in generated sets (and the draws of tasks 2-8 on sets not "
+                      "PlanBench's)."),
+)
+
+
+def prompt_options(command: Callable) -> Callable:
+    """What decides the words of a prompt, the same options on ``prompts`` and ``run``: a
+    run asks exactly what ``planbench prompts`` writes with the same options."""
+    for option in reversed(PROMPT_OPTIONS):
+        command = option(command)
+    return command
+
+
+def system_setting(system: bool | None, system_text: str | None) -> bool | str | None:
+    """--system / --no-system / --system-text as one setting: True, False, a text, or None
+    (the style's default); a text with --no-system contradicts itself and is refused."""
+    if system_text is not None:
+        if system is False:
+            raise click.UsageError("--system-text and --no-system contradict each other")
+        if not system_text.strip():
+            raise click.BadParameter("is empty", param_hint="--system-text")
+        return system_text
+    return system
+
+
+name_option = click.option(
+    "--name", default=None, callback=not_empty,
+    help="What reports and tables call the run (default: its folder's name); kept in run.json, so two copies "
+         "of one run, scored two ways, sit side by side.")
+
+
 def writable_file(path: Path) -> None:
     """An output file that cannot be written is said before any work, in one line."""
     if not str(path).strip():

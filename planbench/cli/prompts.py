@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from planbench.cli.common import main, not_empty, reports_input_errors, task_and_style, task_option, writable_file
+from planbench.cli.common import (main, not_empty, prompt_options, reports_input_errors, system_setting, task_and_style,
+                                  task_option, writable_file)
 from planbench.errors import write_failed
 from planbench.world import encodings
 
@@ -19,13 +20,7 @@ from planbench.world import encodings
 @click.option("--style", default=None,
               help="Task 1: zero-shot, one-shot, state-tracking, zero-shot-pddl or one-shot-pddl (tasks 2-8: one-shot).")
 @task_option
-@click.option("--system/--no-system", default=None, help="Send PlanBench's system message (default: as PlanBench did for the style).")
-@click.option("--system-text", default=None, help="Send this system message instead.")
-@click.option("--fix-quirks", is_flag=True, help="Repair PlanBench's prompt quirks (unbalanced PDDL parenthesis, cost line, fixed state-tracking example).")
-@click.option("--wording", default="current", show_default=True,
-              help="current, or 2023 (task 1: PlanBench's GPT-4 prompts of 2023), or head (task 3: its released files).")
-@click.option("--seed", default=0, show_default=True,
-              help="Seed for one-shot examples in generated sets (and the draws of tasks 2-8 on sets not PlanBench's).")
+@prompt_options
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="JSON-lines file to write ('-' for stdout).", callback=not_empty)
 @reports_input_errors
@@ -44,7 +39,7 @@ def prompts(set_name: str, encoding: str, style: str | None, task_name: str, sys
     if out != "-":
         refuse_inside_a_run(out)
         writable_file(Path(out))
-    options = PromptOptions(system=system_text if system_text else system, fix_quirks=fix_quirks, seed=seed,
+    options = PromptOptions(system=system_setting(system, system_text), fix_quirks=fix_quirks, seed=seed,
                             wording=wording)
     written = records.records(records.get(task_name), load_set(set_name), chosen, style, options)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in written)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from planbench.cli.common import main, not_empty, print_summary, reports_input_errors, say
+from planbench.cli.common import main, name_option, not_empty, print_summary, reports_input_errors, say
 from planbench.errors import InputError
 
 
@@ -15,17 +15,19 @@ from planbench.errors import InputError
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Run directory to create.", callback=not_empty)
 @click.option("--force", is_flag=True, help="If --out holds another run, move it aside (never deleted).")
+@name_option
 @reports_input_errors
-def import_command(results: str, out: str, force: bool) -> None:
+def import_command(results: str, out: str, force: bool, name: str | None) -> None:
     """Import a PlanBench results file (.json or .json.gz), or an Inspect AI log of the
     planbench/planbench task (.eval or .json), as a run directory."""
     from planbench.inspect.logs import import_log, is_inspect_log
     from planbench.results.importer import import_results
-    from planbench.runs import locked, writable_folder
+    from planbench.runs import locked, named, writable_folder
 
     read = import_log if is_inspect_log(results) else import_results
     with locked(writable_folder(Path(out), "run directory")):
         run, problems = read(results, out, force)
+        run = named(run, name)
     for problem in problems:
         say(problem)
     click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {run.info['style']}) into {out}")
@@ -43,18 +45,21 @@ def import_command(results: str, out: str, force: bool) -> None:
 @click.option("--translator-model", default="gpt-4o", show_default=True, help="Model for planbench-llm translations.")
 @click.option("--translator-base-url", default=None, help="Endpoint for planbench-llm translations.")
 @click.option("--translator-api-key-env", default="OPENAI_API_KEY", show_default=True)
+@name_option
 @reports_input_errors
 def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | None, by: str, translator_model: str,
-          translator_base_url: str | None, translator_api_key_env: str) -> None:
+          translator_base_url: str | None, translator_api_key_env: str, name: str | None) -> None:
     """Judge every answer of each run: writes RUN_DIR/scores.csv and RUN_DIR/results.json
     and prints the summary."""
     from planbench.results.metrics import summarise
     from planbench.results.results_file import save_scores
     from planbench.results.score import columns_of, score_run
-    from planbench.runs import read_run, write_info
+    from planbench.runs import named, read_run, write_info
 
+    if name is not None and len(run_dirs) > 1:
+        raise InputError("--name", 0, f"names one run; {len(run_dirs)} were given")
     for folder in run_dirs:
-        run = read_run(folder)
+        run = named(read_run(folder), name)
         translator = {"model": translator_model, "base_url": translator_base_url,
                       "api_key_env": translator_api_key_env, "cache_dir": None}
         rows = score_run(run, extractor, translator, task_name)
@@ -79,7 +84,9 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | Non
 @click.option("--extractor", default=None, help="Re-score with this extractor (default: each run's scores.csv, else default).")
 @reports_input_errors
 def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
-    """Write report.md and accuracy_by_length.png for one or more runs, side by side."""
+    """Write OUT/report.html (open it in a browser: every answer with the validator's walk,
+    filters, figures) and report.md beside it, with the figures (PNG) and summary.csv and
+    by_optimal_length.csv, for one or more runs side by side."""
     from planbench.results.report import write_report
     from planbench.results.score import score_run
     from planbench.runs import read_run, refuse_inside_a_run, writable_folder
@@ -90,10 +97,12 @@ def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
     for folder in run_dirs:
         run = read_run(folder)
         if run.name in runs:
-            raise InputError(folder, 0, f"two runs are named {run.name!r}; their rows would mix in one report")
+            raise InputError(folder, 0, f"two runs are named {run.name!r} (a copied run directory keeps its name); "
+                             f"their rows would mix in one report: name one with 'planbench score {folder} --name NEW'")
         runs[run.name] = score_run(run, extractor)
         sources[run.name] = run
-    click.echo(f"wrote {write_report(runs, Path(out), sources=sources)} and report.html")
+    markdown = write_report(runs, Path(out), sources=sources)
+    click.echo(f"wrote {markdown.with_name('report.html')} and {markdown}")
 
 
 @main.command()
@@ -129,14 +138,18 @@ def compare(run_a: str, run_b: str, by_length: bool, resamples: int) -> None:
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--format", "export_format", default="parquet", show_default=True,
-              type=click.Choice(["parquet", "jsonl", "hf"]), help="parquet or jsonl: one file; hf: a datasets folder.")
+              type=click.Choice(["parquet", "jsonl", "csv", "hf"]),
+              help="parquet, jsonl or csv: one file; hf: a datasets folder.")
+@click.option("--with-text", is_flag=True,
+              help="Also each answer's words: the prompt it replied to, the answer, and the gold plan beside the plan "
+                   "read (several times the size).")
 @click.option("--out", required=True, type=click.Path(), callback=not_empty, help="File (or folder for hf) to write.")
 @reports_input_errors
-def export(run_dirs: tuple[str, ...], export_format: str, out: str) -> None:
+def export(run_dirs: tuple[str, ...], export_format: str, with_text: bool, out: str) -> None:
     """Scores of runs, with each run's settings, in formats other tools read."""
     from planbench.results.api import export as write
 
-    click.echo(f"wrote {write(list(run_dirs), out, export_format)}")
+    click.echo(f"wrote {write(list(run_dirs), out, export_format, with_text)}")
 
 
 @main.command()
@@ -168,11 +181,11 @@ def reproduce(out: str, extractor: str) -> None:
     from rich.progress import Progress
 
     from planbench.resources import data_dir
-    from planbench.results.importer import import_results
+    from planbench.results.importer import describe, import_results, load_results, run_name
     from planbench.results.report import write_report
     from planbench.results.results_file import save_scores
     from planbench.results.score import score_run
-    from planbench.runs import refuse_inside_a_run, writable_folder
+    from planbench.runs import named, refuse_inside_a_run, writable_folder
 
     refuse_inside_a_run(out)
     writable_folder(Path(out), "report folder")
@@ -181,13 +194,15 @@ def reproduce(out: str, extractor: str) -> None:
     with Progress(transient=True) as progress:
         task = progress.add_task("scoring recorded answers", total=len(files))
         for path in files:
-            folder = Path(out) / "runs" / path.name.removesuffix(".json.gz")
-            try:
+            try:  # each run in a folder named as the run, so the names in the report are what show takes
+                name = run_name(describe(path, load_results(path)))
+                folder = Path(out) / "runs" / (name if name not in runs else path.name.removesuffix(".json.gz"))
                 run, problems = import_results(path, folder)
             except InputError as error:  # a task this installation lacks: said, and the others scored
                 progress.console.print(f"planbench: {error}; skipped")
                 progress.advance(task)
                 continue
+            run = named(run, folder.name)
             for problem in problems:
                 progress.console.print(f"planbench: {problem}")
             rows = score_run(run, reading(run, extractor))
@@ -202,7 +217,7 @@ def reproduce(out: str, extractor: str) -> None:
     figures = task_figures(runs)
     if figures:
         click.echo(figures)
-    click.echo(f"wrote {report} and {Path(out) / 'report.html'}")
+    click.echo(f"wrote {Path(out) / 'report.html'} and {report}")
 
 
 def reading(run, extractor: str) -> str:

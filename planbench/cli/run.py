@@ -10,9 +10,12 @@ import click
 from planbench.cli.common import (
     finite,
     main,
+    name_option,
     not_empty,
+    prompt_options,
     print_summary,
     reports_input_errors,
+    system_setting,
     task_and_style,
     task_option,
 )
@@ -36,29 +39,46 @@ MAX_BATCH_MB = 1_000_000  # a terabyte: far past any provider's limit, and a siz
               help="After an answer: stop (single); K answers, the most common plan counts (vote, with --samples K); "
                    "ask the model to revise (revise); send the validator's critique (backprompt).")
 @click.option("--rounds", default=None, type=click.IntRange(min=0),
-              help="Follow-up messages at most (revise: 4; backprompt: 14, PlanBench's 15 answers).")
+              help="Follow-up messages at most (revise: 4; backprompt: 14, PlanBench's 15 answers; refused with single "
+                   "and vote, which send none).")
+@click.option("--critique-unparseable", is_flag=True,
+              help="backprompt: answer an answer with no readable plan with \"The above plan is invalid. No plan could "
+                   "be read from the answer.\" and go on. Without it the conversation ends there, as PlanBench's loop "
+                   "did (it had no plan to validate); a refusal on an unsolvable problem always ends it.")
 @click.option("--concurrency", default=8, show_default=True, type=click.IntRange(min=1))
 @click.option("--rpm", default=None, type=click.FloatRange(min=0, min_open=True),
               help="At most this many requests per minute (retries included), for providers' rate limits.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Processes sharing the requests (default: one per 32 concurrent, up to the CPU count).")
-@click.option("--max-tokens", default=None, type=click.IntRange(min=1))
+@click.option("--max-tokens", default=None, type=click.IntRange(min=1),
+              help="Output tokens per answer at most: max_tokens (max_completion_tokens to reasoning models, whose "
+                   "thinking counts; max_output_tokens with --api responses). Default: none sent, the endpoint's own "
+                   "limit. An answer cut there is scored truncated.")
 @click.option("--temperature", default=None, type=click.FloatRange(0, 2),
-              callback=lambda ctx, param, value: finite(value, "--temperature"))
+              help="Sampling temperature, sent as given (PlanBench sent 0). Default: none sent, the endpoint's own "
+                   "(1 at OpenAI).", callback=lambda ctx, param, value: finite(value, "--temperature"))
 @click.option("--reasoning-effort", default=None, type=click.Choice(["low", "medium", "high"]))
 @click.option("--api", default="chat", type=click.Choice(["chat", "responses"]), show_default=True)
 @click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N prompts.")
-@click.option("--system/--no-system", default=None, help="PlanBench's system message (default: the style's).")
+@prompt_options
 @click.option("--max-attempts", default=6, show_default=True, type=click.IntRange(min=1),
               help="Attempts per request before no_response.")
 @click.option("--max-cost", default=None, type=click.FloatRange(min=0, min_open=True),
               callback=lambda ctx, param, value: finite(value, "--max-cost"),
-              help="Stop sending once this many USD are spent.")
+              help="Stop sending before this many USD are spent. Each request holds back what it is expected to "
+                   "cost until its answer is back: the mean of the answers so far, or at first the --dry-run guess "
+                   "(its prompt at about 4 characters a token, and the whole --max-tokens of output, 1,000 "
+                   "without it). Needs the model's prices.")
 @click.option("--timeout", default=600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               callback=lambda ctx, param, value: finite(value, "--timeout"), help="Seconds per request.")
 @click.option("--pricing", default=None, type=click.Path(dir_okay=False), help="YAML of prices to add or override.")
 @click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="Response cache (default ~/.cache/planbench).")
-@click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Say how many requests, tokens and USD, and send nothing: each request's prompt at about 4 "
+                   "characters a token, and the whole --max-tokens of output (1,000 without it); for revise and "
+                   "backprompt, "
+                   "the first answers only (each follow-up round adds up to as many requests, with the growing "
+                   "conversation as input).")
 @click.option("--no-score", is_flag=True, help="Do not score and report after the run.")
 @click.option("--batch", is_flag=True, help="Through the endpoint's Batch API: half the price, results within 24 h.")
 @click.option("--batch-retry", default="batch", show_default=True, type=click.Choice(["batch", "live", "no"]),
@@ -73,10 +93,12 @@ MAX_BATCH_MB = 1_000_000  # a terabyte: far past any provider's limit, and a siz
               help="Megabytes per batch file at most (the provider's limit).")
 @click.option("--out", default=None, type=click.Path(file_okay=False),
               help="Run directory (required unless --dry-run).", callback=not_empty)
+@name_option
 @reports_input_errors
-def run(set_name, encoding, style, task_name, model, base_url, api_key_env, samples, strategy, rounds, concurrency, rpm, workers,
-        max_tokens, temperature, reasoning_effort, api, limit, system, max_attempts, max_cost, timeout, pricing, cache_dir,
-        dry_run, no_score, batch, batch_retry, poll_seconds, batch_max_requests, batch_max_mb, out) -> None:
+def run(set_name, encoding, style, task_name, model, base_url, api_key_env, samples, strategy, rounds,
+        critique_unparseable, concurrency, rpm, workers, max_tokens, temperature, reasoning_effort, api, limit, system,
+        system_text, fix_quirks, wording, seed, max_attempts, max_cost, timeout, pricing, cache_dir, dry_run, no_score,
+        batch, batch_retry, poll_seconds, batch_max_requests, batch_max_mb, out, name) -> None:
     """Ask a model PlanBench's questions (resumable: the same command sends only what is missing)."""
     from planbench.run.execute import estimate
     from planbench.run.runner import RunConfig
@@ -87,17 +109,23 @@ def run(set_name, encoding, style, task_name, model, base_url, api_key_env, samp
                        base_url=base_url,
                        api_key_env=api_key_env, samples=samples, concurrency=concurrency, max_tokens=max_tokens,
                        temperature=temperature, reasoning_effort=reasoning_effort, api=api, limit=limit,
-                       system=system, max_attempts=max_attempts, max_cost=max_cost, timeout=timeout,
+                       system=system_setting(system, system_text), fix_quirks=fix_quirks, wording=wording,
+                       seed=seed, critique_unparseable=critique_unparseable, max_attempts=max_attempts,
+                       max_cost=max_cost, timeout=timeout,
                        pricing=pricing, cache_dir=cache_dir, workers=workers, rpm=rpm, strategy=strategy,
                        rounds=rounds, engine="openai-batch" if batch else "live", batch_retry=batch_retry,
                        poll_seconds=poll_seconds, batch_max_requests=batch_max_requests,
-                       batch_max_bytes=int(batch_max_mb * 1024 * 1024))
+                       batch_max_bytes=int(batch_max_mb * 1024 * 1024), name=name)
     if dry_run:
         guess = estimate(config)
         cost = "unknown (model not in the pricing table)" if guess["cost"] is None else f"${guess['cost']:.2f}"
+        rounds = config.make_strategy().rounds
         click.echo(f"{guess['requests']} requests, ~{guess['prompt_tokens']:,} prompt tokens, up to "
-                   f"{guess['output_tokens_assumed']:,} output tokens ({guess['output_tokens_each']} each): {cost}"
-                   + (" at batch prices" if batch and guess["cost"] is not None else ""))
+                   f"{guess['output_tokens_assumed']:,} output tokens ({guess['output_tokens_each']:,} each"
+                   + ("" if config.max_tokens else ", the guess without --max-tokens") + f"): {cost}"
+                   + (" at batch prices" if batch and guess["cost"] is not None else "")
+                   + (f"; first answers only: up to {rounds} follow-up round(s) each add as many requests, with the "
+                      "conversation so far as input" if rounds else ""))
         return
     if out is None:
         raise click.UsageError("--out is required (the run directory)")

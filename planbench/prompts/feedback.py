@@ -28,6 +28,18 @@ REVISION_REQUEST = ("Check your plan above step by step against the rules and th
                     "same plan again; if not, give a corrected plan. Give only the actions of the plan.")
 
 
+# --critique-unparseable: what back-prompting says to an answer with no plan in it. PlanBench's
+# loop stops there (it had nothing to validate); this goes on, saying so in its critique's words.
+NO_PLAN = "No plan could be read from the answer."
+
+
+def unreadable_critique(pddl: bool = True) -> str:
+    """The critique of an answer from which no plan could be read, asking for one in the
+    prompt's format as PlanBench's critiques do."""
+    query = INVALID + " " + NO_PLAN
+    return query + "\n" + PDDL_REQUEST if pddl else query + TEXT_REQUEST
+
+
 def critique(result: ValidationResult, encoding: Encoding, pddl: bool = True) -> str | None:
     """PlanBench's back-prompt for an invalid plan (None for a valid one): in the encoding's
     PDDL names for PDDL prompts, in its natural language otherwise."""

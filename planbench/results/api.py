@@ -16,15 +16,16 @@ from pathlib import Path
 
 from planbench.errors import InputError, write_failed
 from planbench.results.results_file import _json_ready
+from planbench.results.score import INTEGER_COLUMNS
 from planbench.runs import read_run, refuse_inside_a_run
 
-FORMATS = ("parquet", "jsonl", "hf")
+FORMATS = ("parquet", "jsonl", "csv", "hf")
 # run.json settings copied onto every row (prefixed run_ where a score column has the name)
 RUN_FIELDS = ("name", "model", "base_url", "set", "encoding", "style", "task", "strategy", "rounds", "samples", "extractor",
               "temperature", "max_tokens", "reasoning_effort", "planbench_version", "source", "imported", "engine")
 
 
-def load(*run_dirs: str | Path, extractor: str | None = None):
+def load(*run_dirs: str | Path, extractor: str | None = None, with_text: bool = False):
     """Scores of one or more run directories as one pandas DataFrame.
 
     A run's ``scores.csv`` is read when it is there and no ``extractor`` is asked for;
@@ -32,11 +33,15 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
     settings (``run_model``, ``run_base_url``, ``run_strategy``, ...); ``frame.attrs["runs"]``
     holds every run.json as it was, and ``frame.attrs["results"]`` every run's figures as
     its results.json has them (accuracy and interval, the vote, cost, complete or not): the
-    numbers the report shows, not a recomputation from the rows."""
+    numbers the report shows, not a recomputation from the rows. ``with_text``: also the
+    words, per row: ``prompt`` (the message the answer replied to), ``answer``,
+    ``extracted_plan`` (always there) and ``gold_plan`` (an optimal plan, in the encoding's
+    PDDL names); off by default, as they make the table many times larger."""
     import pandas as pd
 
     from planbench.results.results_file import results_document
     from planbench.results.score import columns_of, score_run
+    from planbench.results.texts import text_rows
 
     if not run_dirs:
         raise InputError("load", 0, "give at least one run directory")
@@ -52,6 +57,10 @@ def load(*run_dirs: str | Path, extractor: str | None = None):
         frame = frame.reindex(columns=columns_of(frame))
         frame["task"] = frame["task"].fillna(run.info.get("task") or "t1")  # scores.csv written before tasks 2-8
         frame = _typed(frame)
+        if with_text:
+            keys = zip(frame["part"], frame["id"].astype(int), frame["sample"].astype(int), frame["round"].astype(int))
+            for name, values in text_rows(run, list(keys)).items():
+                frame[name] = values
         frame.insert(0, "run", run.name)
         for field in RUN_FIELDS:
             frame[f"run_{field}"] = _scalar(run.info.get(field))
@@ -72,8 +81,7 @@ def _typed(frame):
     for column in ("final", "solvable", "correct", "valid", "optimal", "ambiguous", "recorded_verdict", *verdicts):
         if column in frame:
             frame[column] = frame[column].map(_boolean).astype("boolean")
-    for column in ("id", "sample", "round", "blocks", "optimal_length", "plan_length", "excess_steps", "failing_step",
-                   "candidates", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cum_output_tokens"):
+    for column in INTEGER_COLUMNS:
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     for column in ("cost", "live_cost", "latency", "cum_cost"):
@@ -109,20 +117,48 @@ def evaluate(set: str, model: str, style: str | None = "zero-shot", encoding: st
     run``), verdicts, report; returns :func:`load` of the run. ``task`` is PlanBench's task
     (``t1`` ... ``t8_3`` or its word; tasks 2-8 are one-shot, whatever ``style`` says);
     ``options`` are ``planbench run``'s (samples, strategy, rounds, base_url, max_tokens,
-    concurrency...)."""
-    from planbench.sets.instances import set_encoding
-    from planbench.results.report import write_report
-    from planbench.results.results_file import save_scores
-    from planbench.results.score import score_run
+    concurrency...).
+
+    Works in Jupyter and inside a running event loop (the requests then go out from a thread
+    of their own); :func:`evaluate_async` is the same, awaited. Interrupted, the answers that
+    landed are kept and the same call sends only what is missing."""
     from planbench.run.execute import execute
+
+    execute(_run_config(set, model, style, encoding, task, options), out, show_progress=False)
+    return _scored(out, extractor, report)
+
+
+async def evaluate_async(set: str, model: str, style: str | None = "zero-shot", encoding: str | None = None,
+                         out: str | Path = "run", extractor: str | None = None, report: bool = True,
+                         task: str = "t1", **options):
+    """:func:`evaluate` for code inside an event loop (``await planbench.evaluate_async(...)``
+    in a notebook cell or an asyncio program): the requests go out on the caller's loop, and
+    scoring and the report run in a thread, so the loop's other tasks go on meanwhile."""
+    import asyncio
+
+    from planbench.run.execute import execute_async
+
+    await execute_async(_run_config(set, model, style, encoding, task, options), out)
+    return await asyncio.to_thread(_scored, out, extractor, report)
+
+
+def _run_config(set: str, model: str, style: str | None, encoding: str | None, task: str, options: dict):
     from planbench.run.runner import RunConfig
+    from planbench.sets.instances import set_encoding
     from planbench.tasks import records as tasks
 
     chosen = tasks.get(task)
     style = tasks.task_style(chosen, style if chosen.name == "t1" else None)
-    config = RunConfig(set=set, encoding=set_encoding(set, encoding), style=style, task=chosen.name, model=model,
-                       **options)
-    execute(config, out, show_progress=False)
+    return RunConfig(set=set, encoding=set_encoding(set, encoding), style=style, task=chosen.name, model=model,
+                     **options)
+
+
+def _scored(out: str | Path, extractor: str | None, report: bool):
+    """A finished run scored (scores.csv, results.json), reported, and loaded."""
+    from planbench.results.report import write_report
+    from planbench.results.results_file import save_scores
+    from planbench.results.score import score_run
+
     run = read_run(out)
     rows = score_run(run, extractor)
     save_scores(run, rows)
@@ -131,17 +167,18 @@ def evaluate(set: str, model: str, style: str | None = "zero-shot", encoding: st
     return load(out)
 
 
-def export(run_dirs: list[str | Path], out: str | Path, format: str = "parquet") -> Path:
-    """Scores of runs as one file (``parquet``, ``jsonl``) or a folder the Hugging Face
-    ``datasets`` library loads (``hf``: ``data/train-00000-of-00001.parquet`` and a
-    ``README.md`` dataset card whose YAML names the data files)."""
+def export(run_dirs: list[str | Path], out: str | Path, format: str = "parquet", with_text: bool = False) -> Path:
+    """Scores of runs as one file (``parquet``, ``jsonl``, ``csv``) or a folder the Hugging
+    Face ``datasets`` library loads (``hf``: ``data/train-00000-of-00001.parquet`` and a
+    ``README.md`` dataset card whose YAML names the data files); ``with_text`` as
+    :func:`load`."""
     if format not in FORMATS:
         raise InputError("--format", 0, f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     out = Path(out)
     refuse_inside_a_run(out)
     if format != "hf" and out.is_dir():
         raise InputError(str(out), 0, f"is a folder; --out names the {format} file to write (hf writes a folder)")
-    frame = load(*run_dirs)
+    frame = load(*run_dirs, with_text=with_text)
     try:
         if format == "parquet":
             _parent(out)
@@ -149,6 +186,9 @@ def export(run_dirs: list[str | Path], out: str | Path, format: str = "parquet")
         elif format == "jsonl":
             _parent(out)
             frame.to_json(out, orient="records", lines=True, force_ascii=False)
+        elif format == "csv":
+            _parent(out)
+            frame.to_csv(out, index=False)
         else:
             (out / "data").mkdir(parents=True, exist_ok=True)
             frame.to_parquet(out / "data" / "train-00000-of-00001.parquet", index=False)
@@ -172,5 +212,7 @@ def _dataset_card(frame) -> str:
             "# planbench scores\n\n"
             f"Verdicts of {len(frame)} answers from the runs {runs}, one row per answer (per turn for "
             "conversations), as written by `planbench export --format hf`. Columns are those of `scores.csv` "
-            "(see the planbench README) and the run's settings (`run_*`).\n\n"
+            "(see the planbench README) and the run's settings (`run_*`)"
+            + (", with the texts: `prompt`, `answer`, `extracted_plan`, `gold_plan`" if "answer" in frame else "")
+            + ".\n\n"
             "```python\nimport datasets\ndatasets.load_dataset(\"parquet\", data_dir=\"data\")\n```\n")

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from planbench import __version__
 from planbench.world import encodings
-from planbench.sets.instances import load_set
+from planbench.kept_sets import run_set, set_location
+from planbench.results.texts import prompts_asked
 from planbench.runs import Run, asked_prompts, read_responses
 
 PAGE_FOLDER = Path(__file__).with_name("page")
@@ -72,7 +73,7 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
             prompt = detail.pop("prompt", None)
             problem = detail.pop("problem", None)
             item = {"r": index, "part": row.get("part"), "id": row.get("id"), "j": key in counted,
-                    "ref": f"{row.get('part')}:{row.get('id')}" if row.get("id") in repeated else str(row.get("id")),
+                    "ref": f"{row.get('part')}/{row.get('id')}" if row.get("id") in repeated else str(row.get("id")),
                     "s": row.get("sample", 0), "t": row.get("round") or 0, "final": row.get("final", True) is not False,
                     "o": row.get("outcome"), "c": bool(row.get("correct")), "fk": row.get("failure_kind"),
                     "L": row.get("optimal_length"), "b": row.get("blocks"), "enc": row.get("encoding"),
@@ -149,8 +150,8 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
                  for r in read_responses(run, report=lambda line: None)}
     if (info.get("task") or "t1") != "t1":
         return _task_details(run, rows, responses)
-    instance_set = load_set(info["set"])
-    asked = _asked(run, instance_set, encoding)
+    instance_set = run_set(run)
+    asked = prompts_asked(run, instance_set, encoding)
     extractor = (rows[0].get("extractor") if rows else None) or info.get("extractor") or "default"
     out = {}
     problems: dict[str, dict] = {}
@@ -190,7 +191,7 @@ def _task_details(run: Run, rows: list[dict], responses: dict) -> dict[tuple, di
     from planbench.tasks import records as tasks
 
     asked = asked_prompts(run.folder)
-    built = tasks.by_instance(tasks.get(run.info.get("task")), run.info["set"], run.info["encoding"],
+    built = tasks.by_instance(tasks.get(run.info.get("task")), set_location(run), run.info["encoding"],
                               tasks.run_options(run.info))
     out = {}
     for row in rows:
@@ -218,29 +219,6 @@ def _problem(instance, encoding) -> dict:
         out["plan"] = plan_words(encoding, instance.plan)
     else:
         out["none"] = no_plan_words(instance, encoding)
-    return out
-
-
-def _asked(run: Run, instance_set, encoding) -> dict[tuple, str]:
-    """The prompt of each (part, id, sample): from prompts.jsonl, or rendered again (runs
-    imported from PlanBench's files, whose prompts ours equal byte for byte)."""
-    out = asked_prompts(run.folder)
-    if out:
-        return out
-    from planbench.prompts import queries_and_examples, render
-
-    style = run.info.get("style") or "zero-shot"
-    try:
-        pairs = queries_and_examples(instance_set, style)
-    except Exception:  # noqa: BLE001 - a display aid: a style we cannot render shows no prompt
-        return out
-    for instance, example in pairs:
-        try:
-            text = render(instance, encoding, style, example)
-        except Exception:  # noqa: BLE001
-            continue
-        for sample in range(int(run.info.get("samples") or 1)):
-            out[(instance.part, instance.id, sample)] = text
     return out
 
 

@@ -131,6 +131,13 @@ def planbench_task(path: Path, field: str, name: str) -> str:
     return "t1"
 
 
+def run_name(info: dict) -> str:
+    """An imported run's name: model, PlanBench folder, and the style (task 1) or the task
+    (``gpt-4o-blocksworld-zero-shot``, ``gpt-4-blocksworld_3-t3``)."""
+    kind = info["style"] if info.get("task", "t1") == "t1" else info["task"]
+    return f"{info['model']}-{info['planbench_folder']}-{kind}"
+
+
 def _turns(record: dict) -> list[tuple[str | None, bool, str | None]]:
     """(answer, verdict, the user message it answers) for each round of a back-prompting
     record; ValueError naming the field when the record is not shaped like one.
@@ -284,8 +291,7 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
     if differ:
         problems.append(f"{path}: {len(differ)} of {len(responses)} recorded queries differ from the prompts planbench "
                         f"builds (first: instance {differ[0]}); judged against planbench's truth")
-    kind = info["style"] if info["task"] == "t1" else info["task"]
-    info = dict(info, name=f"{info['model']}-{info['planbench_folder']}-{kind}", imported=True)
+    info = dict(info, name=run_name(info), imported=True)
     if objects:  # what its prompts showed, so the answers are read in those names
         (scheme, count), = objects.most_common(1)
         info["pddl_objects"] = scheme

@@ -374,6 +374,7 @@ def completeness(run: Run) -> dict:
     back and nothing more to send (a conversation cut off mid-way, or whose last request
     failed, is not); ``complete``. Empty for runs that do not record what they asked
     (imports of PlanBench's files)."""
+    from planbench.kept_sets import set_location
     from planbench.run.strategies import make_strategy
     from planbench.run.turns import done_turns, finished
 
@@ -381,7 +382,8 @@ def completeness(run: Run) -> dict:
     if run.info.get("imported") or not path.exists():
         return {}
     try:
-        strategy = make_strategy(run.info.get("strategy") or "single", run.info.get("rounds"))
+        strategy = make_strategy(run.info.get("strategy") or "single", run.info.get("rounds"),
+                                 bool(run.info.get("critique_unparseable")))
     except (ValueError, TypeError):
         return {}
     asked: dict[tuple, dict] = {}
@@ -398,7 +400,9 @@ def completeness(run: Run) -> dict:
         asked = {key: item for key, item in asked.items() if key[:2] in kept}
     turns = done_turns(run.folder)
     try:
-        answered = sum(finished(item, key[2], turns.get(key, {}), strategy) for key, item in asked.items())
+        source = set_location(run)  # back-prompting reads the instance to know whether it would go on
+        answered = sum(finished({**item, "set_source": source}, key[2], turns.get(key, {}), strategy)
+                       for key, item in asked.items())
     except (InputError, OSError, KeyError, ValueError, TypeError):  # back-prompting's set cannot be read from here
         return {}
     return {"planned": len(asked), "answered": answered, "complete": answered == len(asked)}
@@ -425,7 +429,13 @@ def run_results(rows: list[dict], run: Run | None = None) -> dict:
 
 
 def _plain_row(row: dict) -> dict:
-    return {str(k): _plain(v) for k, v in row.items()}
+    """A row of figures as plain values; token counts as whole numbers (a column with a gap
+    sums to 100.0 in pandas)."""
+    out = {str(k): _plain(v) for k, v in row.items()}
+    for key, value in out.items():
+        if key.endswith("_tokens") and isinstance(value, float) and value.is_integer():
+            out[key] = int(value)
+    return out
 
 
 def _plain(value):

@@ -35,13 +35,15 @@ SHARES = (("valid", "#2b7a0b"), ("correct", "#2b7a0b"), ("unmet_precondition", "
 LEGEND_SIZE = 7.5
 
 
-def _pyplot():
-    import matplotlib
+def _new_figure(**options):
+    """A ``matplotlib.figure.Figure`` of its own, drawn when saved, without pyplot: pyplot
+    (and the ``matplotlib.use("Agg")`` it needed) would switch a notebook's backend, so its
+    own plots stopped showing after ``planbench.evaluate``, and is not safe off the main
+    thread (``evaluate_async`` writes the report in one). Nothing else holds the figure, so
+    dropping it frees it: no ``close``."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**options)
 
 
 def family(part: str | None) -> str:
@@ -118,9 +120,8 @@ def _tag(artist, figure_key: str, runs: list[int], n: int) -> None:
 def _panels(count: int, columns: int, width: float, height: float, figure_key: str, **kwargs):
     """A grid of ``count`` panels, each ``width`` x ``height`` inches, in a figure no
     bigger than they need (room below for the legend); unused cells are removed."""
-    plt = _pyplot()
     rows = (count + columns - 1) // columns
-    figure = plt.figure(figsize=(width * columns, height * rows + 0.9), layout="constrained")
+    figure = _new_figure(figsize=(width * columns, height * rows + 0.9), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False, **kwargs)
     for n, axis in enumerate(axes.flat):
         if n >= count:
@@ -157,7 +158,6 @@ def _save(figure, path: Path) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg")
-    _pyplot().close(figure)
     svg = buffer.getvalue()
     return svg[svg.index("<svg"):]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from planbench.errors import write_failed
 from planbench.results.metrics import completeness_text, dollars, incomplete_words, percent, run_results, summarise
-from planbench.results.score import OUTCOMES, columns_of
+from planbench.results.score import FLOAT_FORMAT, OUTCOMES, columns_of
 
 PLOT_FILE = "accuracy_by_length.png"
 FAILURE_PLOT = "failures_by_length.png"
@@ -88,8 +88,8 @@ def _write_report(runs: dict[str, list[dict]], out: Path, title: str, sources: d
     report.write_text(_markdown(title, sections, [(name, path) for name, path, _ in figures]))
     write_html(out / "report.html", report_data(runs, sources, title, results), _sections_html(sections),
                [(name, svg) for name, _, svg in figures])
-    overall_frame.to_csv(out / "summary.csv", index=False)
-    length_frame.to_csv(out / "by_optimal_length.csv", index=False)
+    overall_frame.to_csv(out / "summary.csv", index=False, float_format=FLOAT_FORMAT)
+    length_frame.to_csv(out / "by_optimal_length.csv", index=False, float_format=FLOAT_FORMAT)
     return report
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from planbench.world import encodings
 from planbench.errors import InputError
-from planbench.sets.instances import load_set
+from planbench.kept_sets import run_set, set_location
+from planbench.results.texts import latest_answers
 from planbench.runs import PROMPTS_FILE, RESPONSES_FILE, Run, asked_prompts, read_responses
 from planbench.tasks import canonical
 from planbench.tasks import records as tasks
@@ -65,16 +66,12 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
     if not responses:
         raise InputError(str(run.folder / RESPONSES_FILE), 0, "no answers to score (missing, empty, or no readable line)")
     if task.name == "t1":
-        instance_set = load_set(info["set"])
+        instance_set = run_set(run)
         asked = None
     else:
-        asked = tasks.by_instance(task, info["set"], encoding.name, tasks.run_options(info))
+        asked = tasks.by_instance(task, set_location(run), encoding.name, tasks.run_options(info))
         _check_asked(run, asked)
-    latest: dict[tuple, dict] = {}
-    for response in responses:  # a resumed run appends retries: the last answer counts
-        key = (response.get("part"), response.get("id"), response.get("sample", 0), int(response.get("round") or 0))
-        if key not in latest or not response.get("error") or latest[key].get("error"):
-            latest[key] = response
+    latest = latest_answers(responses, info["set"])
     last_round: dict[tuple, int] = {}
     for part, number, sample, round_ in latest:
         last_round[(part, number, sample)] = max(round_, last_round.get((part, number, sample), 0))
@@ -172,7 +169,19 @@ def columns_of(rows) -> list[str]:
     return COLUMNS + list(extra)
 
 
+# Counts: whole numbers in scores.csv even where some rows have none (pandas would write 100.0).
+INTEGER_COLUMNS = ("id", "sample", "round", "blocks", "optimal_length", "plan_length", "excess_steps", "failing_step",
+                   "candidates", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cum_output_tokens")
+# Twelve significant digits: a cost of $0.000315 is written so, not 0.00031500000000000007 (sums
+# of binary fractions); far below a millionth of a cent either way.
+FLOAT_FORMAT = "%.12g"
+
+
 def write_scores(rows: list[dict], path: Path) -> None:
     import pandas as pd
 
-    pd.DataFrame(rows).reindex(columns=columns_of(rows)).to_csv(path, index=False)
+    frame = pd.DataFrame(rows).reindex(columns=columns_of(rows))
+    for column in INTEGER_COLUMNS:
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").round().astype("Int64")
+    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT)

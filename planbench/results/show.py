@@ -13,7 +13,8 @@ from planbench.world import encodings
 from planbench.answers import Extraction, extract
 from planbench.world.encodings import Encoding
 from planbench.errors import InputError
-from planbench.sets.instances import Instance, load_set
+from planbench.kept_sets import run_set, set_location
+from planbench.sets.instances import Instance
 from planbench.runs import Run, read_responses
 from planbench.results.score import judge
 from planbench.world.validate import trace, validate
@@ -60,7 +61,7 @@ def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown
     if (info.get("task") or "t1") != "t1":
         return show_task(run, answer_id, sample, full)
     response = find_response(run, answer_id, sample)
-    instance = load_set(info["set"]).find(response.get("part") or info["set"], int(response["id"]))
+    instance = run_set(run).find(response.get("part") or info["set"], int(response["id"]))
     if instance is None:
         raise InputError(str(run.folder), 0, f"instance {response.get('part')}/{response['id']} is not in {info['set']}")
     encoding = run.encoding_for(instance.part)
@@ -110,7 +111,7 @@ def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> 
     task = tasks.get(info.get("task"))
     encoding = encodings.get(info["encoding"])
     response = find_response(run, answer_id, sample)
-    built = tasks.by_instance(task, info["set"], encoding.name, tasks.run_options(info))
+    built = tasks.by_instance(task, set_location(run), encoding.name, tasks.run_options(info))
     prompt = built.get((response.get("part") or info["set"], int(response["id"])))
     if prompt is None:
         raise InputError(str(run.folder), 0, f"{task.name} asks no question of instance {response.get('part')}/"

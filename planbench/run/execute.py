@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 import sys
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from planbench import __version__
@@ -24,12 +24,15 @@ from planbench.sets.instances import load_set
 from planbench.prompts import PromptOptions, check_style
 from planbench.tasks import records as tasks
 from planbench.run.cache import cache_key, messages_digest
-from planbench.run.cost import batch_prices, first_guess, load_pricing, price_of
+from planbench.run.cost import batch_prices, first_guess
 from planbench.run.models import OpenAIModel, is_reasoning_model, offline_model
-from planbench.run.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
+from planbench.run.loops import run_to_end
+from planbench.run.progress import progress_bar
+from planbench.run.runner import RunConfig, Tally, make_client, run_jobs
 from planbench.run.strategies import STRATEGIES
 from planbench.run.turns import done_turns, finished
 from planbench.run.workers import run_workers, worker_count
+from planbench.kept_sets import keep_set, same_set, set_location
 from planbench.runs import PROMPTS_FILE, RUN_FILE, locked, open_appending, read_json_lines, read_run, writable_folder
 
 
@@ -38,10 +41,11 @@ def prepare(config: RunConfig) -> list[dict]:
     if task.name == "t1":
         check_style(config.style)
     encoding = encodings.get(config.encoding)
-    options = PromptOptions(system=config.system, fix_quirks=config.fix_quirks)
-    if config.system is None and is_reasoning_model(config.model):
-        options = PromptOptions(system=False, fix_quirks=config.fix_quirks)  # reasoning models: none unless asked
+    system = False if config.system is None and is_reasoning_model(config.model) else config.system  # none unless asked
+    options = PromptOptions(system=system, fix_quirks=config.fix_quirks, seed=config.seed, wording=config.wording)
     records = tasks.records(task, load_set(config.set), encoding, config.style, options)
+    for record in records:  # what load_set takes to find the set again (offline models, back-prompting)
+        record["set_source"] = config.set
     return records[: config.limit] if config.limit else records
 
 
@@ -99,6 +103,7 @@ def check_config(config: RunConfig, source: str = "run") -> None:
     if config.strategy not in STRATEGIES:
         raise InputError(source, 0, f"unknown strategy {config.strategy!r}; choose one of: {', '.join(STRATEGIES)}")
     check_task(config, source)
+    check_strategy(config, source)
     if config.rounds is not None and (isinstance(config.rounds, bool) or not isinstance(config.rounds, int)
                                       or config.rounds < 0):
         raise InputError(source, 0, f"rounds must be a whole number from 0, not {config.rounds!r}")
@@ -122,6 +127,12 @@ def check_config(config: RunConfig, source: str = "run") -> None:
             raise InputError(source, 0, f"{name} must be a whole number of at least 1, not {value!r}")
     if not (isinstance(config.poll_seconds, (int, float)) and 0 < config.poll_seconds < float("inf")):
         raise InputError(source, 0, f"poll_seconds must be a positive number, not {config.poll_seconds!r}")
+    if config.prices is not None and not (isinstance(config.prices, dict) and (
+            not config.prices or all(isinstance(config.prices.get(k), (int, float)) for k in ("input", "output")))):
+        raise InputError(source, 0, f"prices must be the model's prices (input and output, USD per million tokens), "
+                         f"not {config.prices!r}")
+    if config.name is not None and (not isinstance(config.name, str) or not config.name.strip()):
+        raise InputError(source, 0, f"name must be a name, not {config.name!r}")
     if config.base_url is not None and not re.match(r"https?://[^/\s]+", str(config.base_url)):
         raise InputError(source, 0, f"base_url {redact(str(config.base_url))!r} is not an http(s) URL")
 
@@ -131,6 +142,25 @@ PLAN_STRATEGIES = {
     "vote": "vote counts the most common plan among the answers",
     "revise": "revise asks the model to check and correct its plan",
 }
+
+
+def check_strategy(config: RunConfig, source: str = "run") -> None:
+    """Settings that would do nothing are refused, not ignored: a vote of one answer, rounds
+    for a strategy that sends no follow-up, a critique of unreadable answers without
+    back-prompting. Named by option on the command line, by file in a run.json."""
+    def where(option: str) -> str:
+        return option if source == "run" else source
+
+    if config.strategy == "vote" and config.samples < 2:
+        raise InputError(where("--strategy"), 0, "vote counts the most common plan among --samples K answers per "
+                         f"prompt; with {config.samples} answer there is nothing to vote on: give --samples K "
+                         "(2 or more)")
+    if config.rounds is not None and config.strategy in ("single", "vote"):
+        raise InputError(where("--rounds"), 0, f"{config.strategy} sends no follow-up message, so --rounds would do "
+                         "nothing: use --strategy revise or backprompt, or leave --rounds out")
+    if config.critique_unparseable and config.strategy != "backprompt":
+        raise InputError(where("--critique-unparseable"), 0, "is back-prompting's (it answers an answer with no plan "
+                         f"in it); with --strategy {config.strategy} it would do nothing")
 
 
 def check_task(config: RunConfig, source: str = "run") -> None:
@@ -162,6 +192,7 @@ def read_config(folder: Path) -> RunConfig:
     known = {f.name for f in fields(RunConfig)}
     config = RunConfig(**{k: v for k, v in info.items() if k in known})
     check_config(config, str(path))
+    config.set = set_location(read_run(folder))  # wherever the directory is now (kept_sets)
     return config
 
 
@@ -180,28 +211,55 @@ def endpoint_again(config: RunConfig, given: str | None, source: str) -> RunConf
 
 
 def write_run_file(folder: Path, config: RunConfig) -> None:
+    """run.json: the settings, and what the run needs to be scored, reported and resumed
+    anywhere: a generated set's location and identity (and a copy of it, kept_sets), the
+    model's prices as the run began, paths made absolute. A directory that holds another
+    run is refused; resuming one keeps its name and its set as first typed."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / RUN_FILE
-    info = {"name": folder.name, **asdict(config), "planbench_version": __version__,
-            "python": sys.version.split()[0]}
+    info = {**asdict(config), "planbench_version": __version__, "python": sys.version.split()[0]}
     info["base_url"] = redact(config.base_url)  # a key in the URL is never recorded (resume --base-url)
-    if path.exists():
-        previous = read_run(folder).info
-        before = {"task": "t1", **previous}  # run.json files written before tasks 2-8 were task 1's
-        differs = {k: (before.get(k), v) for k, v in config.identity().items() if before.get(k) != v}
-        if differs:
-            raise InputError(str(path), 0, "this run directory holds a different run: "
-                             + ", ".join(f"{k} was {a!r}, now {b!r}" for k, (a, b) in differs.items()))
+    previous = read_run(folder) if path.exists() else None
+    if previous is not None:  # checked before anything is written: another run's kept set stays as it is
+        check_same_run(previous, config, str(path))
+        info.update(set=previous.info["set"], name=config.name or previous.info.get("name"))
+    kept = keep_set(folder, config.set)
+    if previous is not None and kept and previous.info.get("set_path"):  # the same set, checked above:
+        kept["set_path"] = previous.info["set_path"]  # where it was, not the copy a resume read
+    info.update(kept)
+    info["prices"] = config.model_prices() or {}
+    for name in ("pricing", "cache_dir"):
+        if info[name]:
+            info[name] = str(Path(info[name]).resolve())
     path.write_text(json.dumps(info, indent=2) + "\n")
+
+
+# Settings run.json files written before them did not record, as those runs had them.
+UNRECORDED = {"task": "t1", "wording": "current", "seed": 0, "critique_unparseable": False}
+
+
+def check_same_run(previous, config: RunConfig, source: str) -> None:
+    """Refuse to add to a directory that holds another run (its answers would mix). The set
+    is the same one if it has the same manifest, wherever it is typed from."""
+    before = {**UNRECORDED, **previous.info}  # what run.json files written before these settings meant
+    differs = {k: f"{k} was {before.get(k)!r}, now {v!r}" for k, v in config.identity().items()
+               if k != "set" and before.get(k) != v}
+    if not same_set(previous, config.set):
+        differs["set"] = (f"set was {before.get('set')!r}, now {config.set!r}" if before.get("set") != config.set
+                          else f"set {config.set!r} is not the one the run was made with (another manifest.jsonl)")
+    if differs:
+        raise InputError(source, 0, "this run directory holds a different run: " + ", ".join(differs.values()))
 
 
 def estimate(config: RunConfig) -> dict:
     """--dry-run: prompt tokens (about 4 characters each), output tokens and cost, priced
-    as ``--max-cost`` prices a request before any answer is back (:func:`first_guess`)."""
+    as ``--max-cost`` prices a request before any answer is back (:func:`first_guess`). The
+    settings are checked as a run's are: a dry run of a run that would be refused says so."""
+    check_config(config, "run")
     jobs = prepare(config)
     characters = sum(len(m["content"]) for r in jobs for m in r["messages"])
     output_each = config.max_tokens or 1_000
-    prices = price_of(load_pricing(config.pricing), config.model)
+    prices = config.model_prices()
     if config.engine == "openai-batch":
         prices = batch_prices(prices)
     cost = None if prices is None else config.samples * sum(first_guess(r, prices, config.max_tokens) for r in jobs)
@@ -212,11 +270,15 @@ def estimate(config: RunConfig) -> dict:
 
 def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -> Tally:
     """Send what is missing in ``folder`` and append the answers; returns the tally. The
-    directory is checked writable first and held by this process while it runs."""
+    directory is checked writable first and held by this process while it runs. Works
+    where an event loop already runs (a notebook): see :func:`execute_async` to await it."""
     folder = writable_folder(Path(folder), "run directory")
     check_config(config, "run")
     with locked(folder):
-        return _execute(config, folder, show_progress)
+        records = _checked_records(config, folder)
+        if config.engine == "openai-batch":
+            return _execute_batch(config, folder, records, show_progress)
+        return _pending(config, folder, records, show_progress).run()
 
 
 MAX_REQUESTS = 10_000_000  # per run: each is a line of prompts.jsonl and a job held in memory
@@ -238,7 +300,22 @@ def check_size(config: RunConfig, records: list[dict], folder: Path) -> None:
                          f"{free / 1e9:,.1f} GB free; use fewer samples or --limit")
 
 
-def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
+async def execute_async(config: RunConfig, folder: str | Path, show_progress: bool = False) -> Tally:
+    """:func:`execute` awaited in the caller's event loop: the requests go out on it, so the
+    caller's other tasks go on meanwhile (worker processes and the Batch API, which wait on
+    other processes or on a provider, are waited for in a thread)."""
+    folder = writable_folder(Path(folder), "run directory")
+    check_config(config, "run")
+    with locked(folder):
+        records = _checked_records(config, folder)
+        if config.engine == "openai-batch":
+            return await asyncio.to_thread(_execute_batch, config, folder, records, show_progress)
+        return await _pending(config, folder, records, show_progress).run_async()
+
+
+def _checked_records(config: RunConfig, folder: Path) -> list[dict]:
+    """The prompts to ask, once every check that needs them has passed (nothing is written
+    before: a run refused leaves no half-made directory)."""
     records = prepare(config)
     if not records:
         raise InputError(config.set, 0, "no prompts to send (the set is empty)")
@@ -247,12 +324,7 @@ def _execute(config: RunConfig, folder: Path, show_progress: bool) -> Tally:
         raise InputError(str(folder / RUN_FILE), 0, "this run's requests go through batch files: write the next ones "
                          f"with 'planbench batch export --from {folder} --out FILE' and read the results with "
                          "'planbench batch import'")
-    write_run_file(folder, config)
-    if config.engine == "openai-batch":
-        return _execute_batch(config, folder, records, show_progress)
-    client = make_client(config)
-    keys = write_prompts(folder, config, records, client.base_url)
-    return _execute_live(config, folder, records, keys, client, show_progress)
+    return records
 
 
 def _execute_batch(config: RunConfig, folder: Path, records: list[dict], show_progress: bool) -> Tally:
@@ -262,27 +334,74 @@ def _execute_batch(config: RunConfig, folder: Path, records: list[dict], show_pr
     if offline_model(config.model) is not None:
         raise InputError(config.model, 0, "--batch sends requests to an endpoint's Batch API; this model answers "
                          "here, so run it without --batch")
-    prices = batch_prices(price_of(load_pricing(config.pricing), config.model))
+    prices = batch_prices(config.model_prices())
     if config.max_cost is not None and prices is None:
         raise InputError(config.model, 0, "--max-cost with --batch needs this model's batch prices: give "
                          "batch_input and batch_output in a --pricing file (USD per million tokens)")
     api = batch_api(config)
+    write_run_file(folder, config)
     keys = write_prompts(folder, config, records, api.base_url)
     tally = BatchRun(config, folder, records, keys, api, show_progress).run()
     if config.batch_retry != "live" or tally.stopped_for_cost:
         return tally
-    return tally.merge(_execute_live(config, folder, records, keys, make_client(config), show_progress))
+    return tally.merge(_pending(config, folder, records, show_progress, keys).run())
 
 
-def _execute_live(config: RunConfig, folder: Path, records: list[dict], keys: dict[tuple, str], client,
-                  show_progress: bool) -> Tally:
-    priced = not isinstance(client, OpenAIModel) or price_of(load_pricing(config.pricing), config.model) is not None
+@dataclass
+class Pending:
+    """The conversations a live run still has to hold, and the client to hold them with."""
+
+    config: RunConfig
+    folder: Path
+    jobs: list[tuple]
+    client: object
+    priced: bool
+    show_progress: bool
+
+    def run(self) -> Tally:
+        """Until every conversation is finished (or the budget is spent), blocking."""
+        if not self.jobs:
+            return Tally(total=0, priced=self.priced)
+        workers = worker_count(self.config, self.client)
+        if workers > 1:
+            return run_workers(self.config, self.folder, self.jobs, workers, self.show_progress,
+                               self.client.base_url, self.priced)
+        return run_to_end(self.conversations())
+
+    async def run_async(self) -> Tally:
+        """The same, awaited."""
+        if not self.jobs:
+            return Tally(total=0, priced=self.priced)
+        workers = worker_count(self.config, self.client)
+        if workers > 1:
+            return await asyncio.to_thread(run_workers, self.config, self.folder, self.jobs, workers,
+                                           self.show_progress, self.client.base_url, self.priced)
+        return await self.conversations()
+
+    async def conversations(self) -> Tally:
+        """In this process and event loop."""
+        strategy = self.config.make_strategy()
+        if self.show_progress:
+            with progress_bar(self.priced) as progress:
+                return await run_jobs(self.config, self.folder, self.client, self.jobs, progress, strategy=strategy)
+        return await run_jobs(self.config, self.folder, self.client, self.jobs, None, strategy=strategy)
+
+
+def _pending(config: RunConfig, folder: Path, records: list[dict], show_progress: bool,
+             keys: dict[tuple, str] | None = None) -> Pending:
+    """What is left to send: the client made and the model's price known before run.json
+    and prompts.jsonl are written (``keys``: written already, by a batch run)."""
+    client = make_client(config)
+    priced = not isinstance(client, OpenAIModel) or config.model_prices() is not None
     if config.max_cost is not None and not priced:
         raise InputError(config.model, 0, "--max-cost needs this model's prices: give them in a --pricing file "
                          "(USD per million input / cached_input / output tokens)")
     if not priced:
         print(f"planbench: no price for {config.model} in the pricing table: cost unknown (give it with --pricing FILE,"
               " USD per million input / cached_input / output tokens)", file=sys.stderr)
+    if keys is None:
+        write_run_file(folder, config)
+        keys = write_prompts(folder, config, records, client.base_url)
     done = done_turns(folder)
     strategy = config.make_strategy()
     jobs = []
@@ -291,12 +410,4 @@ def _execute_live(config: RunConfig, folder: Path, records: list[dict], keys: di
             turns = done.get((record["part"], record["id"], sample), {})
             if not finished(record, sample, turns, strategy):
                 jobs.append((record, sample, keys[(record["part"], record["id"], sample)], turns))
-    if not jobs:
-        return Tally(total=0, priced=priced)
-    workers = worker_count(config, client)
-    if workers > 1:
-        return run_workers(config, folder, jobs, workers, show_progress, client.base_url, priced)
-    if show_progress:
-        with progress_bar(priced) as progress:
-            return asyncio.run(run_jobs(config, folder, client, jobs, progress, strategy=strategy))
-    return asyncio.run(run_jobs(config, folder, client, jobs, None, strategy=strategy))
+    return Pending(config, folder, jobs, client, priced, show_progress)

@@ -243,7 +243,7 @@ class RandomModel:
         self.seed = seed
 
     async def complete(self, record: dict) -> Completion:
-        instance = load_set(record["set"]).find(record["part"], record["id"])
+        instance = load_set(record.get("set_source") or record["set"]).find(record["part"], record["id"])
         encoding = encodings.get(record["encoding"]).for_part(record["part"])
         rng = random.Random(f"{self.seed}-{record['part']}-{record['id']}-{record.get('sample', 0)}")
         problem = instance.problem
@@ -310,7 +310,7 @@ class RepairModel:
         self.mistakes = mistakes
 
     async def complete(self, record: dict) -> Completion:
-        instance = load_set(record["set"]).find(record["part"], record["id"])
+        instance = load_set(record.get("set_source") or record["set"]).find(record["part"], record["id"])
         encoding = encodings.get(record["encoding"]).for_part(record["part"])
         plan = list(instance.plan)
         rng = random.Random(f"{self.seed}-{record['part']}-{record['id']}-{record.get('sample', 0)}")

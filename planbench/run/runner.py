@@ -54,23 +54,36 @@ class RunConfig:
     limit: int | None = None
     system: bool | str | None = None
     fix_quirks: bool = False
+    wording: str = "current"  # PlanBench's prompt generation: current, 2023 (task 1), head (task 3)
+    seed: int = 0  # one-shot examples of generated sets; tasks 2-8's draws on sets not PlanBench's
     max_attempts: int = 6
     max_cost: float | None = None
     timeout: float = 600.0
     backoff: float = 1.0  # seconds before the first retry; doubles each time (plus jitter)
     cache_dir: str | None = None
     pricing: str | None = None
+    prices: dict | None = None  # the model's prices as the run began ({}: none); run.json keeps them for a resume
     strategy: str = "single"  # single, vote, revise, backprompt (planbench.run.strategies)
     rounds: int | None = None  # follow-up messages at most (None: the strategy's default)
+    critique_unparseable: bool = False  # backprompt: answer an answer with no plan ("no plan could be read")
     engine: str = "live"  # live; openai-batch (the Batch API); batch-files (batch export / import)
     batch_retry: str = "batch"  # what the Batch API failed or let expire: in a new batch, live, or no (left)
     poll_seconds: float = 30.0  # between checks of a submitted batch
     batch_max_requests: int = 50_000  # the provider's limits per batch input file (OpenAI's)
     batch_max_bytes: int = 200 * 1024 * 1024
     extras: dict = field(default_factory=dict)
+    name: str | None = None  # --name; None: the run directory's folder name, wherever it is moved
+
+    def model_prices(self) -> dict | None:
+        """The model's prices (USD per million tokens), None when it has none: those run.json
+        recorded when the run began, so a resumed or moved run is priced as it started (and
+        needs no pricing file); else the table's, with --pricing on top."""
+        if self.prices is not None:
+            return self.prices or None
+        return price_of(load_pricing(self.pricing), self.model)
 
     def make_strategy(self) -> Strategy:
-        return make_strategy(self.strategy, self.rounds)
+        return make_strategy(self.strategy, self.rounds, self.critique_unparseable)
 
     def parameters(self) -> Parameters:
         reasoning = is_reasoning_model(self.model)
@@ -81,7 +94,8 @@ class RunConfig:
         """What must match for a run directory to be resumed (the endpoint as run.json
         records it: without credentials)."""
         keep = ("set", "encoding", "style", "task", "model", "base_url", "samples", "max_tokens", "temperature",
-                "reasoning_effort", "api", "system", "fix_quirks", "strategy", "rounds")
+                "reasoning_effort", "api", "system", "fix_quirks", "wording", "seed", "strategy", "rounds",
+                "critique_unparseable")
         return {k: getattr(self, k) for k in keep} | {"base_url": redact(self.base_url)}
 
 
@@ -260,8 +274,7 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
     strategy = strategy or Single()
     budget = budget or Budget(config.max_cost)
     secret = os.environ.get(config.api_key_env) if isinstance(client, OpenAIModel) else None
-    pricing = load_pricing(config.pricing)
-    prices = price_of(pricing, config.model)
+    prices = config.model_prices()
     parameters = config.parameters()
     cache = ResponseCache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), config.model,
                           client.base_url, repair=not shared)
@@ -355,25 +368,3 @@ def make_client(config: RunConfig):
         raise InputError(config.api_key_env, 0, f"set the environment variable {config.api_key_env} to your API key "
                          "(or give --base-url for a local server)")
     return OpenAIModel(config.model, config.base_url, api_key, config.parameters(), config.timeout)
-
-
-def progress_bar(priced: bool = True):
-    """The run's progress: answers done of all, their rate and the time left, errors,
-    retries and waits at a rate limit, tokens, and the spend ("cost unknown" when the model
-    has no price: never a made-up $0)."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
-    from rich.text import Text
-
-    class Rate(ProgressColumn):
-        def render(self, task) -> Text:
-            return Text(f"{task.speed:.1f}/s" if task.speed else "-/s")
-
-    spend = TextColumn("${task.fields[spend]:.4f}") if priced else TextColumn("cost unknown")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(), TimeRemainingColumn(),
-               TextColumn("errors {task.fields[errors]}"), TextColumn("retries {task.fields[retries]}"),
-               TextColumn("rate-limited {task.fields[waits]}"), TextColumn("tokens {task.fields[tokens]:,}"),
-               spend, TimeElapsedColumn())
-    return Progress(*columns, transient=False)
-
-

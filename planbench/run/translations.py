@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import tempfile
 from pathlib import Path
@@ -15,6 +14,7 @@ def translate(answers: dict[tuple, str], model: str, base_url: str | None, api_k
               cache_dir: str | None, concurrency: int = 8) -> dict[tuple, str | None]:
     """Translations of answers ((part, id, sample) -> text) through the runner's client,
     retries and cache; an answer whose translation failed maps to None."""
+    from planbench.run.loops import run_to_end
     from planbench.run.runner import RunConfig, make_client, run_jobs
 
     config = RunConfig(set="", encoding="", style="translation", model=model, base_url=base_url,
@@ -24,7 +24,7 @@ def translate(answers: dict[tuple, str], model: str, base_url: str | None, api_k
               "messages": [{"role": "user", "content": translation_query(text)}]}, 0)
             for number, text in enumerate(texts)]
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(run_jobs(config, Path(folder), make_client(config), jobs, None))  # no bar inside `score`
+        run_to_end(run_jobs(config, Path(folder), make_client(config), jobs, None))  # no bar inside `score`
         lines = (Path(folder) / "responses.jsonl").read_text().splitlines()
     translated: dict[str, str | None] = {}
     for line in lines:

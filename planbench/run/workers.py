@@ -20,7 +20,8 @@ from planbench.run.cache import cache_file, default_cache_dir
 from planbench.run.cost import Budget
 from planbench.errors import RunError
 from planbench.run.models import OpenAIModel
-from planbench.run.runner import RunConfig, Tally, make_client, progress_bar, run_jobs
+from planbench.run.progress import progress_bar
+from planbench.run.runner import RunConfig, Tally, make_client, run_jobs
 from planbench.runs import RESPONSES_FILE, close_last_line
 
 
@@ -116,7 +117,8 @@ def run_workers(config: RunConfig, folder: Path, jobs: list, workers: int, show_
     finished = 0
     progress = progress_bar(priced) if show_progress else contextlib.nullcontext()
     with progress:
-        bar = progress.add_task("answers", total=len(jobs), errors=0, tokens=0, spend=0.0, retries=0,
+        label = "conversations" if config.make_strategy().rounds else "answers"  # as one process says it
+        bar = progress.add_task(label, total=len(jobs), errors=0, tokens=0, spend=0.0, retries=0,
                                 waits=0) if show_progress else None
         while finished < workers:
             try:

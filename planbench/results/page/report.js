@@ -270,7 +270,12 @@ function answers(all) {
     `<tr><td>${esc(D.runs[i.r].name)}</td><td><a href="#${address(i)}">${esc(i.part)}/${esc(i.id)}</a></td><td>${i.s}</td><td>${i.t}</td>` +
     `<td>${esc(i.b)}</td><td>${esc(i.L ?? "no plan")}</td><td class="verdict-${esc(i.o)}">${esc(i.o)}</td><td>${esc(i.fk ?? "")}</td><td>${esc(i.pl ?? "")}</td></tr>`).join("") + "</tbody>";
 }
-function address(i) { return `${encodeURIComponent(D.runs[i.r].name)}/${encodeURIComponent(i.ref)}/${i.s}` + (i.final ? "" : `/${i.t}`); }
+// An answer's address: run/id/sample[/round], or run/part/id/sample[/round] where the id is in two parts
+// (planbench-600), as planbench show takes PART/ID. Each part encoded alone, so a name may hold a "/".
+function address(i, round) {
+  const ref = String(i.ref).split("/").map(encodeURIComponent).join("/");
+  return `${encodeURIComponent(D.runs[i.r].name)}/${ref}/${i.s}` + (i.final && !round ? "" : `/${i.t}`);
+}
 function render() {
   const picked = selected();
   share(picked); overall(picked); bylength(); grid(); comparison(); sections(); figures(); answers(picked);
@@ -278,11 +283,14 @@ function render() {
 }
 function route(scroll = true) {
   const box = document.getElementById("answer");
-  const parts = decodeURIComponent(location.hash.slice(1)).split("/");
+  const parts = location.hash.slice(1).split("/").map(decodeURIComponent);
   if (parts.length < 3) { box.className = "hidden"; return; }
-  const [run, ref, sample, turn] = parts;
-  const r = D.runs.findIndex(x => x.name === run);
-  const conversation = D.items.filter(i => i.r === r && (i.ref === ref || String(i.id) === ref || `${i.part}:${i.id}` === ref) && String(i.s) === sample)
+  const r = D.runs.findIndex(x => x.name === parts[0]);
+  const inPart = parts.length >= 4 && D.items.some(i => i.r === r && i.part === parts[1]);  // run/part/id/sample
+  const ref = inPart ? `${parts[1]}/${parts[2]}` : parts[1];
+  const [sample, turn] = parts.slice(inPart ? 3 : 2);
+  const conversation = D.items.filter(i => i.r === r && (i.ref === ref || String(i.id) === ref || `${i.part}:${i.id}` === ref
+                                                      || `${i.part}/${i.id}` === ref) && String(i.s) === sample)
     .sort((a, b) => a.t - b.t);
   if (!conversation.length) { box.className = ""; box.innerHTML = `<p>No answer ${esc(location.hash)} in this report.</p>`; return; }
   const current = turn === undefined ? conversation[conversation.length - 1] : conversation.find(i => String(i.t) === turn) || conversation[0];
@@ -321,7 +329,7 @@ function problem(i) {
 function view(i, conversation) {
   const run = D.runs[i.r];
   const turns = conversation.length > 1 ? `<p>Conversation: ` + conversation.map(t =>
-    `<a href="#${encodeURIComponent(run.name)}/${encodeURIComponent(t.ref)}/${t.s}/${t.t}">${t.t === i.t ? "<b>" : ""}round ${t.t} (${esc(t.o)})${t.t === i.t ? "</b>" : ""}</a>`).join(" · ") + `</p>` : "";
+    `<a href="#${address(t, true)}">${t.t === i.t ? "<b>" : ""}round ${t.t} (${esc(t.o)})${t.t === i.t ? "</b>" : ""}</a>`).join(" · ") + `</p>` : "";
   const prompt = i.p !== undefined ? `<details><summary>Prompt</summary><pre>${esc(D.prompts[i.p])}</pre></details>` : "";
   const message = i.um ? `<h4>Message before this answer</h4><pre>${esc(i.um)}</pre>` : "";
   let walk = "<p class='muted'>No plan was read.</p>";

@@ -31,7 +31,7 @@ from planbench.run.batch.ledger import Ledger
 from planbench.run.batch.openai_batch import TERMINAL, BatchAPI
 from planbench.run.cache import ResponseCache, default_cache_dir
 from planbench.run.batch.waves import answer_lines, pending_turns
-from planbench.run.cost import batch_prices, first_guess, load_pricing, price_of
+from planbench.run.cost import batch_prices, first_guess
 from planbench.run.models import request_body
 from planbench.run.runner import RunConfig, Tally
 from planbench.run.turns import NextTurn
@@ -58,7 +58,7 @@ class BatchRun:
         self.show_progress = show_progress
         self.ledger = Ledger(folder)
         self.parameters = config.parameters()
-        self.live_prices = price_of(load_pricing(config.pricing), config.model)
+        self.live_prices = config.model_prices()
         self.prices = batch_prices(self.live_prices)
         self.tally = Tally(priced=self.prices is not None)
         self.cache = ResponseCache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), config.model,

@@ -22,7 +22,7 @@ from planbench import __version__
 from planbench.errors import InputError
 from planbench.run.batch.files import read_results, request_line
 from planbench.run.batch.waves import answer_lines, pending_turns
-from planbench.run.cost import batch_prices, load_pricing, price_of
+from planbench.run.cost import batch_prices
 from planbench.run.models import request_body
 from planbench.run.runner import RunConfig
 from planbench.runs import RESPONSES_FILE, RUN_FILE, Run, append_line, open_appending, read_responses
@@ -83,7 +83,7 @@ def import_results(results: Path, folder: Path, requests: Path | None = None) ->
     records = prepare(config)
     keys = write_prompts(folder, config, records, ENDPOINT)
     pending = pending_turns(config, folder, records, keys, ENDPOINT)
-    live_prices = price_of(load_pricing(config.pricing), config.model)
+    live_prices = config.model_prices()
     prices = batch_prices(live_prices)
     problems: list[str] = []
     written = skipped = 0

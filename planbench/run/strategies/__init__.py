@@ -25,11 +25,15 @@ STRATEGIES = {"single": Single, "vote": Single, "revise": Revise, "backprompt": 
 DEFAULT_ROUNDS = {"single": 0, "vote": 0, "revise": 4, "backprompt": 14}  # backprompt: PlanBench's 15 answers
 
 
-def make_strategy(name: str, rounds: int | None = None) -> Strategy:
-    """The strategy of that name, with at most ``rounds`` follow-up messages."""
+def make_strategy(name: str, rounds: int | None = None, critique_unparseable: bool = False) -> Strategy:
+    """The strategy of that name, with at most ``rounds`` follow-up messages
+    (``critique_unparseable``: back-prompting answers an answer with no plan too)."""
     if name not in STRATEGIES:
         raise ValueError(f"unknown strategy {name!r}; choose one of: {', '.join(STRATEGIES)}")
-    return STRATEGIES[name](DEFAULT_ROUNDS[name] if rounds is None else rounds)
+    rounds = DEFAULT_ROUNDS[name] if rounds is None else rounds
+    if name == "backprompt":
+        return Backprompt(rounds, critique_unparseable)
+    return STRATEGIES[name](rounds)
 
 
 __all__ = ["Conversation", "Strategy", "Turn", "Single", "STRATEGIES", "DEFAULT_ROUNDS", "make_strategy"]

@@ -13,7 +13,7 @@ from functools import lru_cache
 from planbench.world import encodings
 from planbench.answers import extract, planbench_pddl
 from planbench.sets.instances import load_set
-from planbench.prompts.feedback import critique
+from planbench.prompts.feedback import critique, unreadable_critique
 from planbench.run.strategies.base import Conversation, Strategy
 from planbench.world.validate import validate
 
@@ -26,13 +26,19 @@ def _set(name: str):
 class Backprompt(Strategy):
     name = "backprompt"
 
+    def __init__(self, rounds: int = 0, critique_unparseable: bool = False):
+        super().__init__(rounds)
+        self.critique_unparseable = critique_unparseable  # else an answer with no plan ends it, as in PlanBench
+
     def follow_up(self, conversation: Conversation) -> str | None:
         prompt = conversation.prompt
-        instance = _set(prompt["set"]).find(prompt["part"], int(prompt["id"]))
+        instance = _set(prompt.get("set_source") or prompt["set"]).find(prompt["part"], int(prompt["id"]))
         encoding = encodings.get(prompt["encoding"]).for_part(prompt["part"])
         text = conversation.turns[-1].text or ""
         pddl = "pddl" in prompt["style"]
         plan = planbench_pddl(text, encoding) if pddl else extract(text, encoding, instance.problem.name_span).plan
-        if not plan or not instance.solvable:
+        if not instance.solvable:
             return None
+        if not plan:
+            return unreadable_critique(pddl) if self.critique_unparseable else None
         return critique(validate(instance.problem, plan), encoding, pddl)
