@@ -355,6 +355,13 @@ def test_a_dead_worker_is_reported_and_its_answers_kept(tmp_path) -> None:
     assert len({(r["id"], r["sample"]) for r in read_responses(read_run(out))}) == 300
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Ctrl-C's default action in the child, as a shell's foreground job has it. Where pytest
+    itself runs in the background of a script (``pytest &``), POSIX has SIGINT ignored, the
+    child inherits that, and it rightly ignores the signal this test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, workers) -> None:
     """Ctrl-C (SIGINT to the terminal's process group): exit status 130, one line saying
@@ -369,7 +376,8 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, workers) -> None:
         # surely mid-way when the signal arrives, however loaded the machine.
         server.latency_of = lambda number: 0.01 if number < 20 else 60.0
         run = subprocess.Popen([*command, "--base-url", server.base_url], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=_ctrl_c_as_in_a_terminal)
         deadline = time.time() + 60
         path = out / "responses.jsonl"
         while time.time() < deadline and not (path.exists() and path.read_bytes().count(b"\n") == 20):
