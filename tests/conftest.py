@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,18 @@ def ref_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"PlanBench reference data not found at {path} (set PLANBENCH_REF)")
     return path
+
+
+@pytest.fixture(scope="session")
+def reproduced(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """``planbench reproduce`` (the README's main job) run once for the session, as a new
+    user runs it and offline: no variable of this machine but PATH, a fresh HOME. (The
+    report is read by several tests; making it takes a sixth of a minute.)"""
+    home = tmp_path_factory.mktemp("home")
+    out = tmp_path_factory.mktemp("reproduce") / "planbench-report"
+    done = subprocess.run([sys.executable, "-m", "planbench", "reproduce", "--out", str(out)], capture_output=True,
+                          text=True, timeout=600, env={"PATH": "/usr/bin:/bin", "HOME": str(home)})
+    return out, done
 
 
 @pytest.fixture(scope="session")

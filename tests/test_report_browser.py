@@ -18,16 +18,14 @@ from chromium import browser, open_page, pytestmark  # noqa: F401 - the fixture,
 
 
 @pytest.fixture(scope="module")
-def reproduced(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("reproduce") / "report"
-    done = subprocess.run([sys.executable, "-m", "planbench", "reproduce", "--out", str(out)], capture_output=True,
-                          text=True, timeout=600)
+def report(reproduced) -> Path:
+    out, done = reproduced
     assert done.returncode == 0, done.stderr
     return out / "report.html"
 
 
-def test_a_failing_answer_is_two_clicks_from_the_front_page(browser, reproduced) -> None:
-    page, errors, requests = open_page(browser, reproduced)
+def test_a_failing_answer_is_two_clicks_from_the_front_page(browser, report) -> None:
+    page, errors, requests = open_page(browser, report)
     bundled = Path(__file__).resolve().parent.parent / "recorded"
     assert page.locator("#overall tbody tr").count() == len(list(bundled.glob("*.json.gz")))
     page.locator("#overall tbody tr").filter(has_text="gpt-4o-blocksworld-zero-shot").locator(
@@ -43,8 +41,8 @@ def test_a_failing_answer_is_two_clicks_from_the_front_page(browser, reproduced)
     assert not errors and all(url.startswith("file:") or url.startswith("data:") for url in requests)
 
 
-def test_every_answer_has_its_own_address(browser, reproduced) -> None:
-    page, errors, _ = open_page(browser, reproduced, "#o1-mini-mystery_blocksworld_3-zero-shot/17/0")
+def test_every_answer_has_its_own_address(browser, report) -> None:
+    page, errors, _ = open_page(browser, report, "#o1-mini-mystery_blocksworld_3-zero-shot/17/0")
     page.wait_for_selector("#answer-title")
     assert page.locator("#answer-title").inner_text() == "o1-mini-mystery_blocksworld_3-zero-shot: planbench-3/17, sample 0"
     assert "overcome object" in page.locator(".trace").inner_text()  # the walk speaks Mystery
@@ -52,15 +50,15 @@ def test_every_answer_has_its_own_address(browser, reproduced) -> None:
     assert not errors
 
 
-def test_a_task_answer_shows_where_the_two_readings_differ(browser, reproduced) -> None:
+def test_a_task_answer_shows_where_the_two_readings_differ(browser, report) -> None:
     """A t7 answer the two readings judge differently: the page says so, with the other
     reading's verdict and reason, and shows no validator walk (the answer is a state)."""
     import csv
 
-    scores = reproduced.parent / "runs" / "gpt-4-blocksworld_3-t7" / "scores.csv"  # the folder is the run's name
+    scores = report.parent / "runs" / "gpt-4-blocksworld_3-t7" / "scores.csv"  # the folder is the run's name
     with open(scores) as handle:
         row = next(r for r in csv.DictReader(handle) if r["correct"] != r["other_correct"])
-    page, errors, _ = open_page(browser, reproduced, f"#gpt-4-blocksworld_3-t7/{row['id']}/0")
+    page, errors, _ = open_page(browser, report, f"#gpt-4-blocksworld_3-t7/{row['id']}/0")
     page.wait_for_selector("#answer-title")
     answer = page.locator("#answer").inner_text()
     judged = "right" if row["other_correct"] == "True" else "wrong"

@@ -117,10 +117,8 @@ def test_bad_results_files(tmp_path) -> None:
     assert "unknown extractor" in run("score", str(tmp_path / "odd"), "--extractor", "magic").stderr
 
 
-def test_reproduce_is_offline_and_complete(tmp_path) -> None:
-    out = tmp_path / "planbench-report"
-    result = subprocess.run([sys.executable, "-m", "planbench", "reproduce", "--out", str(out)], capture_output=True,
-                            text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+def test_reproduce_is_offline_and_complete(reproduced) -> None:
+    out, result = reproduced
     assert result.returncode == 0, result.stderr
     assert "llama-3.1-405b_aws-blocksworld-zero-shot: 314/500 valid = 62.8%" in result.stdout
     assert (out / "report.md").exists() and (out / "accuracy_by_length.png").exists()
