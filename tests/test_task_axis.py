@@ -279,3 +279,25 @@ def test_evaluate_runs_a_task_from_python(tmp_path) -> None:
     # PlanBench's recorded t7 parser splits on commas only: a state written as its own examples
     # write it ("A, B and C") loses its last atom there, so that reading judges each one wrong.
     assert int(frame["other_correct"].sum()) == 0
+
+
+def test_the_t2_summary_line_accounts_for_every_answer(tmp_path) -> None:
+    """Task 2 asks for an optimal plan: a valid plan longer than optimal is wrong, and the line
+    says how many were (GPT-4's 3-block answers: 56 optimal, 7 valid but longer, 37 invalid;
+    the seven went unsaid, so the counts shown added up to 93 of 100)."""
+    import re
+
+    from planbench.results.importer import import_results
+
+    import_results(ROOT / "recorded" / "blocksworld_3__gpt-4_chat__task_2_plan_optimality.json.gz", tmp_path / "t2")
+    done = planbench("score", str(tmp_path / "t2"))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(open(tmp_path / "t2" / "scores.csv")))
+    by_hand = {"optimal": sum(r["optimal"] == "True" for r in rows),
+               "longer": sum(r["valid"] == "True" and r["optimal"] != "True" for r in rows),
+               "invalid": sum(r["outcome"] == "invalid" for r in rows)}
+    line = next(line for line in done.stdout.splitlines() if "right (t2)" in line)
+    said = {"optimal": int(re.search(r"; optimal (\d+)", line)[1]),
+            "longer": int(re.search(r"valid, not optimal (\d+)", line)[1]),
+            "invalid": int(re.search(r"invalid (\d+)", line)[1])}
+    assert said == by_hand and sum(said.values()) == len(rows) == 100 and by_hand["longer"] > 0

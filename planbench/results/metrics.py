@@ -486,6 +486,7 @@ def summary_line(name: str, results: dict) -> str:
                  f"({interval_text(o['answer_ci_low'], o['answer_ci_high'])})")
     wrong = f"incorrect {o.get('incorrect', 0)}" if _says_verdicts(task, o) else f"invalid {o['invalid']}"
     line += ((f"; optimal {o['optimal']}" if task in ("t1", "t2") else "")
+             + (f"; valid, not optimal {o['valid'] - o['optimal']}" if task == "t2" else "")  # wrong for t2
              + f"; {wrong}, unparseable {o['unparseable']}, truncated {o['truncated']}, no response {o['no_response']}")
     for further in ("type", "explanation"):  # t3's verdicts with the error's type, with its explanation
         if f"correct_{further}" in o:
