@@ -64,6 +64,14 @@ def test_a_task_answer_shows_where_the_two_readings_differ(browser, report) -> N
     judged = "right" if row["other_correct"] == "True" else "wrong"
     assert f"The two readings differ: the planbench reading judges it {judged}" in answer
     assert "t7; 3 blocks" in answer and page.locator("#answer .trace").count() == 0
+    assert f"Verdict: {'right' if row['correct'] == 'True' else 'wrong'}" in answer
+    # Task 2: a valid plan longer than optimal is a wrong answer, and its view says so.
+    with open(report.parent / "runs" / "gpt-4-blocksworld_3-t2" / "scores.csv") as handle:
+        longer = next(r for r in csv.DictReader(handle) if r["valid"] == "True" and r["optimal"] != "True")
+    page.goto(page.url.split("#")[0] + f"#gpt-4-blocksworld_3-t2/{longer['id']}/0")
+    page.wait_for_function(f"document.querySelector('#answer-title')?.textContent.includes('/{longer['id']},')")
+    answer = page.locator("#answer").inner_text()
+    assert f"Verdict: wrong (valid) — {longer['reason']}" in answer, answer[:300]
     assert not errors
 
 

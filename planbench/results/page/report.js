@@ -326,6 +326,14 @@ function problem(i) {
   return `<p id="goal"><b>Goal:</b> ${esc(p.goal)}</p>` +
     (p.none ? `<p id="no-plan"><b>No plan exists:</b> ${esc(p.none)}.</p>` : "") + plan;
 }
+function verdict(i) {
+  // A task's answer is right or wrong by that task's rule (t2: a valid plan longer than
+  // optimal is wrong), which the outcome alone does not say; plan generation's outcome does.
+  const why = i.why ? " — " + esc(i.why) : "";
+  if (i.tk) return `<p>Verdict: <span class="verdict-${i.c ? "correct" : "incorrect"}">${i.c ? "right" : "wrong"}</span>` +
+    ` <span class="muted">(${esc(i.o)})</span>${why}</p>`;
+  return `<p>Verdict: <span class="verdict-${esc(i.o)}">${esc(i.o)}</span>${why}</p>`;
+}
 function view(i, conversation) {
   const run = D.runs[i.r];
   const turns = conversation.length > 1 ? `<p>Conversation: ` + conversation.map(t =>
@@ -345,7 +353,7 @@ function view(i, conversation) {
     "<span class='muted'>no other failing answer in the answers listed</span>"} · <a href="#">close</a></p>`;
   const length = i.L === undefined || i.L === null ? "no plan exists" : `optimal length ${esc(i.L)}`;
   return nav + `<h3 id="answer-title">${esc(run.name)}: ${esc(i.part)}/${esc(i.id)}, sample ${i.s}${conversation.length > 1 ? ", round " + i.t : ""}</h3>` +
-    `<p>Verdict: <span class="verdict-${esc(i.o)}">${esc(i.o)}</span>${i.why ? " — " + esc(i.why) : ""}</p>` +
+    verdict(i) +
     `<p class="muted">${i.tk ? esc(i.tk) + "; " : ""}${esc(i.b)} blocks${i.tk && i.L === undefined ? "" : "; " + length}; ${esc(i.enc)}${i.rec !== undefined ? "; PlanBench's recorded verdict: " + esc(i.rec) : ""}</p>` +
     problem(i) + turns + prompt + message + `<h4>Answer <span class="muted">(the plan read is marked)</span></h4><pre id="answer-text">${marked(i.a ?? "", i.cand)}</pre>` +
     other + (i.tk ? "" : `<h4>The validator's walk</h4>${walk}`) + nav;
