@@ -301,3 +301,6 @@ def test_the_t2_summary_line_accounts_for_every_answer(tmp_path) -> None:
             "longer": int(re.search(r"valid, not optimal (\d+)", line)[1]),
             "invalid": int(re.search(r"invalid (\d+)", line)[1])}
     assert said == by_hand and sum(said.values()) == len(rows) == 100 and by_hand["longer"] > 0
+    longer = next(r for r in rows if r["valid"] == "True" and r["optimal"] != "True")
+    shown = planbench("show", str(tmp_path / "t2"), longer["id"])
+    assert shown.returncode == 0 and shown.stdout.splitlines()[1] == f"verdict: wrong: valid ({longer['reason']})"

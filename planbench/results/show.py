@@ -84,16 +84,19 @@ def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown
     return Shown(lines)
 
 
+def _right_or_wrong(row: dict) -> str:
+    """A task answer's verdict by its task's rule, with the outcome and reason behind it (t2:
+    "wrong: valid (valid, but 4 steps where 2 suffice)"; the outcome alone read "valid")."""
+    return ("right" if row["correct"] else "wrong") + f": {row['outcome']}" + (
+        f" ({row['reason']})" if row.get("reason") else "")
+
+
 def _differ_lines(default: dict, planbench: dict) -> list[tuple[str, str]]:
     """Why the default reading and PlanBench's differ: each one's verdict, its reason, and
     the plan each read where they read different ones."""
-    def verdict(row: dict) -> str:
-        return ("right" if row["correct"] else "wrong") + f": {row['outcome']}" + (
-            f" ({row['reason']})" if row.get("reason") else "")
-
     lines = [("head", "the two readings differ:"),
-             ("", f"default reading (ours, judged exactly against what the prompt asks): {verdict(default)}"),
-             ("", f"planbench reading (PlanBench's own evaluator, quirks included): {verdict(planbench)}")]
+             ("", f"default reading (ours, judged exactly against what the prompt asks): {_right_or_wrong(default)}"),
+             ("", f"planbench reading (PlanBench's own evaluator, quirks included): {_right_or_wrong(planbench)}")]
     if default.get("extracted_plan") != planbench.get("extracted_plan"):
         lines += [("dim", f"default read: {default.get('extracted_plan') or '(nothing)'}"),
                   ("dim", f"planbench read: {planbench.get('extracted_plan') or '(nothing)'}")]
@@ -122,12 +125,12 @@ def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> 
     lines: list[tuple[str, str]] = [
         ("head", f"{run.name}: {instance.key}, sample {sample} ({info.get('model')}, {encoding.name}, {task.name} "
                  f"{task.title}; {instance.blocks} blocks, optimal length {instance.length})"),
-        ("head", f"verdict: {default['outcome']}" + (f" ({default['reason']})" if default.get("reason") else "")),
+        ("head", f"verdict: {_right_or_wrong(default)}"),
     ]
     if bool(default.get("correct")) != bool(planbench.get("correct")):
         lines += _differ_lines(default, planbench)
     else:
-        lines.append(("dim", f"planbench reading agrees: {planbench['outcome']}"))
+        lines.append(("dim", f"planbench reading agrees: {'right' if planbench.get('correct') else 'wrong'}"))
     text = str(response.get("text") or "")
     lines += [("", ""), ("head", f"answer ({len(text):,} characters):" if text.strip() else "answer: (none)")]
     rows = text.split("\n") if text.strip() else []
