@@ -116,3 +116,29 @@ def test_accuracy_against_tokens_and_dollars_for_every_run(tmp_path) -> None:
     assert not [a for a in artists_of(figure, 2) if a.axes is cost_axis]  # cost unknown: not drawn at $0
     unpriced = {"free": runs["free"]}
     assert len(plots.figure_effort({"free": results["free"]}, {}, unpriced).axes) == 1
+
+
+def test_t2_plans_longer_than_optimal_are_their_own_share(tmp_path) -> None:
+    """Task 2 asks for an optimal plan: a valid plan longer than optimal is a wrong answer, so
+    the failure figure stacks it apart from the right ones (GPT-4's recorded t2 answers: 7 of
+    100). The bar heights are the shares counted here from the scores."""
+    from pathlib import Path
+
+    from planbench.results.importer import import_results
+
+    recorded = Path(__file__).resolve().parent.parent / "recorded"
+    run, _ = import_results(recorded / "blocksworld_3__gpt-4_chat__task_2_plan_optimality.json.gz", tmp_path / "t2")
+    rows = score_run(run)
+    figure = plots.figure_failures({"t2": rows})
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend[:2] == ["valid", "valid, longer than optimal"]
+    (axis,) = figure.axes
+    lengths = sorted({r["optimal_length"] for r in rows})
+    heights = [round(p.get_height(), 6) for p in axis.patches]
+    for share, test in (("valid", lambda r: r["correct"]),
+                        ("valid, longer than optimal", lambda r: r["outcome"] == "valid" and not r["correct"])):
+        by_hand = [round(100 * sum(test(r) for r in rows if r["optimal_length"] == n)
+                         / sum(r["optimal_length"] == n for r in rows), 6) for n in lengths]
+        start = legend.index(share) * len(lengths)
+        assert heights[start:start + len(lengths)] == by_hand, share
+    assert sum(r["outcome"] == "valid" and not r["correct"] for r in rows) == 7

@@ -29,7 +29,8 @@ FAMILIES = {"planbench-3": "3 blocks", "planbench-500": "4-5 blocks", "planbench
             "planbench-unsolvable": "unsolvable"}
 # Outcome and failure kind shown in the stacked shares, in stacking order, with colours (tasks 2-8
 # judge answers correct or incorrect).
-SHARES = (("valid", "#2b7a0b"), ("correct", "#2b7a0b"), ("unmet_precondition", "#e07b39"), ("incorrect", "#e07b39"),
+SHARES = (("valid", "#2b7a0b"), ("correct", "#2b7a0b"), ("valid, longer than optimal", "#9ccc65"),
+          ("unmet_precondition", "#e07b39"), ("incorrect", "#e07b39"),
           ("goal_not_reached", "#d4a72c"), ("other invalid", "#b58bb5"), ("unparseable", "#9e9e9e"), ("truncated", "#5b7db1"),
           ("refused", "#1c6e6e"), ("false_plan", "#b3261e"), ("false_refusal", "#7f1d1d"))
 LEGEND_SIZE = 7.5
@@ -294,6 +295,8 @@ def figure_failures(runs: dict[str, list[dict]]):
 
 def _share_kind(row) -> str:
     outcome = row["outcome"]
+    if outcome == "valid" and task_of(row) == "t2" and not row.get("correct"):
+        return "valid, longer than optimal"  # t2 asks for an optimal plan: this one is wrong
     if outcome == "invalid":
         kind = row.get("failure_kind")
         return kind if kind in ("unmet_precondition", "goal_not_reached") else "other invalid"
