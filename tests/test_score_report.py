@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -129,6 +130,10 @@ def test_reproduce_is_offline_and_complete(reproduced) -> None:
     assert all(read_run(folder).name == folder.name for folder in folders)
     named = {line.split(": ", 1)[0] for line in result.stdout.splitlines() if ": " in line}
     assert {folder.name for folder in folders} <= named
+    # scores.csv lists instances as numbers go (1, 2, ..., 10), as a reader looks them up.
+    with open(out / "runs" / "llama-3.1-405b_aws-blocksworld-zero-shot" / "scores.csv") as handle:
+        ids = [int(row["id"]) for row in csv.DictReader(handle)]
+    assert ids == sorted(ids) and len(ids) == 500
     shown = run("show", str(out / "runs" / "llama-3.1-405b_aws-blocksworld-zero-shot"), "1")
     assert shown.returncode == 0 and "planbench-500/1" in shown.stdout
     rows = summarise([{"outcome": "valid", "optimal": True, "recorded_verdict": None}])

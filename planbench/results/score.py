@@ -89,7 +89,7 @@ def score_run(run: Run, extractor: str | None = None, translator: dict | None = 
             translations.update(translate(missing, **settings))
     rows = []
     strangers = []
-    for key, response in sorted(latest.items(), key=lambda item: tuple(str(k) for k in item[0][:3]) + (item[0][3],)):
+    for key, response in sorted(latest.items(), key=lambda item: _answer_order(item[0])):
         part = response.get("part") or info["set"]
         prompt = asked.get((part, int(response["id"]))) if asked is not None else None
         instance = prompt.instance if prompt is not None else (
@@ -175,6 +175,17 @@ INTEGER_COLUMNS = ("id", "sample", "round", "blocks", "optimal_length", "plan_le
 # Twelve significant digits: a cost of $0.000315 is written so, not 0.00031500000000000007 (sums
 # of binary fractions); far below a millionth of a cent either way.
 FLOAT_FORMAT = "%.12g"
+
+
+def _answer_order(key: tuple) -> tuple:
+    """Rows in the order a reader expects: by part, then instance and sample as numbers
+    (1, 2, ..., 10, not 1, 10, 100, 2), then round; an id that is not a number after them."""
+    def number(value) -> tuple:
+        text = str(value)
+        return (0, int(text), "") if text.isdigit() and len(text) < 30 else (1, 0, text)
+
+    part, instance, sample, round_ = key
+    return (str(part), number(instance), number(sample), round_)
 
 
 def write_scores(rows: list[dict], path: Path) -> None:
