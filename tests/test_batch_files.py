@@ -133,3 +133,27 @@ def test_a_truncated_results_file_keeps_every_whole_line(tmp_path) -> None:
     imported = cli("batch", "import", str(tmp_path / "results.jsonl"), "--out", str(tmp_path / "run"), "--no-score")
     assert imported.returncode == 0 and "imported 4 answers" in imported.stdout
     assert "results.jsonl:5: not a batch result line" in imported.stderr
+
+
+def test_export_takes_the_prompt_options_prompts_and_run_take(tmp_path) -> None:
+    """--wording 2023, --fix-quirks, --system-text on ``batch export``: each request carries
+    the messages ``planbench prompts`` writes with the same options, and the run made by the
+    import records them (scoring reads the prompts the model was asked)."""
+    options = ["--set", "planbench-3", "--style", "zero-shot", "--wording", "2023", "--fix-quirks",
+               "--system-text", "You plan carefully."]
+    written = cli("prompts", *options, "--out", str(tmp_path / "prompts.jsonl"))
+    assert written.returncode == 0, written.stderr
+    expected = sorted(json.dumps(json.loads(line)["messages"]) for line in
+                      (tmp_path / "prompts.jsonl").read_text().splitlines())
+    out = tmp_path / "requests.jsonl"
+    exported = cli("batch", "export", *options, "--model", MODEL, "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    requests = requests_in(out)
+    sent = sorted(json.dumps([m.model_dump(exclude_none=True) for m in r.body.messages]) for r in requests)
+    assert sent == expected and '"You plan carefully."' in sent[0]
+    results = tmp_path / "results.jsonl"
+    results.write_text(vllm_output(requests, lambda request: WRONG))
+    imported = cli("batch", "import", str(results), "--requests", str(out), "--out", str(tmp_path / "run"), "--no-score")
+    assert imported.returncode == 0, imported.stderr
+    info = read_run(tmp_path / "run").info
+    assert (info["wording"], info["fix_quirks"], info["system"]) == ("2023", True, "You plan carefully.")

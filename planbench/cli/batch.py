@@ -10,8 +10,10 @@ from planbench.cli.common import (
     finite,
     main,
     not_empty,
+    prompt_options,
     reports_input_errors,
     say,
+    system_setting,
     task_and_style,
     task_option,
     writable_file,
@@ -40,15 +42,16 @@ def batch() -> None:
 @click.option("--temperature", default=None, type=click.FloatRange(0, 2),
               callback=lambda ctx, param, value: finite(value, "--temperature"))
 @click.option("--limit", default=None, type=click.IntRange(min=1), help="Only the first N prompts.")
-@click.option("--system/--no-system", default=None, help="PlanBench's system message (default: the style's).")
+@prompt_options
 @click.option("--from", "run_dir", default=None, type=click.Path(file_okay=False, exists=True),
               help="The next round of a run made by 'batch import' (its settings are used).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), callback=not_empty,
               help="Requests file to write (JSONL); NAME.planbench.json is written beside it.")
 @reports_input_errors
 def batch_export(set_name, encoding, style, task_name, model, samples, strategy, rounds, max_tokens, temperature, limit, system,
-                 run_dir, out) -> None:
-    """Write a run's requests as a batch input file (OpenAI's format, read by vllm run-batch)."""
+                 system_text, fix_quirks, wording, seed, run_dir, out) -> None:
+    """Write a run's requests as a batch input file (OpenAI's format, read by vllm run-batch),
+    with the prompt options ``prompts`` and ``run`` take: the same words for the same options."""
     from planbench.run.batch.offline import export_requests
     from planbench.run.execute import check_config
     from planbench.run.runner import RunConfig
@@ -67,7 +70,8 @@ def batch_export(set_name, encoding, style, task_name, model, samples, strategy,
         config = RunConfig(set=set_name, encoding=set_encoding(set_name, encoding), style=style, task=task_name,
                            model=model,
                            samples=samples, strategy=strategy, rounds=rounds, max_tokens=max_tokens,
-                           temperature=temperature, limit=limit, system=system, engine="batch-files")
+                           temperature=temperature, limit=limit, system=system_setting(system, system_text),
+                           fix_quirks=fix_quirks, wording=wording, seed=seed, engine="batch-files")
         check_config(config, "batch export")
     refuse_inside_a_run(out)
     writable_file(Path(out))
