@@ -192,6 +192,7 @@ def test_scores_csv_writes_counts_as_integers_and_costs_without_float_noise(tmp_
     counts = [row[name] for row in [figures["results"], *figures["by_optimal_length"]]
               for name in ("prompt_tokens", "completion_tokens") if row[name] is not None]
     assert counts and all(type(count) is int for count in counts)  # 100, not 100.0
+    assert figures["results"]["cost"] == 0.3 and "0000000" not in (folder / "results.json").read_text()
 
 
 def test_report_says_nothing_on_stderr_for_free_and_sampled_runs(tmp_path) -> None:

@@ -77,13 +77,15 @@ def versions() -> dict:
 
 
 def _json_ready(value):
-    """NaN and infinities as null (JSON has neither); tuples as lists."""
+    """NaN and infinities as null (JSON has neither); tuples as lists; floats to 12
+    significant digits, as scores.csv writes them (a sum of $0.1 and $0.2 is
+    0.30000000000000004 in binary: noise, not a figure anyone measured)."""
     if isinstance(value, dict):
         return {str(k): _json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_ready(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    if isinstance(value, float):
+        return float(f"{value:.12g}") if math.isfinite(value) else None
     if hasattr(value, "item"):
         return _json_ready(value.item())
     return value
