@@ -12,7 +12,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-_API = ("load", "evaluate", "evaluate_async", "export")
+_API = ("load", "summarise", "evaluate", "evaluate_async", "export")
 
 # Modules that were top-level before the world/ and sets/ folders: still reachable as
 # ``from planbench import encodings`` so code written against the flat layout keeps working.
@@ -41,5 +41,6 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     """The API beside the module's own names: ``dir(planbench)`` and tab completion show
-    ``load``, ``evaluate``, ``evaluate_async`` and ``export`` before they are first used."""
+    ``load``, ``summarise``, ``evaluate``, ``evaluate_async`` and ``export`` before they are
+    first used."""
     return sorted({*globals(), *_API, *_MOVED})

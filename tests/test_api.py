@@ -129,3 +129,39 @@ def test_later_rounds_carry_the_message_they_answered(tmp_path) -> None:
         assert row.prompt == by_turn[(row.id, row.round)]["user_message"]
         assert row.prompt.startswith("The above plan is invalid.")
         assert row.answer == by_turn[(row.id, row.round)]["text"]
+
+
+def test_summarise_gives_the_figures_of_results_json_for_every_strategy(tmp_path) -> None:
+    """A notebook averaging ``correct`` over every row of a back-prompting run counts every
+    turn (0.5% where the run's accuracy was 5%, found trying the README's example); a vote's
+    majority answer is no row of its own. ``counted`` marks the answers accuracy counts and
+    ``planbench.summarise`` gives results.json's figures, for single, back-prompting and vote.
+    Counted by hand: the conversations' last answers, and the majority of each instance."""
+    runs = {"once": ("single", 1), "back": ("backprompt", 1), "vote": ("vote", 3)}
+    for name, (strategy, samples) in runs.items():
+        extra = ["--rounds", "3"] if strategy == "backprompt" else []
+        done = planbench_cli("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "random:2", "--limit", "40",
+                             "--strategy", strategy, "--samples", str(samples), *extra, "--out", str(tmp_path / name))
+        assert done.returncode == 0, done.stderr
+    scores = planbench.load(*(tmp_path / name for name in runs))
+    assert "summarise" in dir(planbench)
+    table = planbench.summarise(scores).set_index("run")
+    for name in runs:
+        figures = scores.attrs["results"][name]["results"]
+        assert table.loc[name, "accuracy"] == pytest.approx(figures["accuracy"])
+        assert (table.loc[name, "correct"], table.loc[name, "answered"]) == (figures["correct"], figures["answered"])
+        rows = scores[scores["run"] == name]
+        counted = rows[rows["counted"]]
+        if name == "vote":
+            by_hand = 0
+            for _, group in rows.groupby("id"):
+                plans = [p if isinstance(p, str) else "" for p in group.sort_values("sample")["extracted_plan"]]
+                winner = max(plans, key=lambda p: (plans.count(p), -plans.index(p)))
+                by_hand += bool(group.sort_values("sample")["correct"].iloc[plans.index(winner)])
+            assert len(counted) == 40 and int(counted["correct"].sum()) == by_hand == figures["correct"]
+        else:
+            last = rows.sort_values("round").groupby(["id", "sample"]).tail(1)
+            assert sorted(counted.index) == sorted(last.index)
+            assert int(last["correct"].sum()) == figures["correct"]
+    back = scores[scores["run"] == "back"]
+    assert len(back) > 40  # a row per turn: averaging every row is not the accuracy

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import re
-import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -130,6 +130,17 @@ def test_reproduce_is_offline_and_complete(reproduced) -> None:
     assert all(read_run(folder).name == folder.name for folder in folders)
     named = {line.split(": ", 1)[0] for line in result.stdout.splitlines() if ": " in line}
     assert {folder.name for folder in folders} <= named
+    # The README's task table is what reproduce prints (it once said t1 50 where reproduce read 49).
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for reading in ("default", "planbench"):
+        printed = next(line for line in result.stdout.splitlines()
+                       if line.startswith("GPT-4 on PlanBench's 3-block set") and f"({reading} reading)" in line)
+        figures = dict(item.split(" ", 1) for item in printed.split(": ", 1)[1].split(", "))
+        row = next(line for line in readme.splitlines()
+                   if line.startswith(f"| gpt-4 · planbench-3 · blocksworld · {reading} reading |"))
+        cells = [cell.strip().rstrip("\\*").replace(" / ", "/") for cell in row.strip("|").split("|")[1:]]
+        tasks = ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8_1", "t8_2", "t8_3"]
+        assert {task: figures.get(task, cells[n]) for n, task in enumerate(tasks)} == dict(zip(tasks, cells)), reading
     # scores.csv lists instances as numbers go (1, 2, ..., 10), as a reader looks them up.
     with open(out / "runs" / "llama-3.1-405b_aws-blocksworld-zero-shot" / "scores.csv") as handle:
         ids = [int(row["id"]) for row in csv.DictReader(handle)]

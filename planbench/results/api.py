@@ -2,7 +2,7 @@
 
     import planbench
     scores = planbench.load("runs/o1-mystery", "runs/gpt-4o-mystery")
-    scores.groupby("run")["correct"].mean()
+    planbench.summarise(scores, ["run", "optimal_length"])
     scores.to_parquet("scores.parquet")
 
 ``load`` gives one row per answer (per turn for conversations) with the run's settings beside
@@ -36,9 +36,13 @@ def load(*run_dirs: str | Path, extractor: str | None = None, with_text: bool = 
     numbers the report shows, not a recomputation from the rows. ``with_text``: also the
     words, per row: ``prompt`` (the message the answer replied to), ``answer``,
     ``extracted_plan`` (always there) and ``gold_plan`` (an optimal plan, in the encoding's
-    PDDL names); off by default, as they make the table many times larger."""
+    PDDL names); off by default, as they make the table many times larger. ``counted``
+    marks the answers a run's accuracy counts (each conversation's last turn; for a vote,
+    the answer the majority came from): group the rows with :func:`summarise` for the
+    figures the report gives, rather than averaging ``correct`` over every turn."""
     import pandas as pd
 
+    from planbench.results.metrics import judged_rows
     from planbench.results.results_file import results_document
     from planbench.results.score import columns_of, score_run
     from planbench.results.texts import text_rows
@@ -57,6 +61,7 @@ def load(*run_dirs: str | Path, extractor: str | None = None, with_text: bool = 
         frame = frame.reindex(columns=columns_of(frame))
         frame["task"] = frame["task"].fillna(run.info.get("task") or "t1")  # scores.csv written before tasks 2-8
         frame = _typed(frame)
+        frame["counted"] = frame.index.isin(judged_rows(frame).index)  # the answers accuracy counts
         if with_text:
             keys = zip(frame["part"], frame["id"].astype(int), frame["sample"].astype(int), frame["round"].astype(int))
             for name, values in text_rows(run, list(keys)).items():
@@ -70,6 +75,16 @@ def load(*run_dirs: str | Path, extractor: str | None = None, with_text: bool = 
     out.attrs["runs"] = infos
     out.attrs["results"] = figures
     return out
+
+
+def summarise(frame, by: str | list[str] | None = "run"):
+    """The report's table of a :func:`load` frame, grouped ``by`` (default: per run; e.g.
+    ``["run", "optimal_length"]``): answered, right, accuracy and its interval, outcomes,
+    pass@k and the vote, cost. The one computation report.md, report.html, results.json
+    and the summary line use, so a notebook quotes the same figures."""
+    from planbench.results.metrics import summarise as table
+
+    return table(frame, [by] if isinstance(by, str) else by)
 
 
 def _typed(frame):
