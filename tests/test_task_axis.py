@@ -304,3 +304,24 @@ def test_the_t2_summary_line_accounts_for_every_answer(tmp_path) -> None:
     longer = next(r for r in rows if r["valid"] == "True" and r["optimal"] != "True")
     shown = planbench("show", str(tmp_path / "t2"), longer["id"])
     assert shown.returncode == 0 and shown.stdout.splitlines()[1] == f"verdict: wrong: valid ({longer['reason']})"
+
+
+def test_the_readings_of_t3_s_type_and_explanation_are_compared_too(tmp_path) -> None:
+    """GPT-4's t3 answers: both readings give the same binary verdicts, but not the same
+    type and explanation verdicts (81/67 against 80/68); the line said "differ on 0" alone.
+    The counts are the rows where the two columns part, counted here."""
+    from planbench.results.importer import import_results
+
+    import_results(ROOT / "recorded" / "blocksworld_3__gpt-4_chat__task_3_plan_verification.json.gz", tmp_path / "t3")
+    done = planbench("score", str(tmp_path / "t3"))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(open(tmp_path / "t3" / "scores.csv")))
+    differ = {name: sum(r[f"correct{name}"] != r[f"other_correct{name}"] for r in rows)
+              for name in ("", "_type", "_explanation")}
+    assert differ[""] == 0 and differ["_type"] + differ["_explanation"] > 0
+    line = next(line for line in done.stdout.splitlines() if "right (t3)" in line)
+    assert (f"the two readings' verdicts differ on 0 (type on {differ['_type']}, "
+            f"explanation on {differ['_explanation']})") in line
+    assert planbench("report", str(tmp_path / "t3"), "--out", str(tmp_path / "report")).returncode == 0
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "type verdicts that differ" in report and "explanation verdicts that differ" in report

@@ -129,7 +129,9 @@ def readings_table(runs: dict[str, list[dict]], overall):
         out.append({"run": name, "task": task_of(rows), "answered": int(entry["answered"]),
                     f"right ({reading} reading)": int(entry["correct"]),
                     f"right ({other} reading)": int(entry["other_correct"]),
-                    "verdicts that differ": int(entry["readings_differ"])})
+                    "verdicts that differ": int(entry["readings_differ"]),
+                    **{f"{name.removeprefix('readings_differ_')} verdicts that differ": int(entry[name])
+                       for name in entry.index if name.startswith("readings_differ_") and _known(entry, name)}})
     return pd.DataFrame(out).fillna("") if out else None
 
 

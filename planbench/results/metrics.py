@@ -261,6 +261,10 @@ def _task_verdicts(group, answered: int) -> dict:
         out["readings_differ"] = int((truths(known["other_correct"]) != truths(known["correct"])).sum())
         for column in [c for c in group.columns if c.startswith("other_correct")]:  # the other reading's verdicts
             out[column] = int(truths(asked[column]).sum())
+            further = column.removeprefix("other_correct")  # t3: "_type", "_explanation"
+            if further and "correct" + further in group:
+                both = asked[asked[column].notna() & asked["correct" + further].notna()]
+                out["readings_differ" + further] = int((truths(both[column]) != truths(both["correct" + further])).sum())
     return out
 
 
@@ -492,7 +496,10 @@ def summary_line(name: str, results: dict) -> str:
         if f"correct_{further}" in o:
             line += f"; with {further} {o[f'correct_{further}']}/{o['answered']}"
     if "readings_differ" in o:
-        line += f"; the two readings differ on {o['readings_differ']}"
+        further = [f"{name.removeprefix('readings_differ_')} on {o[name]}" for name in o
+                   if name.startswith("readings_differ_")]  # t3's type and explanation verdicts
+        line += f"; the two readings' verdicts differ on {o['readings_differ']}" + (
+            f" ({', '.join(further)})" if further else "")
     if "refusal_rate" in o:
         line += (f"; no plan exists: refused {o['refused']}, gave a plan {o['false_plan']}; "
                  f"refused a solvable problem {o['false_refusal']}")
