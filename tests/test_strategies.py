@@ -217,3 +217,25 @@ def test_critique_in_the_encoding_s_natural_language() -> None:
     goal = critique(validate(instance.problem, []), encodings.get("blocksworld"), pddl=False)
     assert goal.startswith("The above plan is invalid.  These are the unmet goal conditions:\nthe red block is on "
                            "top of the blue block and the orange block is on top of the red block")
+
+
+def test_back_prompting_a_problem_with_no_plan_stops_after_one_answer(tmp_path) -> None:
+    """PlanBench back-prompted solvable problems only: on a problem with no plan the
+    conversation ends after its first answer, a false plan as much as a refusal; solvable
+    problems of the same run go on to later rounds (the README says so)."""
+    made = subprocess.run([sys.executable, "-m", "planbench", "generate", "--blocks", "3-4", "--count", "30",
+                           "--unsolvable", "0.3", "--seed", "2", "--out", str(tmp_path / "gen")],
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    config = RunConfig(set=str(tmp_path / "gen"), encoding="blocksworld", style="zero-shot", model="random:1",
+                       strategy="backprompt", rounds=3)
+    execute(config, tmp_path / "run", show_progress=False)
+    lines = read_responses(read_run(tmp_path / "run"))
+    turns: dict[int, int] = {}
+    for line in lines:
+        turns[line["id"]] = turns.get(line["id"], 0) + 1
+    unsolvable = {i.id for i in load_set(str(tmp_path / "gen")).instances if not i.solvable}
+    asked = set(turns)
+    assert asked & unsolvable and asked - unsolvable
+    assert all(turns[i] == 1 for i in asked & unsolvable)
+    assert any(turns[i] > 1 for i in asked - unsolvable)

@@ -37,7 +37,7 @@ class Backprompt(Strategy):
         text = conversation.turns[-1].text or ""
         pddl = "pddl" in prompt["style"]
         plan = planbench_pddl(text, encoding) if pddl else extract(text, encoding, instance.problem.name_span).plan
-        if not instance.solvable:
+        if not instance.solvable:  # one answer, whatever it says: see README (back-prompting)
             return None
         if not plan:
             return unreadable_critique(pddl) if self.critique_unparseable else None
