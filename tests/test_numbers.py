@@ -138,6 +138,18 @@ def test_an_unpriced_model_is_cost_unknown_everywhere(tmp_path) -> None:
         assert overall["completion_tokens"] == 3 * 20  # tokens are known
 
 
+def test_an_offline_model_costs_nothing_in_every_line(tmp_path) -> None:
+    """The repair model says how many tokens it used, and it runs here: $0, in the run's
+    tally and in its summary alike (the summary said "cost unknown" after a tally of $0.0000)."""
+    done = planbench_cli("run", "--set", "planbench-3", "--style", "zero-shot", "--model", "repair:1", "--limit", "5",
+                         "--out", str(tmp_path / "repair"))
+    assert done.returncode == 0, done.stderr
+    assert "$0.0000" in tally_line(done.stdout) and "tokens" in tally_line(done.stdout)
+    assert "cost $0.0000" in summary_line(done.stdout, "repair") and "cost unknown" not in done.stdout
+    overall = results_file(tmp_path / "repair")["results"]
+    assert overall["cost"] == 0 and overall["cost_known"] is True and overall["completion_tokens"] > 0
+
+
 # ------------------------------------------------------------------ 3. intervals, one computation
 
 

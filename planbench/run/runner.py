@@ -301,7 +301,9 @@ async def run_jobs(config: RunConfig, folder: Path, client, jobs: list[tuple], p
         # An answer from the cache carries what it cost when paid (this run pays nothing for it).
         cost = (cache.cost(key) if from_cache else None) if completion else None
         if cost is None and completion is not None:
-            cost = cost_of(prices, completion)
+            # An offline model (optimal, random, repair, replay) answers here and costs nothing,
+            # whatever tokens it says it used.
+            cost = cost_of(prices, completion) if isinstance(client, OpenAIModel) else 0.0
         if completion is not None and error is None and not answered(completion):
             error = "the answer was empty"
         line = response_line(prompt, sample, config.model, completion, error, attempts, from_cache, cost, key,
