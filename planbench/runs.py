@@ -173,8 +173,9 @@ def write_info(run: Run, info: dict) -> Run:
 
 def named(run: Run, name: str | None) -> Run:
     """``--name``: the run called ``name`` in reports, tables and exports (by default a run
-    is called by its folder's name). Two readings of one run are two copies of its folder,
-    each scored with its own extractor and named for it."""
+    is called by its folder's name; an imported PlanBench file by its model, set and task).
+    Two readings of one run are two copies of its folder, each scored with its own extractor
+    and named for it."""
     if name is None or name == run.info.get("name"):
         return run
     if not name.strip():

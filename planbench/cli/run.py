@@ -30,7 +30,7 @@ MAX_BATCH_MB = 1_000_000  # a terabyte: far past any provider's limit, and a siz
 @click.option("--style", default=None,
               help="Task 1: zero-shot, one-shot, state-tracking, zero-shot-pddl, one-shot-pddl (tasks 2-8: one-shot).")
 @task_option
-@click.option("--model", required=True, help="Model name at the endpoint, or optimal, random[:seed], replay:RUN_DIR.")
+@click.option("--model", required=True, help="Model name at the endpoint, or an offline one: optimal, random[:seed], repair[:seed] (learns from critique), replay:RUN_DIR.")
 @click.option("--base-url", default=None, help="OpenAI-compatible endpoint (vLLM, Ollama, OpenRouter...).")
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the key.")
 @click.option("--samples", default=1, show_default=True, type=click.IntRange(min=1), help="Answers per prompt.")
