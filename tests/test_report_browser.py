@@ -65,6 +65,7 @@ def test_a_task_answer_shows_where_the_two_readings_differ(browser, report) -> N
     assert f"The two readings differ: the planbench reading judges it {judged}" in answer
     assert "t7; 3 blocks" in answer and page.locator("#answer .trace").count() == 0
     assert f"Verdict: {'right' if row['correct'] == 'True' else 'wrong'}" in answer
+    assert "the plan read is marked" not in answer  # a state is read from a t7 answer, not a plan
     # Task 2: a valid plan longer than optimal is a wrong answer, and its view says so.
     with open(report.parent / "runs" / "gpt-4-blocksworld_3-t2" / "scores.csv") as handle:
         longer = next(r for r in csv.DictReader(handle) if r["valid"] == "True" and r["optimal"] != "True")

@@ -124,7 +124,7 @@ def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> 
     planbench = task.judge_response(response, prompt, encoding, "planbench")
     lines: list[tuple[str, str]] = [
         ("head", f"{run.name}: {instance.key}, sample {sample} ({info.get('model')}, {encoding.name}, {task.name} "
-                 f"{task.title}; {instance.blocks} blocks, optimal length {instance.length})"),
+                 f"{task.title}; the instance's {instance.blocks} blocks, its optimal length {instance.length})"),
         ("head", f"verdict: {_right_or_wrong(default)}"),
     ]
     if bool(default.get("correct")) != bool(planbench.get("correct")):

@@ -355,7 +355,7 @@ function view(i, conversation) {
   return nav + `<h3 id="answer-title">${esc(run.name)}: ${esc(i.part)}/${esc(i.id)}, sample ${i.s}${conversation.length > 1 ? ", round " + i.t : ""}</h3>` +
     verdict(i) +
     `<p class="muted">${i.tk ? esc(i.tk) + "; " : ""}${esc(i.b)} blocks${i.tk && i.L === undefined ? "" : "; " + length}; ${esc(i.enc)}${i.rec !== undefined ? "; PlanBench's recorded verdict: " + esc(i.rec) : ""}</p>` +
-    problem(i) + turns + prompt + message + `<h4>Answer <span class="muted">(the plan read is marked)</span></h4><pre id="answer-text">${marked(i.a ?? "", i.cand)}</pre>` +
+    problem(i) + turns + prompt + message + `<h4>Answer${i.cand && i.cand.length ? ' <span class="muted">(the plan read is marked)</span>' : ""}</h4><pre id="answer-text">${marked(i.a ?? "", i.cand)}</pre>` +
     other + (i.tk ? "" : `<h4>The validator's walk</h4>${walk}`) + nav;
 }
 load();
