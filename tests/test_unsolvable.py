@@ -256,3 +256,26 @@ def test_import_reads_the_objects_its_prompts_show(tmp_path) -> None:
     assert [rows[i]["outcome"] for i in sorted(rows)] == ["refused"] + ["false_plan"] * 4
     assert rows[2]["extracted_plan"].startswith("(wio5amhq7814n006 o3 o2)")
     assert json.loads((tmp_path / "run" / "run.json").read_text())["pddl_objects"] == "o{index}"
+
+
+def test_score_by_length_prints_lengths_as_integers_and_none_where_no_plan_exists(tmp_path) -> None:
+    """``score --by optimal_length,blocks`` on a set with problems that have no plan: each
+    length as the whole number it is (it printed 2.000), "none" for the unsolvable groups
+    (NaN), and each group's count of answers as counted from scores.csv."""
+    cli = [sys.executable, "-m", "planbench"]
+    assert subprocess.run([*cli, "generate", "--blocks", "3-4", "--count", "20", "--unsolvable", "0.3", "--seed", "1",
+                           "--out", str(tmp_path / "gen")], capture_output=True).returncode == 0
+    assert subprocess.run([*cli, "run", "--set", str(tmp_path / "gen"), "--style", "zero-shot", "--model", "random:1",
+                           "--out", str(tmp_path / "run"), "--no-score"], capture_output=True).returncode == 0
+    done = subprocess.run([*cli, "score", str(tmp_path / "run"), "--by", "optimal_length,blocks"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.split()[:2] == ["optimal_length", "blocks"])
+    printed = {(row.split()[0], row.split()[1]): int(row.split()[2]) for row in lines[start + 1:]}
+    counted: dict[tuple[str, str], int] = {}
+    for row in csv.DictReader(open(tmp_path / "run" / "scores.csv")):
+        key = (row["optimal_length"] or "none", row["blocks"])
+        counted[key] = counted.get(key, 0) + 1
+    assert printed == counted and any(length == "none" for length, _ in printed)
+    assert ".000 " not in " ".join(f"{a} {b} " for a, b in printed) and "NaN" not in done.stdout

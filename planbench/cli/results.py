@@ -74,8 +74,23 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | Non
             table = summarise(rows, [c.strip() for c in by.split(",")])
             shown = [*[c.strip() for c in by.split(",")], "answered", "correct", "accuracy", "ci_low", "ci_high"]
             shown += [c for c in ("refusal_rate", "false_plan_rate", "false_refusal_rate") if c in table]
-            click.echo(table[shown].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+            click.echo(_grouped_table(table[shown], [c.strip() for c in by.split(",")]))
         save_scores(run, rows)  # last: a run directory that is read-only still prints its scores
+
+
+def _grouped_table(table, keys: list[str]) -> str:
+    """The --by table as text: whole-number keys as integers (an optimal length of 2, not
+    2.000), a key a group lacks as "none" (no plan exists), rates to three decimals, a rate
+    that does not apply to a group as "-"."""
+    import pandas as pd
+
+    table = table.copy()
+    for key in keys:
+        values = pd.to_numeric(table[key], errors="coerce")
+        if values.notna().any() and (values.dropna() % 1 == 0).all() and table[key].map(
+                lambda v: v is None or v != v or isinstance(v, (int, float))).all():
+            table[key] = values.astype("Int64").astype("string").fillna("none")
+    return table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="-")
 
 
 @main.command()
