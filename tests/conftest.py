@@ -30,6 +30,19 @@ def crosscheck_size(full: int, sample: int) -> int:
 CORPUS: dict[str, tuple[int, int, int]] = {}
 
 
+def pytest_sessionfinish(session) -> None:
+    """Under pytest-xdist each worker hands its corpus figures to the controller, which
+    prints the table (``pytest_testnodedown``)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["corpus"] = json.dumps(CORPUS)
+
+
+def pytest_testnodedown(node, error) -> None:
+    for relative, figures in json.loads(getattr(node, "workeroutput", {}).get("corpus", "{}")).items():
+        CORPUS[relative] = tuple(figures)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if not CORPUS:
         return
