@@ -165,3 +165,5 @@ def test_summarise_gives_the_figures_of_results_json_for_every_strategy(tmp_path
             assert int(last["correct"].sum()) == figures["correct"]
     back = scores[scores["run"] == "back"]
     assert len(back) > 40  # a row per turn: averaging every row is not the accuracy
+    with pytest.raises(planbench.errors.InputError, match="by: no column nope"):
+        planbench.summarise(scores, ["run", "nope"])

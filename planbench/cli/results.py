@@ -53,7 +53,7 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | Non
     and prints the summary."""
     from planbench.results.metrics import summarise
     from planbench.results.results_file import save_scores
-    from planbench.results.score import columns_of, score_run
+    from planbench.results.score import score_run
     from planbench.runs import named, read_run, write_info
 
     if name is not None and len(run_dirs) > 1:
@@ -67,14 +67,11 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | Non
             run = write_info(run, {**run.info, "task": rows[0]["task"]})
         print_summary(run, rows)
         if by:
-            columns = columns_of(rows)
-            unknown = [c.strip() for c in by.split(",") if c.strip() not in columns]
-            if unknown:
-                raise InputError("--by", 0, f"no column {', '.join(unknown)}; columns: {', '.join(columns)}")
-            table = summarise(rows, [c.strip() for c in by.split(",")])
-            shown = [*[c.strip() for c in by.split(",")], "answered", "correct", "accuracy", "ci_low", "ci_high"]
+            keys = [c.strip() for c in by.split(",")]
+            table = summarise(rows, keys, "--by")
+            shown = [*keys, "answered", "correct", "accuracy", "ci_low", "ci_high"]
             shown += [c for c in ("refusal_rate", "false_plan_rate", "false_refusal_rate") if c in table]
-            click.echo(_grouped_table(table[shown], [c.strip() for c in by.split(",")]))
+            click.echo(_grouped_table(table[shown], keys))
         save_scores(run, rows)  # last: a run directory that is read-only still prints its scores
 
 

@@ -113,7 +113,7 @@ def judged_rows(frame):
 # ------------------------------------------------------------------ the summary table
 
 
-def summarise(rows, by: list[str] | None = None):
+def summarise(rows, by: list[str] | None = None, option: str = "by"):
     """Accuracy table (pandas DataFrame), one row per group of ``by`` (optimal_length,
     blocks, encoding, model...): n, counts per outcome, accuracy and its interval
     (``interval`` names which), optimal; pass@k with several samples per instance; for a
@@ -124,6 +124,9 @@ def summarise(rows, by: list[str] | None = None):
 
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
     frame = frame.reindex(columns=columns_of(frame))
+    unknown = [column for column in by or [] if column not in frame.columns]
+    if unknown:  # ``option``: what the caller called the grouping (the CLI's --by)
+        raise InputError(option, 0, f"no column {', '.join(unknown)}; columns: {', '.join(frame.columns)}")
     groups = frame.groupby(by, dropna=False) if by else [((), frame)]
     out = []
     for key, group in groups:
