@@ -83,9 +83,8 @@ def _grouped_table(table, keys: list[str]) -> str:
 
     table = table.copy()
     for key in keys:
-        values = pd.to_numeric(table[key], errors="coerce")
-        if values.notna().any() and (values.dropna() % 1 == 0).all() and table[key].map(
-                lambda v: v is None or v != v or isinstance(v, (int, float))).all():
+        values = table[key]
+        if pd.api.types.is_numeric_dtype(values) and values.notna().any() and (values.dropna() % 1 == 0).all():
             table[key] = values.astype("Int64").astype("string").fillna("none")
     return table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="-")
 
