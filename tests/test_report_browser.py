@@ -7,6 +7,7 @@ Skipped, saying why, where Chromium or Playwright is missing (CI installs both).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from planbench.world import encodings
 from chromium import browser, open_page, pytestmark  # noqa: F401 - the fixture, the helper, the skip
 
 
@@ -66,6 +68,15 @@ def test_a_task_answer_shows_where_the_two_readings_differ(browser, report) -> N
     assert "t7; 3 blocks" in answer and page.locator("#answer .trace").count() == 0
     assert f"Verdict: {'right' if row['correct'] == 'True' else 'wrong'}" in answer
     assert "the plan read is marked" not in answer  # a state is read from a t7 answer, not a plan
+    # what it was judged against: the true state, every atom of it in words
+    blocks = encodings.get("blocksworld")
+    truth = sorted(blocks.atom_to_text(tuple(a.strip("()").split())) for a in re.findall(r"\([^)]*\)", row["true_state"]))
+    state = page.locator("#judged tr", has_text="the state after them").locator("td").inner_text()
+    assert sorted(re.split(r", | and ", state)) == truth
+    # the overall table leaves a t7 run's plan counts blank (it showed "valid 0")
+    header = page.locator("#overall thead th").all_inner_texts()
+    t7 = page.locator("#overall tbody tr", has_text="gpt-4-blocksworld_3-t7").locator("td").all_inner_texts()
+    assert t7[header.index("valid")] == "" and t7[header.index("incorrect")] != ""
     # Task 2: a valid plan longer than optimal is a wrong answer, and its view says so.
     with open(report.parent / "runs" / "gpt-4-blocksworld_3-t2" / "scores.csv") as handle:
         longer = next(r for r in csv.DictReader(handle) if r["valid"] == "True" and r["optimal"] != "True")
@@ -73,6 +84,15 @@ def test_a_task_answer_shows_where_the_two_readings_differ(browser, report) -> N
     page.wait_for_function(f"document.querySelector('#answer-title')?.textContent.includes('/{longer['id']},')")
     answer = page.locator("#answer").inner_text()
     assert f"Verdict: wrong (valid) — {longer['reason']}" in answer, answer[:300]
+    # the goal, an optimal plan and the validator's walk of the longer plan
+    assert page.locator("#judged tr", has_text="an optimal plan").locator("th").inner_text() == \
+        f"an optimal plan ({longer['optimal_length']} steps)"
+    assert page.locator("#answer .trace tr.ok").last.inner_text().endswith(
+        f"valid, {longer['plan_length']} steps, optimal {longer['optimal_length']}")
+    # and in the list of answers it reads wrong: not the green "valid" of a right answer
+    page.locator("select[data-f='run']").select_option("gpt-4-blocksworld_3-t2")  # its 100 answers: one page
+    cell = page.locator("#answers tbody tr", has=page.locator(f"a[href$='t2/{longer['id']}/0']")).locator("td").nth(6)
+    assert cell.inner_text() == "valid, not optimal" and cell.get_attribute("class") == "verdict-incorrect"
     assert not errors
 
 

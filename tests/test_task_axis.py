@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from planbench.errors import InputError
+from planbench.sets.instances import parse_action
+from planbench.world import encodings
 from planbench.results.importer import describe, planbench_task
 from planbench.results.score import COLUMNS, score_run, write_scores
 from planbench.runs import read_run
@@ -188,8 +191,38 @@ def test_show_says_why_the_two_readings_differ(tmp_path) -> None:
     assert f"planbench reading (PlanBench's own evaluator, quirks included): " \
            f"{'right' if differ[0]['other_correct'] else 'wrong'}" in shown.stdout
     assert "judged against (state expected):" in shown.stdout
+    # ... in the encoding's words: every atom of the true state, and no other
+    encoding = encodings.get("blocksworld")
+    truth = [encoding.atom_to_text(parse_action(a)) for a in re.findall(r"\([^)]*\)", differ[0]["true_state"])]
+    state = next(line for line in shown.stdout.splitlines() if "the state after them: " in line).split(": ", 1)[1]
+    assert sorted(re.split(r", | and ", state)) == sorted(truth)
     quiet = planbench("show", str(tmp_path / "run"), str(agree["id"]))
     assert "the two readings differ" not in quiet.stdout and "planbench reading agrees" in quiet.stdout
+
+
+def test_show_walks_a_task_plan_through_the_problem_the_task_states(tmp_path) -> None:
+    """t2: a valid plan longer than optimal is wrong; show gives the goal, an optimal plan
+    and the validator's walk of the plan read, ending in its length against the optimal.
+    t4: the walk runs against the prefix's goal the prompt states, not the instance's."""
+    from planbench.results.importer import import_results
+
+    for name in ("task_2_plan_optimality", "task_4_plan_reuse"):
+        run, _ = import_results(ROOT / "recorded" / f"blocksworld_3__gpt-4_chat__{name}.json.gz", tmp_path / name)
+        rows = score_run(run)
+        row = next(r for r in rows if r["valid"] and (name.startswith("task_4") or not r["optimal"]))
+        shown = planbench("show", str(tmp_path / name), str(row["id"]))
+        assert shown.returncode == 0, shown.stderr
+        lines = shown.stdout.splitlines()
+        prompt = tasks.by_instance(tasks.get(run.info["task"]), "planbench-3", "blocksworld",
+                                   tasks.run_options(run.info))[("planbench-3", int(row["id"]))]
+        optimal = prompt.truth["optimal_length"]
+        assert any(f"an optimal plan ({optimal} step" in line for line in lines), shown.stdout
+        assert f"plan ({row['plan_length']} steps) and the validator's trace:" in lines
+        assert lines[-1].strip().startswith("goal reached (") and \
+            lines[-1].strip().endswith(f"valid, {row['plan_length']} steps, optimal {optimal}")
+        if name.startswith("task_4"):  # the goal walked to is the prompt's: the state after the prefix
+            goal = next(line for line in lines if "goal the prompt states: " in line).split(": ", 1)[1]
+            assert len(re.split(r", | and ", goal)) == len(prompt.truth["goal"]) != len(prompt.instance.problem.goal)
 
 
 def test_report_has_the_task_table_and_counts_where_readings_differ(tmp_path) -> None:
@@ -217,6 +250,16 @@ def test_report_has_the_task_table_and_counts_where_readings_differ(tmp_path) ->
     typed = sum(bool(r["other_correct_type"]) for r in t3)
     planbench_row = next(line for line in report.splitlines() if "blocksworld · planbench reading" in line)
     assert f"{planbench_right}.0% (" in planbench_row and f"type {typed}.0%" in planbench_row
+    type_differ = sum(bool(r["correct_type"]) != bool(r["other_correct_type"]) for r in t3)
+    explained_differ = sum(bool(r["correct_explanation"]) != bool(r["other_correct_explanation"]) for r in t3)
+    t3_differ = sum(bool(r["correct"]) != bool(r["other_correct"]) for r in t3)
+    # whole numbers where other runs leave the type and explanation columns blank (it printed "1.0 | 7.0")
+    assert (f"| gpt-4-blocksworld_3-t3 | t3 | 100 | {sum(bool(r['correct']) for r in t3)} | "
+            f"{sum(bool(r['other_correct']) for r in t3)} | {t3_differ} | {type_differ} | {explained_differ} |") in report
+    # the overall table leaves blank the counts a task's answers cannot have: a t3 answer is no plan
+    overall = next(line for line in report.splitlines() if line.startswith("| gpt-4-blocksworld_3-t3 | 100 |"))
+    wrong = sum(not r["correct"] for r in t3)
+    assert overall.startswith(f"| gpt-4-blocksworld_3-t3 | 100 | 100 |  |  | 97.0% (") and f" |  | {wrong} | " in overall
     html = (tmp_path / "report" / "report.html").read_text()
     assert "Where the two readings differ" in html
 

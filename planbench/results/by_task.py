@@ -132,7 +132,9 @@ def readings_table(runs: dict[str, list[dict]], overall):
                     "verdicts that differ": int(entry["readings_differ"]),
                     **{f"{name.removeprefix('readings_differ_')} verdicts that differ": int(entry[name])
                        for name in entry.index if name.startswith("readings_differ_") and _known(entry, name)}})
-    return pd.DataFrame(out).fillna("") if out else None
+    # Whole counts stay whole where a column is blank for some runs (t3's type and explanation
+    # columns): as objects, not floats, so no "1.0" and no pandas warning on the fill.
+    return pd.DataFrame(out, dtype=object).fillna("") if out else None
 
 
 def length_groups(runs: dict[str, list[dict]]) -> dict[str, list[str]]:

@@ -43,7 +43,8 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
     goal, an optimal plan, or why it has none, is held once (``instances``)."""
     import pandas as pd
 
-    from planbench.results.metrics import judged_rows, run_results
+    from planbench.results.metrics import PLAN_COUNTS, count_applies, judged_rows, run_results
+    from planbench.results.score import VERDICT_OUTCOMES
     from planbench.results.report_pairs import pair_runs
 
     prompts: dict[str, int] = {}
@@ -57,6 +58,7 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
         info = run.info if run else {}
         figures = (results or {}).get(name) or run_results(rows, run)
         cards.append({"name": name, "settings": {k: info.get(k) for k in SETTINGS if info.get(k) is not None},
+                      "blank": [c for c in (*PLAN_COUNTS, *VERDICT_OUTCOMES) if not count_applies(_task(rows, info), c)],
                       "folder": str(run.folder) if run else None,
                       "modified": _modified(run), "summary": _clean(figures["results"]),
                       "done": _clean(figures["completeness"]),
@@ -94,6 +96,11 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
     return {"title": title, "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "version": __version__, "runs": cards, "prompts": list(prompts), "instances": instances, "items": items,
             "pairs": pair_runs(runs, last_answer)}
+
+
+def _task(rows: list[dict], info: dict) -> str:
+    """The task a run answers: its rows', else its run.json's, else t1."""
+    return next((str(r["task"]) for r in rows if r.get("task")), None) or info.get("task") or "t1"
 
 
 def _answer_order(row: dict) -> tuple:
@@ -188,19 +195,28 @@ def _details(run: Run, rows: list[dict]) -> dict[tuple, dict]:
 def _task_details(run: Run, rows: list[dict], responses: dict) -> dict[tuple, dict]:
     """Tasks 2-8: the prompt asked (recorded, else built again) and the answer; the
     verdict's reason is the row's, and where the other reading differs, its reason too."""
+    from planbench.results.show import task_walk
     from planbench.tasks import records as tasks
 
+    task = tasks.get(run.info.get("task"))
+    encoding = encodings.get(run.info["encoding"])
     asked = asked_prompts(run.folder)
-    built = tasks.by_instance(tasks.get(run.info.get("task")), set_location(run), run.info["encoding"],
-                              tasks.run_options(run.info))
+    built = tasks.by_instance(task, set_location(run), encoding.name, tasks.run_options(run.info))
     out = {}
     for row in rows:
         key = (row.get("part"), row.get("id"), row.get("sample", 0), row.get("round") or 0)
         response = responses.get(key)
         if response is None:
             continue
-        prompt = asked.get(key[:3]) or (built[key[:2]].text if key[:2] in built else None)
-        detail: dict = {"a": str(response.get("text") or ""), "prompt": prompt}
+        question = built.get(key[:2])
+        text = str(response.get("text") or "")
+        detail: dict = {"a": text, "prompt": asked.get(key[:3]) or (question.text if question else None)}
+        if question is not None:  # what the verdict (the row's reading) was judged against, and the plan's walk
+            extractor = row.get("extractor") if row.get("extractor") in ("default", "planbench") else "default"
+            detail["judged"] = [list(line) for line in task.judged_against(question, encoding, extractor)]
+            walked = task_walk(task, question, encoding, extractor, text)
+            if walked is not None:
+                detail["walk"] = walked
         if row.get("other_correct") is not None and bool(row.get("other_correct")) != bool(row.get("correct")):
             other = "planbench" if (row.get("extractor") or "default") == "default" else "default"
             detail["other"] = (f"the {other} reading judges it {'right' if row['other_correct'] else 'wrong'}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 
 from planbench.errors import InputError
-from planbench.results.score import OUTCOMES, USAGE, columns_of
+from planbench.results.score import OUTCOMES, USAGE, VERDICT_OUTCOMES, columns_of
 from planbench.runs import PROMPTS_FILE, Run, read_json_lines
 
 
@@ -174,6 +174,22 @@ def _counts(judged) -> dict:
         entry["recorded_accuracy"] = recorded.sum() / len(judged)
         entry["agreement"] = (recorded == judged.loc[recorded.index, "correct"].map(_true)).mean()
     return entry
+
+
+PLAN_COUNTS = ("valid", "optimal", "invalid", "refused", "false_plan", "false_refusal")
+
+
+def count_applies(task: str | None, column: str) -> bool:
+    """Whether an outcome count means anything for a task's answers: the plan counts
+    (valid, optimal, invalid, refusals) where the answer is a plan, correct/incorrect where
+    it is a verdict or a state (t3, t7). Tables leave the others blank: a t7 run's
+    "valid 0" read as if no state was right."""
+    from planbench.tasks import records as tasks
+
+    plan = tasks.get(task or "t1").answer == "plan"
+    if column in VERDICT_OUTCOMES:
+        return not plan
+    return plan if column in PLAN_COUNTS else True
 
 
 def task_of(frame) -> str:

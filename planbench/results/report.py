@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planbench.errors import write_failed
-from planbench.results.metrics import completeness_text, dollars, incomplete_words, percent, run_results, summarise
-from planbench.results.score import FLOAT_FORMAT, OUTCOMES, columns_of
+from planbench.results.metrics import (PLAN_COUNTS, completeness_text, count_applies, dollars, incomplete_words, percent,
+                                      run_results, summarise, task_of)
+from planbench.results.score import FLOAT_FORMAT, OUTCOMES, VERDICT_OUTCOMES, columns_of
 
 PLOT_FILE = "accuracy_by_length.png"
 FAILURE_PLOT = "failures_by_length.png"
@@ -56,7 +57,7 @@ def _write_report(runs: dict[str, list[dict]], out: Path, title: str, sources: d
         frame = pd.DataFrame(rows).reindex(columns=columns_of(rows))  # a task's rows lack some columns
         encoding = frame["encoding"].mode().iat[0] if "encoding" in frame and frame["encoding"].notna().any() else ""
         results[name] = run_results(rows, sources.get(name))
-        overall.append({"run": name, "encoding": encoding, **results[name]["results"],
+        overall.append({"run": name, "encoding": encoding, "task": task_of(frame), **results[name]["results"],
                         **{f"run_{k}": v for k, v in results[name]["completeness"].items()}})
         by_length.append(pd.DataFrame(results[name]["by_optimal_length"]).assign(run=name, encoding=encoding))
         judged = judged_rows(frame) if "outcome" in frame else frame
@@ -137,6 +138,8 @@ def _overall_table(overall):
         frame["complete"] = [("yes" if done else f"incomplete: answered {a:.0f} of {p:.0f}") if done == done else ""
                              for done, a, p in zip(frame["run_complete"], frame["run_answered"], frame["run_planned"])]
         columns.append("complete")
+    for column in set(columns) & {*PLAN_COUNTS, *VERDICT_OUTCOMES}:  # blank, not 0, where a count means nothing
+        frame[column] = [value if count_applies(task, column) else "" for value, task in zip(frame[column], frame["task"])]
     return frame[columns]
 
 

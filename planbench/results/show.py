@@ -17,6 +17,7 @@ from planbench.kept_sets import run_set, set_location
 from planbench.sets.instances import Instance
 from planbench.runs import Run, read_responses
 from planbench.results.score import judge
+from planbench.world.problem import Problem
 from planbench.world.validate import trace, validate
 
 REASONING_SHOWN = 400  # characters of a reasoning model's <think> part shown before the answer
@@ -106,8 +107,6 @@ def _differ_lines(default: dict, planbench: dict) -> list[tuple[str, str]]:
 def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown:
     """An answer to a task 2-8 question: the verdict of each reading (and why they differ),
     the answer, and what it was judged against."""
-    import json
-
     from planbench.tasks import records as tasks
 
     info = run.info
@@ -138,8 +137,29 @@ def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> 
         rows = rows[: 3 * CONTEXT_LINES] + [f"[{len(rows) - 3 * CONTEXT_LINES} line(s) below; --full shows all]"]
     lines += [("", row) for row in rows]
     lines += [("", ""), ("head", f"judged against ({task.answer} expected):")]
-    lines += [("dim", f"{key}: {json.dumps(value, ensure_ascii=False)}") for key, value in prompt.truth.items()]
+    lines += [("dim", f"{label}: {words}") for label, words in task.judged_against(prompt, encoding)]
+    walked = task_walk(task, prompt, encoding, "default", text)  # the verdict above is the default reading's
+    if walked is not None:
+        lines += [("", "")] + _walk_lines(walked)
     return Shown(lines)
+
+
+def task_walk(task, prompt, encoding: Encoding, extractor: str, text: str) -> dict | None:
+    """The validator's walk through the plan a task answer gives, against the problem the
+    task judges it by in this reading (t4: the prefix's goal; t6: from the event's state);
+    None where the answer is no plan (t3, t7) or none was read."""
+    from planbench.tasks.judging import read_plan
+
+    problem = task.judged_problem(prompt, extractor)
+    if problem is None or not text.strip():
+        return None
+    plan, _ = read_plan(text, encoding, problem.name_span, extractor)
+    if not plan:
+        return None
+    try:
+        return walk(prompt.instance, encoding, plan, problem, prompt.truth.get("optimal_length"))
+    except (KeyError, IndexError, ValueError):  # a step naming a block the problem lacks
+        return None
 
 
 def _answer_lines(text: str, reading: Extraction, full: bool) -> list[tuple[str, str]]:
@@ -181,16 +201,16 @@ def _answer_lines(text: str, reading: Extraction, full: bool) -> list[tuple[str,
     return out + rows + [("", "")]
 
 
-def _atoms_text(instance: Instance, encoding: Encoding, state: int) -> list[str]:
+def _atoms_text(problem: Problem, encoding: Encoding, state: int) -> list[str]:
     """A state's atoms in the encoding's words, ordered as PlanBench's prompts order them."""
-    atoms = instance.problem.world.atoms(state)
+    atoms = problem.world.atoms(state)
     ordered = sorted(atoms, key=lambda a: " ".join([encoding.predicates[a[0]], *map(encoding.object_to_pddl, a[1:])]))
     return [encoding.atom_to_text(a) for a in ordered]
 
 
-def _change_text(instance: Instance, encoding: Encoding, before: int, after: int) -> str:
-    gained = _atoms_text(instance, encoding, after & ~before)
-    lost = _atoms_text(instance, encoding, before & ~after)
+def _change_text(problem: Problem, encoding: Encoding, before: int, after: int) -> str:
+    gained = _atoms_text(problem, encoding, after & ~before)
+    lost = _atoms_text(problem, encoding, before & ~after)
     return f"now {', '.join(gained)}; no longer {', '.join(lost)}"
 
 
@@ -223,12 +243,17 @@ def _atom_words(encoding: Encoding):
     return encoding.atom_to_text if encoding.has_text else encoding.atom_to_pddl
 
 
-def walk(instance: Instance, encoding: Encoding, plan) -> dict:
+def walk(instance: Instance, encoding: Encoding, plan, problem: Problem | None = None,
+         optimal: int | None = None) -> dict:
     """The validator's walk through a plan, for a person: the initial state, each step in
     the encoding's words with what it changed, the failing step with what did not hold,
-    and how it ended. ``planbench show`` prints it; the HTML report shows it."""
-    result = validate(instance.problem, plan)
-    states = trace(instance.problem, plan)
+    and how it ended. ``planbench show`` prints it; the HTML report shows it. ``problem``
+    and ``optimal`` replace the instance's own where a task asks for another problem (t4's
+    prefix goal, t6's state after the event)."""
+    if problem is None:
+        problem, optimal = instance.problem, instance.length
+    result = validate(problem, plan)
+    states = trace(problem, plan)
     step_text = encoding.action_to_text if encoding.has_text else encoding.action_to_pddl
     steps = []
     for number, action in enumerate(plan, 1):
@@ -238,19 +263,20 @@ def walk(instance: Instance, encoding: Encoding, plan) -> dict:
             text = pddl = "(" + " ".join(action) + ")"
         if number < len(states):
             steps.append({"n": number, "text": text, "pddl": pddl, "ok": True,
-                          "change": _change_text(instance, encoding, states[number - 1], states[number])})
+                          "change": _change_text(problem, encoding, states[number - 1], states[number])})
         else:
             steps.append({"n": number, "text": text, "pddl": pddl, "ok": False,
                           "why": result.message(encoding, "text").removeprefix("The plan is invalid. ")})
             break
-    goal = goal_words(instance, encoding)
+    goal = " and ".join(_atom_words(encoding)(a) for a in problem.goal)
     if result.valid:
-        end = f"goal reached ({goal}): valid, {len(plan)} steps, optimal {instance.length}"
+        end = f"goal reached ({goal}): valid, {len(plan)} steps, optimal {optimal}"
     elif result.failure.kind == "goal_not_reached":
         end = result.message(encoding, "text").removeprefix("The plan is invalid. ")
     else:
         end = ""
-    return {"initial": ", ".join(_atoms_text(instance, encoding, states[0])), "steps": steps, "end": end,
+    return {"initial": ", ".join(_atoms_text(problem, encoding, states[0])), "steps": steps, "end": end,
+            "length": len(plan),
             "valid": result.valid}
 
 
@@ -258,8 +284,13 @@ def _trace_lines(instance: Instance, encoding: Encoding, reading: Extraction) ->
     plan = reading.plan
     if not plan:
         return [("head", "plan: none read")]
-    walked = walk(instance, encoding, plan)
-    out = [("head", f"plan ({len(plan)} steps) and the validator's trace:"),
+    return _walk_lines(walk(instance, encoding, plan))
+
+
+def _walk_lines(walked: dict) -> list[tuple[str, str]]:
+    """A walk as ``show`` prints it: the initial state, each step and what it changed, the
+    failing step with what did not hold, and how it ended."""
+    out = [("head", f"plan ({walked['length']} steps) and the validator's trace:"),
            ("dim", f"initial state: {walked['initial']}")]
     for step in walked["steps"]:
         if step["ok"]:

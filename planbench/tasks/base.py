@@ -25,6 +25,7 @@ from typing import ClassVar
 from planbench.errors import InputError
 from planbench.sets.instances import Instance, InstanceSet
 from planbench.world.encodings import Encoding
+from planbench.world.problem import Problem
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,20 @@ class Task:
         verdict) and ``reason`` (why, in one line); plus the task's own columns."""
         raise NotImplementedError
 
+    def judged_against(self, prompt: TaskPrompt, encoding: Encoding, extractor: str = "default") -> list[tuple[str, str]]:
+        """What an answer to this prompt is judged against, for a person, as (label, text)
+        lines in the encoding's words: ``planbench show`` prints them and the report's
+        answer view shows them, so a wrong answer can be checked by eye. A task without
+        words of its own shows its truth as stored."""
+        import json
+
+        return [(key, json.dumps(value, ensure_ascii=False)) for key, value in prompt.truth.items()]
+
+    def judged_problem(self, prompt: TaskPrompt, extractor: str = "default") -> Problem | None:
+        """The problem a plan answer is walked through in this reading (the validator's walk
+        of ``show`` and the report); None where the answer is not a plan."""
+        return None
+
     def judge_response(self, response: dict, prompt: TaskPrompt, encoding: Encoding, extractor: str = "default",
                        translation: str | None = None) -> dict:
         """One recorded answer (``responses.jsonl``'s text, finish_reason, error) judged.
@@ -83,6 +98,11 @@ class Task:
         if not text or not str(text).strip():
             return {"outcome": "no_response", "correct": False, "reason": response.get("error") or "empty answer"}
         return self.judge(str(text), prompt, encoding, extractor)
+
+
+def steps(count: int) -> str:
+    """``1 step``, ``4 steps``."""
+    return f"{count} step" + ("" if count == 1 else "s")
 
 
 def check_wording(task: str, options: TaskOptions, wordings: tuple[str, ...]) -> None:

@@ -19,9 +19,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from planbench.errors import InputError
-from planbench.prompts.statements import domain_intro
+from planbench.prompts.statements import domain_intro, state_text
 from planbench.sets.instances import Instance, format_action, parse_action
-from planbench.tasks.base import Task, TaskPrompt
+from planbench.tasks.base import Task, TaskPrompt, steps
 from planbench.tasks.draws import Draws, draw_mode
 from planbench.tasks.judging import check_extractor, judge_plan
 from planbench.world.encodings import Encoding
@@ -116,3 +116,25 @@ class PlanTask(Task):
         check_extractor(extractor)
         problem = judged_problem(prompt, extractor)
         return judge_plan(text, problem, encoding, extractor, prompt.truth.get("optimal_length"))
+
+    def judged_problem(self, prompt: TaskPrompt, extractor: str = "default") -> Problem | None:
+        return judged_problem(prompt, extractor)
+
+    def judged_against(self, prompt: TaskPrompt, encoding: Encoding, extractor: str = "default") -> list[tuple[str, str]]:
+        """The problem the prompt states (initial state, goal), the goal PlanBench's
+        evaluator checked where it is another (t4, t8_3), and an optimal plan."""
+        facts = prompt.truth
+        lines = [("initial state", state_text(from_strings(facts["init"]), encoding)),
+                 ("goal the prompt states", state_text(from_strings(facts["goal"]), encoding))]
+        if "planbench_goal" in facts:
+            lines.append(("goal PlanBench's evaluator checks (the planbench reading)",
+                          state_text(from_strings(facts["planbench_goal"]), encoding)))
+        return lines + [optimal_plan_line(from_strings(facts["plan"]), encoding)]
+
+
+def optimal_plan_line(plan: tuple[Action, ...], encoding: Encoding) -> tuple[str, str]:
+    """("an optimal plan (N steps)", its steps in the encoding's words), or the empty plan's
+    line where the goal already holds (t6 after some events)."""
+    if not plan:
+        return "an optimal plan", "the empty plan: the goal already holds"
+    return f"an optimal plan ({steps(len(plan))})", "; ".join(encoding.action_to_text(a) for a in plan)

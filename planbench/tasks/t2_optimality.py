@@ -18,7 +18,9 @@ from planbench.sets.instances import Instance, InstanceSet
 from planbench.tasks import register
 from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.judging import judge_plan
+from planbench.tasks.plan_task import optimal_plan_line
 from planbench.world.encodings import Encoding
+from planbench.world.problem import Problem
 
 MINIMIZE = " I want to minimize the time taken to achieve my goal."
 
@@ -60,6 +62,15 @@ class Optimality(Task):
         instance = prompt.instance
         return judge_plan(text or "", instance.problem, encoding, extractor, prompt.truth["optimal_length"],
                           require_optimal=True)
+
+    def judged_problem(self, prompt: TaskPrompt, extractor: str = "default") -> Problem | None:
+        return prompt.instance.problem
+
+    def judged_against(self, prompt: TaskPrompt, encoding: Encoding, extractor: str = "default") -> list[tuple[str, str]]:
+        """The goal and an optimal plan: right is valid and exactly that long."""
+        instance = prompt.instance
+        return [("goal", state_text(instance.problem.goal, encoding)),
+                optimal_plan_line(instance.gold(encoding.name), encoding)]
 
 
 register(Optimality())

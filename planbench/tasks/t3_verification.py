@@ -33,7 +33,7 @@ from planbench.errors import InputError
 from planbench.prompts.statements import domain_intro, plan_block, state_text, validation_message
 from planbench.sets.instances import Instance, InstanceSet, format_action, parse_action
 from planbench.tasks import register
-from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording
+from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording, steps
 from planbench.tasks.draws import Draws, draw_mode
 from planbench.tasks.judging import check_extractor
 from planbench.world.encodings import Encoding
@@ -162,6 +162,12 @@ class Verification(Task):
         row.update(correct=flags[0], correct_type=flags[1], correct_explanation=flags[2],
                    outcome="correct" if flags[0] else "incorrect", reason=_reason(flags, truth, encoding))
         return row
+
+    def judged_against(self, prompt: TaskPrompt, encoding: Encoding, extractor: str = "default") -> list[tuple[str, str]]:
+        """The plan the prompt shows and the right answer, in the words the examples use."""
+        plan = [encoding.action_to_text(parse_action(a)) for a in prompt.truth["plan"]]
+        return [(f"the plan shown ({steps(len(plan))})", "; ".join(plan) or "(no action)"),
+                ("the right answer", prompt.truth["message"])]
 
 
 def exact_flags(verdict, truth: dict) -> tuple[bool, bool, bool]:

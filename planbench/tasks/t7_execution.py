@@ -118,6 +118,12 @@ class Execution(Task):
             row["reason"] = "; ".join(parts) or "an atom is repeated (PlanBench compares lists)"
         return row
 
+    def judged_against(self, prompt: TaskPrompt, encoding: Encoding, extractor: str = "default") -> list[tuple[str, str]]:
+        """The actions executed and the state they leave (our simulator's)."""
+        prefix = [encoding.action_to_text(parse_action(a)) for a in prompt.truth["prefix"]]
+        return [(f"the actions executed ({len(prefix)})", "; ".join(prefix)),
+                ("the state after them", state_text([parse_action(a) for a in prompt.truth["state"]], encoding))]
+
 
 _PDDL: dict[tuple, str] = {}
 

@@ -100,7 +100,8 @@ function overall(picked) {
   if (narrowing()) selected({run: "", outcome: "", kind: "", encoding: "", blocks: "", length: "", q: ""}).forEach(i => pools[i.r] = (pools[i.r] || 0) + 1);
   const rows = shownRuns().map(run => {
     const r = D.runs.indexOf(run);
-    return {run: run.name, ...run.summary, right: run.summary.correct, done: run.done, picked: counts[r] || 0, pool: pools[r] || 0};
+    return {run: run.name, ...run.summary, right: run.summary.correct, done: run.done, picked: counts[r] || 0, pool: pools[r] || 0,
+            blank: run.blank || []};
   });
   const has = key => rows.some(r => r[key] !== undefined);
   const incomplete = rows.some(r => r.done && r.done.complete === false);
@@ -109,7 +110,9 @@ function overall(picked) {
     ...(has("pass_at_k") ? ["pass@k"] : []), "optimal", ...OUTCOMES.filter(o => o !== "correct" && rows.some(r => r[o])),
     ...(priced ? ["cost", "per instance", "per valid plan"] : []), ...(incomplete ? ["complete"] : []),
     ...(narrowing() ? ["selected"] : [])];
+  // A count that means nothing for a run's task is blank, not 0 (a t7 run has no "valid" answers: its states are correct or incorrect)
   table("overall", cols, rows, (r, c) => {
+    if (r.blank.includes(c)) return "";
     if (c === "accuracy") return `${pct(r.accuracy)} <span class="muted">(${pct(r.ci_low)}–${pct(r.ci_high)})</span>`;
     if (c === "per answer") return r.answer_accuracy === undefined ? "" :
       `${pct(r.answer_accuracy)} <span class="muted">(${r.answer_correct}/${r.answers}; ${pct(r.answer_ci_low)}–${pct(r.answer_ci_high)})</span>`;
@@ -268,7 +271,14 @@ function answers(all) {
   const el = document.getElementById("answers");
   el.innerHTML = "<thead><tr>" + cols.map(c => `<th>${c}</th>`).join("") + "</tr></thead><tbody>" + shown.map(i =>
     `<tr><td>${esc(D.runs[i.r].name)}</td><td><a href="#${address(i)}">${esc(i.part)}/${esc(i.id)}</a></td><td>${i.s}</td><td>${i.t}</td>` +
-    `<td>${esc(i.b)}</td><td>${esc(i.L ?? "no plan")}</td><td class="verdict-${esc(i.o)}">${esc(i.o)}</td><td>${esc(i.fk ?? "")}</td><td>${esc(i.pl ?? "")}</td></tr>`).join("") + "</tbody>";
+    `<td>${esc(i.b)}</td><td>${esc(i.L ?? "no plan")}</td>${outcomeCell(i)}<td>${esc(i.fk ?? "")}</td><td>${esc(i.pl ?? "")}</td></tr>`).join("") + "</tbody>";
+}
+// A task's answer is coloured right or wrong by its task's rule: t2's valid plan longer than
+// optimal is wrong, and says so (it read as a green "valid").
+function outcomeCell(i) {
+  if (!i.tk) return `<td class="verdict-${esc(i.o)}">${esc(i.o)}</td>`;
+  const text = i.o === "valid" && !i.c ? "valid, not optimal" : i.o;
+  return `<td class="verdict-${i.c ? "correct" : "incorrect"}">${esc(text)}</td>`;
 }
 // An answer's address: run/id/sample[/round], or run/part/id/sample[/round] where the id is in two parts
 // (planbench-600), as planbench show takes PART/ID. Each part encoded alone, so a name may hold a "/".
@@ -334,6 +344,13 @@ function verdict(i) {
     ` <span class="muted">(${esc(i.o)})</span>${why}</p>`;
   return `<p>Verdict: <span class="verdict-${esc(i.o)}">${esc(i.o)}</span>${why}</p>`;
 }
+// A task 2-8 answer: what it was judged against (the goal and an optimal plan, the right
+// verdict, the true state), in the encoding's words, as planbench show prints it.
+function judged(i) {
+  if (!i.judged || !i.judged.length) return "";
+  return `<h4>Judged against</h4><table id="judged" class="judged">` +
+    i.judged.map(([label, text]) => `<tr><th>${esc(label)}</th><td>${esc(text)}</td></tr>`).join("") + "</table>";
+}
 function view(i, conversation) {
   const run = D.runs[i.r];
   const turns = conversation.length > 1 ? `<p>Conversation: ` + conversation.map(t =>
@@ -356,6 +373,6 @@ function view(i, conversation) {
     verdict(i) +
     `<p class="muted">${i.tk ? esc(i.tk) + "; " : ""}${esc(i.b)} blocks${i.tk && i.L === undefined ? "" : "; " + length}; ${esc(i.enc)}${i.rec !== undefined ? "; PlanBench's recorded verdict: " + esc(i.rec) : ""}</p>` +
     problem(i) + turns + prompt + message + `<h4>Answer${i.cand && i.cand.length ? ' <span class="muted">(the plan read is marked)</span>' : ""}</h4><pre id="answer-text">${marked(i.a ?? "", i.cand)}</pre>` +
-    other + (i.tk ? "" : `<h4>The validator's walk</h4>${walk}`) + nav;
+    other + (i.tk ? judged(i) + (i.walk ? `<h4>The validator's walk</h4>${walk}` : "") : `<h4>The validator's walk</h4>${walk}`) + nav;
 }
 load();
