@@ -11,13 +11,12 @@ accuracy by optimal length (``grouped`` on the sample's ``optimal_length``).
 
 from __future__ import annotations
 
-from collections import Counter
-
 from inspect_ai.scorer import (CORRECT, INCORRECT, Score, ScoreReducer, Target, accuracy, grouped, score_reducer,
                                scorer, stderr)
 from inspect_ai.solver import TaskState
 
 from planbench.inspect.answers import answer_line, model_name, verdict
+from planbench.results.metrics import majority, vote_key
 
 # scores.csv columns kept in the score's metadata
 KEPT = ("outcome", "failure_kind", "failing_step", "optimal_length", "blocks", "plan_length", "valid", "optimal",
@@ -61,13 +60,10 @@ def planbench_scorer(extractor: str = "default"):
     return score
 
 
-def vote_key(score: Score) -> str:
-    """What a vote compares, as planbench's vote does: the plan read (the encoding's PDDL), a
-    refusal as one answer of its own, no plan as its outcome."""
-    outcome = (score.metadata or {}).get("outcome")
-    if outcome in ("refused", "false_refusal"):
-        return "refusal"
-    return score.answer if score.answer else f"none:{outcome}"
+def score_vote_key(score: Score) -> str:
+    """What a vote compares (:func:`planbench.results.metrics.vote_key`) for a score: the
+    plan read is its ``answer``."""
+    return vote_key((score.metadata or {}).get("outcome"), score.answer)
 
 
 @score_reducer
@@ -82,11 +78,11 @@ def vote() -> ScoreReducer:
                           key=lambda s: (s.metadata or {}).get("epoch", 0))
         if not answered:
             return Score.unscored(reason="no_response", explanation="no answer to vote on")
-        keys = [vote_key(s) for s in answered]
-        counts = Counter(keys)
-        best = max(counts.values())
-        winner = next(s for s, k in zip(answered, keys) if counts[k] == best)
-        metadata = {**(winner.metadata or {}), "votes": best, "voters": len(answered), "plans": len(counts)}
+        keys = [score_vote_key(s) for s in answered]
+        chosen = majority(keys)
+        winner = answered[chosen]
+        metadata = {**(winner.metadata or {}), "votes": keys.count(keys[chosen]), "voters": len(answered),
+                    "plans": len(set(keys))}
         return winner.model_copy(update={"metadata": metadata})
 
     return reduce

@@ -20,6 +20,8 @@ can disagree (report.html once computed its own interval: 0.0-0.8% beside the CL
 from __future__ import annotations
 
 import math
+from collections import Counter
+from typing import Sequence
 
 from planbench.errors import InputError
 from planbench.results.score import OUTCOMES, USAGE, VERDICT_OUTCOMES, columns_of
@@ -97,10 +99,8 @@ def voted_rows(frame):
         if voters.empty:
             chosen.append(group.index[0])
             continue
-        keys = voters.apply(_vote_key, axis=1)
-        counts = keys.value_counts()
-        winner = next(key for key in keys if counts[key] == counts.max())  # the first of the most common
-        chosen.append(keys[keys == winner].index[0])
+        keys = [vote_key(outcome, plan) for outcome, plan in zip(voters["outcome"], voters["extracted_plan"])]
+        chosen.append(voters.index[majority(keys)])
     return frame.loc[pd.Index(chosen)]
 
 
@@ -345,7 +345,7 @@ def vote_curve(rows, most_subsets: int = 2000, seed: int = 0):
     rng = random.Random(seed)
     per_instance = []
     for _, group in frame.sort_values("sample").groupby(["part", "id"], dropna=False):
-        answers = [(_vote_key(r), _true(r["correct"]), float(r["cum_output_tokens"] or 0),
+        answers = [(vote_key(r["outcome"], r["extracted_plan"]), _true(r["correct"]), float(r["cum_output_tokens"] or 0),
                     float(r["cum_cost"]) if r["cum_cost"] == r["cum_cost"] and r["cum_cost"] is not None else math.nan)
                    for _, r in group.iterrows()]
         per_instance.append(answers)
@@ -373,19 +373,25 @@ def vote_curve(rows, most_subsets: int = 2000, seed: int = 0):
     return pd.DataFrame(out)
 
 
-def _vote_key(row) -> str:
-    if row["outcome"] in ("refused", "false_refusal"):
+def vote_key(outcome: str, plan) -> str:
+    """What a vote compares: the plan read (after extraction, so layouts do not split
+    votes), a refusal as one answer of its own, an answer with no plan as its outcome."""
+    if outcome in ("refused", "false_refusal"):
         return "refusal"
-    return str(row["extracted_plan"]) if row["extracted_plan"] == row["extracted_plan"] else f"none:{row['outcome']}"
+    return str(plan) if plan == plan and plan is not None and plan != "" else f"none:{outcome}"
+
+
+def majority(keys: Sequence[str]) -> int:
+    """The index of the answer a vote picks: the first (lowest sample) of the most common
+    keys. planbench's one rule of the vote: the voted answers of a run, the vote curve and
+    the Inspect reducer all pick with it."""
+    counts = Counter(keys)
+    best = max(counts.values())
+    return next(index for index, key in enumerate(keys) if counts[key] == best)
 
 
 def _majority_is_correct(answers: list[tuple]) -> bool:
-    counts: dict[str, int] = {}
-    for answer in answers:
-        counts[answer[0]] = counts.get(answer[0], 0) + 1
-    best = max(counts.values())
-    winner = next(answer[0] for answer in answers if counts[answer[0]] == best)  # the first of the most common
-    return next(answer[1] for answer in answers if answer[0] == winner)
+    return answers[majority([answer[0] for answer in answers])][1]
 
 
 # ------------------------------------------------------------------ complete or not
