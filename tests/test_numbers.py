@@ -153,6 +153,18 @@ def test_an_offline_model_costs_nothing_in_every_line(tmp_path) -> None:
 # ------------------------------------------------------------------ 3. intervals, one computation
 
 
+def test_one_cost_prints_the_same_whatever_order_it_was_summed_in() -> None:
+    """Answers of $0.0002, $0.0002 and $0.00045 cost $0.00085: summed in one order that is
+    0.0008500000000000001 ("$0.0009"), in the other 0.00085 ("$0.0008"): two tables of one
+    report showed both. Every cost prints as metrics.dollars prints it, rounded first."""
+    from planbench.results.metrics import dollars
+
+    one, other = (0.0002 + 0.0002) + 0.00045, 0.0002 + (0.0002 + 0.00045)
+    assert one != other and f"{one:.4f}" != f"{other:.4f}"  # the float sums do differ
+    assert dollars(one) == dollars(other) == dollars(0.00085)
+    assert dollars(float("nan")) == "n/a" and dollars(1234.5) == "$1,234"
+
+
 def test_the_summary_line_report_and_results_json_share_one_interval(tmp_path) -> None:
     """Five wrong answers to each of 100 instances: every output gives the interval of 100
     instances, 0.0-3.7% (Wilson at n = 100: 3.8416 / 103.8416), never that of 500

@@ -168,10 +168,12 @@ def _execute_and_score(config, out: str, score: bool) -> None:
 def tally_line(tally) -> str:
     """What this run did: answers, from the cache, errors, requests, tokens, and what the
     answers cost (those from the cache at what they cost when paid) with what was paid now."""
+    from planbench.results.metrics import dollars
+
     if not tally.priced:
         spend = "cost unknown (no price for this model)"
     else:
-        spend = f"${tally.cost:.4f}" + (f" (paid now ${tally.spend:.4f})" if tally.cached else "")
+        spend = dollars(tally.cost) + (f" (paid now {dollars(tally.spend)})" if tally.cached else "")
     return (f"{tally.done} answers ({tally.cached} from cache, {tally.errors} errors, {tally.requests} requests, "
             f"{tally.retries} retries, {tally.waits} rate-limited), {tally.tokens:,} tokens, {spend}"
             + ("; stopped at --max-cost" if tally.stopped_for_cost else ""))

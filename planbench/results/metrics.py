@@ -486,7 +486,12 @@ def percent(value: float) -> str:
 
 
 def dollars(value: float) -> str:
-    return "n/a" if value is None or value != value else f"${value:.4f}" if value < 100 else f"${value:,.0f}"
+    """``$0.0014``. Rounded to 10 decimals first: the same cost summed in another order
+    (0.0013499999999999999 or 0.0013500000000000001) must print the same in every table."""
+    if value is None or value != value:
+        return "n/a"
+    value = round(value, 10)
+    return f"${value:.4f}" if value < 100 else f"${value:,.0f}"
 
 
 def interval_text(low: float, high: float) -> str:

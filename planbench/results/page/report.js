@@ -11,7 +11,7 @@ const pct = v => (v === undefined || v === null || isNaN(v)) ? "n/a" : (100 * v)
 const signed = v => (v === undefined || v === null || isNaN(v)) ? "n/a" : (v >= 0 ? "+" : "") + (100 * v).toFixed(1);
 // As planbench.results.metrics.dollars: $0.0070, or $1,234 from $100 up.
 const dollars = v => (v === undefined || v === null || isNaN(v)) ? "n/a" :
-  v < 100 ? "$" + v.toFixed(4) : "$" + Math.round(v).toLocaleString("en-US");
+  v < 100 ? "$" + Number(v.toFixed(10)).toFixed(4) : "$" + Math.round(v).toLocaleString("en-US");  // as metrics.dollars
 const pvalue = p => p >= 0.001 ? Number(p.toPrecision(2)).toString() : p.toExponential(1);
 
 async function load() {
