@@ -61,3 +61,30 @@ def test_scores_say_what_was_read_in_the_encoding_s_names(tmp_path) -> None:
     assert rows["1"]["candidates"] == "5" and rows["1"]["ambiguous"] == "True"
     assert rows["1"]["reason"] == "The plan is invalid. The action at step 2, (overcome a b), has an unmet precondition: (pain a)"
     assert rows["8"]["ambiguous"] == "False"
+
+
+def test_show_takes_a_turn_of_a_conversation(tmp_path) -> None:
+    """A back-prompting conversation (PlanBench's recorded log): show gives its last turn,
+    ``--round N`` any other, with the critique the model was sent before it; a round the
+    conversation never reached is one line."""
+    import json
+
+    log = ("blocksworld_hard", "gpt-4o-mini-2024-07-18_chat", "task_1_plan_generation_backprompting_zero_shot_pddl.json")
+    import_results(ref_path("responses", *log), tmp_path / "log")
+    turns: dict = {}
+    for line in (tmp_path / "log" / "responses.jsonl").read_text().splitlines():
+        answer = json.loads(line)
+        turns.setdefault(answer["id"], []).append(answer)
+    number, conversation = next((n, c) for n, c in turns.items() if len(c) >= 2)
+    last = max(int(a["round"]) for a in conversation)
+    shown = planbench("show", str(tmp_path / "log"), str(number))
+    assert shown.returncode == 0, shown.stderr
+    assert f", sample 0, round {last} (" in shown.stdout.splitlines()[0]
+    second = planbench("show", str(tmp_path / "log"), str(number), "--round", "1")
+    told = next(a for a in conversation if int(a["round"]) == 1)["user_message"]
+    assert ", sample 0, round 1 (" in second.stdout.splitlines()[0] and "message before this answer:" in second.stdout
+    assert told.splitlines()[0] in second.stdout
+    first = planbench("show", str(tmp_path / "log"), str(number), "--round", "0")
+    assert ", sample 0 (" in first.stdout.splitlines()[0] and "message before this answer" not in first.stdout
+    beyond = planbench("show", str(tmp_path / "log"), str(number), "--round", str(last + 1))
+    assert beyond.returncode == 2 and f"no answer for instance {number}, sample 0, round {last + 1}" in beyond.stderr

@@ -168,15 +168,17 @@ def export(run_dirs: tuple[str, ...], export_format: str, with_text: bool, out: 
 @click.argument("answer_id", metavar="ID")
 @click.option("--sample", default=0, show_default=True, type=click.IntRange(min=0), help="Which sample of the instance.")
 @click.option("--full", is_flag=True, help="The whole answer, reasoning included.")
+@click.option("--round", "round_", default=None, type=click.IntRange(min=0),
+              help="Which turn of a conversation (back-prompting, revise: 0 is the first answer). Default: the last.")
 @reports_input_errors
-def show(run_dir: str, answer_id: str, sample: int, full: bool) -> None:
+def show(run_dir: str, answer_id: str, sample: int, full: bool, round_: int | None) -> None:
     """Why one answer got its verdict: the answer with the plan read from it marked, and
     the validator's trace in the encoding's words. ID is an instance id, or PART/ID where
     a set has several parts with the same ids (planbench-600)."""
     from planbench.results.show import show as show_answer
     from planbench.runs import read_run
 
-    shown = show_answer(read_run(run_dir), answer_id, sample, full)
+    shown = show_answer(read_run(run_dir), answer_id, sample, full, round_)
     click.echo(shown.text())
 
 

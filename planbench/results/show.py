@@ -36,8 +36,9 @@ class Shown:
         return "\n".join(marks[style] + line for style, line in self.lines)
 
 
-def find_response(run: Run, answer_id: str, sample: int) -> dict:
-    """The last recorded answer for ``ID`` (or ``PART/ID``) and sample."""
+def find_response(run: Run, answer_id: str, sample: int, round_: int | None = None) -> dict:
+    """The last recorded answer for ``ID`` (or ``PART/ID``) and sample: the conversation's
+    last turn, or its turn ``round_`` (back-prompting and revision send several)."""
     part, _, number = answer_id.rpartition("/")
     try:
         wanted = int(number)
@@ -46,30 +47,32 @@ def find_response(run: Run, answer_id: str, sample: int) -> dict:
     found: dict[str, dict] = {}
     for response in read_responses(run):
         if str(response.get("id")) == str(wanted) and int(response.get("sample") or 0) == sample \
-                and (not part or response.get("part") == part):
+                and (not part or response.get("part") == part) \
+                and (round_ is None or int(response.get("round") or 0) == round_):
             if response.get("text") or str(response.get("part")) not in found:
                 found[str(response.get("part"))] = response
     if not found:
-        raise InputError(str(run.folder), 0, f"no answer for instance {answer_id}, sample {sample}")
+        turn = f", round {round_}" if round_ is not None else ""
+        raise InputError(str(run.folder), 0, f"no answer for instance {answer_id}, sample {sample}{turn}")
     if len(found) > 1:
         raise InputError(str(run.folder), 0, f"instance {wanted} is in several parts ({', '.join(sorted(found))}); "
                                              f"name one as PART/{wanted}")
     return next(iter(found.values()))
 
 
-def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown:
+def show(run: Run, answer_id: str, sample: int = 0, full: bool = False, round_: int | None = None) -> Shown:
     info = run.info
     if (info.get("task") or "t1") != "t1":
-        return show_task(run, answer_id, sample, full)
-    response = find_response(run, answer_id, sample)
+        return show_task(run, answer_id, sample, full, round_)
+    response = find_response(run, answer_id, sample, round_)
     instance = run_set(run).find(response.get("part") or info["set"], int(response["id"]))
     if instance is None:
         raise InputError(str(run.folder), 0, f"instance {response.get('part')}/{response['id']} is not in {info['set']}")
     encoding = run.encoding_for(instance.part)
     row = judge(response, instance, encoding, "default")
     lines: list[tuple[str, str]] = [
-        ("head", f"{run.name}: {instance.key}, sample {sample} ({info.get('model')}, {encoding.name}, "
-                 f"{info.get('style')}; {instance.blocks} blocks, {length_words(instance)})"),
+        ("head", f"{run.name}: {instance.key}, sample {sample}{_round_words(response)} ({info.get('model')}, "
+                 f"{encoding.name}, {info.get('style')}; {instance.blocks} blocks, {length_words(instance)})"),
         ("head", f"verdict: {row['outcome']}" + (f" ({row['reason']})" if row.get("reason") else "")),
     ]
     if not instance.solvable:
@@ -77,6 +80,11 @@ def show(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown
     rule = judge(response, instance, encoding, "planbench-rule")
     if rule["correct"] != row["correct"]:
         lines += _differ_lines(row, rule)
+    if response.get("user_message"):  # a later turn: what the model was told before it answered
+        told = str(response["user_message"]).split("\n")
+        lines += [("", ""), ("head", "message before this answer:")] + [("dim", line) for line in told[:CONTEXT_LINES]]
+        if len(told) > CONTEXT_LINES:
+            lines.append(("dim", f"[{len(told) - CONTEXT_LINES} line(s) more]"))
     lines.append(("", ""))
     text = str(response.get("text") or "")
     reading = extract(text, encoding, instance.problem.name_span) if text.strip() else Extraction((), "empty")
@@ -104,7 +112,12 @@ def _differ_lines(default: dict, planbench: dict) -> list[tuple[str, str]]:
     return lines
 
 
-def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> Shown:
+def _round_words(response: dict) -> str:
+    """``, round 2`` for a later turn of a conversation; nothing for a first answer."""
+    return f", round {response['round']}" if int(response.get("round") or 0) else ""
+
+
+def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False, round_: int | None = None) -> Shown:
     """An answer to a task 2-8 question: the verdict of each reading (and why they differ),
     the answer, and what it was judged against."""
     from planbench.tasks import records as tasks
@@ -112,7 +125,7 @@ def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> 
     info = run.info
     task = tasks.get(info.get("task"))
     encoding = encodings.get(info["encoding"])
-    response = find_response(run, answer_id, sample)
+    response = find_response(run, answer_id, sample, round_)
     built = tasks.by_instance(task, set_location(run), encoding.name, tasks.run_options(info))
     prompt = built.get((response.get("part") or info["set"], int(response["id"])))
     if prompt is None:
@@ -122,7 +135,8 @@ def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False) -> 
     default = task.judge_response(response, prompt, encoding, "default")
     planbench = task.judge_response(response, prompt, encoding, "planbench")
     lines: list[tuple[str, str]] = [
-        ("head", f"{run.name}: {instance.key}, sample {sample} ({info.get('model')}, {encoding.name}, {task.name} "
+        ("head", f"{run.name}: {instance.key}, sample {sample}{_round_words(response)} ({info.get('model')}, "
+                 f"{encoding.name}, {task.name} "
                  f"{task.title}; the instance's {instance.blocks} blocks, its optimal length {instance.length})"),
         ("head", f"verdict: {_right_or_wrong(default)}"),
     ]
