@@ -260,6 +260,8 @@ def test_report_has_the_task_table_and_counts_where_readings_differ(tmp_path) ->
     overall = next(line for line in report.splitlines() if line.startswith("| gpt-4-blocksworld_3-t3 | 100 |"))
     wrong = sum(not r["correct"] for r in t3)
     assert overall.startswith(f"| gpt-4-blocksworld_3-t3 | 100 | 100 |  |  | 97.0% (") and f" |  | {wrong} | " in overall
+    failing = report.split("## Why invalid plans fail")[1].split("\n## ")[0].split("![")[0]
+    assert "| gpt-4-blocksworld_3-t4 |" in failing and "t3" not in failing  # a verdict is no plan to fail
     html = (tmp_path / "report" / "report.html").read_text()
     assert "Where the two readings differ" in html
 

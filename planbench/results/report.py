@@ -62,7 +62,8 @@ def _write_report(runs: dict[str, list[dict]], out: Path, title: str, sources: d
         by_length.append(pd.DataFrame(results[name]["by_optimal_length"]).assign(run=name, encoding=encoding))
         judged = judged_rows(frame) if "outcome" in frame else frame
         kinds = judged.loc[judged["outcome"] == "invalid", "failure_kind"].value_counts() if "outcome" in frame else {}
-        failures.append({"run": name, **{k: int(v) for k, v in dict(kinds).items()}})
+        if count_applies(task_of(frame), "invalid"):  # a t3 verdict or t7 state is no plan to fail
+            failures.append({"run": name, **{k: int(v) for k, v in dict(kinds).items()}})
     overall_frame = pd.DataFrame(overall)
     length_frame = pd.concat(by_length, ignore_index=True)
     failure_table = pd.DataFrame(failures).fillna(0)
@@ -73,7 +74,8 @@ def _write_report(runs: dict[str, list[dict]], out: Path, title: str, sources: d
                 _overall_table(overall_frame)),
         *_task_sections(runs, overall_frame),
         *_length_sections(runs, length_frame),
-        Section("Why invalid plans fail", "Counts of the first failure of each invalid plan.", failure_table),
+        *([Section("Why invalid plans fail", "Counts of the first failure of each invalid plan.", failure_table)]
+          if failures else []),
         *_unsolvable_sections(runs, overall_frame),
         *_cost_sections(overall_frame, length_frame),
     ]
