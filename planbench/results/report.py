@@ -97,7 +97,9 @@ def _write_report(runs: dict[str, list[dict]], out: Path, title: str, sources: d
 
 
 OVERALL_TEXT = ("Accuracy is right answers / answered instances (no_response excluded): a valid plan, or a refusal "
-                "where no plan exists; with Wilson 95% intervals (clustered by instance with several samples).")
+                "where no plan exists (tasks 2-8: right by the task's rule: t2 a valid plan of optimal length, t3 the "
+                "right verdict, t7 the exact state); with Wilson 95% intervals (clustered by instance with several "
+                "samples). A count that means nothing for a task's answers is blank.")
 
 
 def _vote_text(overall) -> str:
