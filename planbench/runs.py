@@ -13,6 +13,7 @@ import errno
 import json
 import math
 import os
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -206,7 +207,25 @@ def read_run(folder: str | Path) -> Run:
             raise InputError(str(path), 0, f"no '{field_name}' (the instance set and encoding the answers are for)")
     if isinstance(info.get("base_url"), str):  # written before credentials were redacted: none reach a report
         info["base_url"] = redact(info["base_url"])
+    _check_task_settings(info, path)
     return Run(folder, info)
+
+
+def _check_task_settings(info: dict, path: Path) -> None:
+    """The task and seed a run's prompts are built again from (its truths are never read
+    back), said against run.json: a wrong one would blame an option nobody gave, or stop
+    with a traceback."""
+    from planbench.tasks import NAMES, canonical
+
+    task, seed = info.get("task"), info.get("seed")
+    if task is not None:
+        try:
+            canonical(task if isinstance(task, str) else "")
+        except InputError:
+            raise InputError(str(path), 0, f"task {short_repr(task)} is none of PlanBench's tasks "
+                             f"({', '.join(NAMES)})") from None
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise InputError(str(path), 0, f"seed {short_repr(seed)} is not a whole number")
 
 
 LOCK_FILE = ".planbench.lock"
@@ -260,6 +279,35 @@ def locked(folder: Path) -> Iterator[None]:
 # ---------------------------------------------------------------- reading what others wrote
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+ESCAPED_SURROGATE_BYTES = re.compile(ESCAPED_SURROGATE.pattern.encode())
+
+
+def whole_characters(value):
+    """A JSON value with every lone UTF-16 surrogate in its texts replaced by U+FFFD.
+
+    JSON may escape half a character (``"\\ud83d"``, an emoji cut by a server or a
+    truncating writer); Python reads it as a str that cannot be encoded as UTF-8, so every
+    command that wrote or printed it stopped with a traceback. Pairs are joined by the JSON
+    reader, so a surrogate left in a str is a lone one."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [whole_characters(item) for item in value]
+    if isinstance(value, dict):
+        return {whole_characters(key): whole_characters(item) for key, item in value.items()}
+    return value
+
+
+def read_json(text: str | bytes):
+    """``json.loads``, with lone surrogates replaced (:func:`whole_characters`); looked for
+    only where the text escapes one, so a file without any is read at json's speed."""
+    value = json.loads(text)
+    escaped = (ESCAPED_SURROGATE if isinstance(text, str) else ESCAPED_SURROGATE_BYTES).search(text)
+    return whole_characters(value) if escaped else value
+
+
 def read_json_lines(path: Path) -> Iterator[tuple[int, object | None, str | None]]:
     """(line number, value, problem) for each non-blank line of a JSON-lines file, read as
     UTF-8 line by line (a BOM is fine): a line that is not UTF-8 or not JSON gives a
@@ -280,7 +328,7 @@ def read_json_lines(path: Path) -> Iterator[tuple[int, object | None, str | None
             yield number, None, ("cut off (the writer stopped mid-line)" if cut else "not UTF-8")
             continue
         try:
-            yield number, json.loads(text), None
+            yield number, read_json(text), None
         except json.JSONDecodeError:
             yield number, None, ("cut off (the writer stopped mid-line)" if cut else "not a JSON line")
         except ValueError:  # an integer of thousands of digits: more than Python reads
@@ -336,13 +384,13 @@ def text_of(content) -> str | None:
     """Message content as text: a string, a list of text parts ({"type": "text", "text":
     ...} or strings, as some OpenAI-compatible servers send), or null."""
     if content is None or isinstance(content, str):
-        return content
+        return whole_characters(content)
     if isinstance(content, list):
         parts = [part if isinstance(part, str) else part.get("text") if isinstance(part, dict) else None
                  for part in content]
-        return "".join(p for p in parts if isinstance(p, str))
+        return whole_characters("".join(p for p in parts if isinstance(p, str)))
     if isinstance(content, dict) and isinstance(content.get("text"), str):
-        return content["text"]
+        return whole_characters(content["text"])
     raise ValueError(f"the answer's content is a {type(content).__name__}")
 
 
@@ -396,7 +444,21 @@ def checked_response(item) -> dict:
     for name in ("error", "finish_reason"):
         if item.get(name) is not None and not isinstance(item[name], str):
             out[name] = str(item[name])
+    _check_recorded(item.get("recorded"))
     return out
+
+
+def _check_recorded(recorded) -> None:
+    """An imported answer's ``recorded`` (PlanBench's verdict, t3's further verdicts, its
+    GPT-4o translation), read by score, report and export: ValueError if not in its shape."""
+    if recorded is None:
+        return
+    if not isinstance(recorded, dict):
+        raise ValueError(f"recorded {short_repr(recorded)} is not an object")
+    if recorded.get("verdicts") is not None and not isinstance(recorded["verdicts"], dict):
+        raise ValueError(f"recorded.verdicts {short_repr(recorded['verdicts'])} is not an object")
+    if recorded.get("raw_translation") is not None and not isinstance(recorded["raw_translation"], str):
+        raise ValueError(f"recorded.raw_translation {short_repr(recorded['raw_translation'])} is not text")
 
 
 def read_responses(run: Run, report=None) -> list[dict]:

@@ -464,12 +464,15 @@ def test_secret_in_base_url_reaches_no_file_and_no_console(tmp_path, form) -> No
 @pytest.mark.parametrize("field, value", [
     ("round", '"abc"'), ("round", "[1]"), ("round", "1" + "0" * 30), ("id", "9" * 5000),
     ("usage", '{"completion_tokens": Infinity}'), ("usage", '{"prompt_tokens": "Infinity"}'), ("cost", "NaN"),
+    ("recorded", '"abc"'), ("recorded", '{"verdicts": "x"}'),
 ], ids=["round-abc", "round-list", "round-10e30", "id-5000-digits", "usage-Infinity", "usage-Infinity-text",
-        "cost-NaN"])
+        "cost-NaN", "recorded-abc", "recorded-verdicts-x"])
 def test_traceback_odd_fields_of_responses_jsonl(tmp_path, field, value) -> None:
     """Tracebacks: a responses.jsonl `round` of "abc", [1] or 10**30, an id of 5,000 digits,
-    usage Infinity / NaN (score). Now the line is named and skipped; the rest is scored.
-    (A NaN usage count was already named and skipped; a NaN cost was taken silently.)"""
+    usage Infinity / NaN (score); a `recorded` (PlanBench's verdict, tasks 2-8's further
+    ones) that is not an object (score, report, export of a task run). Now the line is named
+    and skipped; the rest is scored. (A NaN usage count was already named and skipped; a NaN
+    cost was taken silently.)"""
     bad = GOOD[:-1] + f', "{field}": {value}}}' if field != "id" else GOOD.replace('"id": 1', f'"id": {value}')
     folder = _run_dir(tmp_path / "run", [GOOD.replace('"id": 1', '"id": 2'), bad])
     done, _ = planbench("score", folder)
@@ -623,3 +626,148 @@ def test_wrong_temperature_nan_is_refused(tmp_path) -> None:
                         "nan", "--limit", "1", "--out", str(tmp_path / "run"))
     one_line(done, "--temperature")
     assert not (tmp_path / "run" / "run.json").exists()
+
+
+# ---------------------------------------------------------------- tasks 2-8: the same probe
+# The sweep of issue 18 §3 over the paths PlanBench's tasks 2-8 added (prompts --task, import
+# of task files, score / show / report / export of task runs, run and batch export --task):
+# one case per finding, each failed before its fix.
+
+T3_FILE = "blocksworld_3__gpt-4_chat__task_3_plan_verification.json"
+UNSOLVABLE_T3_FILE = "unsolvable_blocksworld__gpt-4_chat__task_3_plan_verification.json"
+T3_RUN = {"set": "planbench-3", "encoding": "blocksworld", "style": "one-shot", "task": "t3", "model": "x"}
+
+
+def _task_file(count: int = 3, edit=None, name: str = T3_FILE) -> dict:
+    """The first ``count`` of GPT-4's recorded 3-block answers to a task (PlanBench's file),
+    each record passed through ``edit``."""
+    data = json.loads(gzip.decompress((data_dir("recorded") / (name + ".gz")).read_bytes()))
+    data["instances"] = data["instances"][:count]
+    for record in data["instances"]:
+        (edit or (lambda r: None))(record)
+    return data
+
+
+def _write_results(folder: Path, data: dict, name: str = T3_FILE) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(json.dumps(data))
+    return str(folder / name)
+
+
+def _set_without_a_gold_plan(folder: Path) -> str:
+    """A set file of four 3-block instances whose third has no gold plan written."""
+    from planbench.sets.instances import load_set
+
+    records = [i.to_record() for i in load_set("planbench-3").scored()[:4]]
+    records[2]["plan"] = []
+    del records[2]["length"]
+    return _manifest(folder, records)
+
+
+def task_cases(tmp: Path) -> list[tuple[tuple, str | None]]:
+    """(arguments, words the one line must contain; None: the command works)."""
+    out = tmp / "out"
+    t7_run = dict(T3_RUN, task="t7")
+    numbers = iter([2.5, True])
+    return [
+        # prompts --task '' was task 1 (a script's empty variable asked another task than meant)
+        (("prompts", "--set", "planbench-3", "--task", "", "--out", str(out / "p1.jsonl")), "--task: is empty"),
+        # t3 asked on a set where one instance has no gold plan: its empty plan was shown as the valid example
+        (("prompts", "--set", _set_without_a_gold_plan(tmp / "no-gold"), "--task", "t3", "--out",
+          str(out / "p2.jsonl")), "has no gold plan"),
+        # a t3 file of the unsolvable folder: the line named an instance, not the file
+        (("import", _write_results(tmp / "unsolvable", _task_file(), UNSOLVABLE_T3_FILE), "--out", str(out / "i1")),
+         UNSOLVABLE_T3_FILE),
+        # every answer not text: the line said none was an answer, not why
+        (("import", _write_results(tmp / "no-text", _task_file(edit=lambda r: r.update(llm_raw_response=5))),
+          "--out", str(out / "i2")), "'llm_raw_response' is not text"),
+        # an instance_id of 2.5 or true was read as instance 2 or 1
+        (("import", _write_results(tmp / "odd-ids", _task_file(2, lambda r: r.update(instance_id=next(numbers)))),
+          "--out", str(out / "i3")), "instance_id 2.5"),
+        # an extracted_llm_plan list of numbers: a traceback
+        (("import", _write_results(tmp / "extracted", _task_file(edit=lambda r: r.update(extracted_llm_plan=[1, 2]))),
+          "--out", str(out / "i4")), None),
+        # run.json's seed "abc": a traceback in score, show and report
+        (("score", _run_dir(tmp / "seed", [GOOD], dict(t7_run, seed="abc"))), "run.json: seed 'abc'"),
+        # run.json's task "t9": the line blamed --task, which nobody gave
+        (("score", _run_dir(tmp / "task", [GOOD], dict(t7_run, task="t9"))), "run.json: task 't9'"),
+        # batch export --samples 10**12 wrote requests until killed (run refused it)
+        (("batch", "export", "--set", "planbench-3", "--task", "t3", "--model", "m", "--samples", "1000000000000",
+          "--out", str(out / "b.jsonl")), "--samples"),
+    ]
+
+
+def test_tasks_bad_input_is_one_line_and_exit_2(tmp_path) -> None:
+    """The table above: each case exits 2 with one line holding its words (or, where None,
+    works) within 20 s, never a traceback."""
+    table = task_cases(tmp_path)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda case: planbench(*case[0], cwd=tmp_path, timeout=30), table))
+    failures = []
+    for (args, words), (done, seconds) in zip(table, results):
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        ok = (done.returncode == (0 if words is None else 2) and "Traceback" not in done.stderr and seconds < 20
+              and (words is None or (len(lines) == 1 and words in lines[0])))
+        if not ok:
+            failures.append(f"{args[:6]}: exit {done.returncode}, {seconds:.1f} s, stderr {done.stderr[-600:]!r}")
+    assert not failures, "\n".join(failures)
+
+
+def test_tasks_wrong_a_bundled_file_without_its_task_field(tmp_path) -> None:
+    """Silently wrong: a task file named as recorded/ names them (FOLDER__ENGINE__TASK.json)
+    and without a 'task' field was imported as task 1, its verdicts judged as plans."""
+    data = _task_file()
+    del data["task"]
+    folder = tmp_path / "run"
+    done, _ = planbench("import", _write_results(tmp_path, data), "--out", str(folder))
+    assert done.returncode == 0, done.stderr
+    assert json.loads((folder / "run.json").read_text())["task"] == "t3"
+
+
+def test_tasks_lost_in_the_noise_repeated_records_are_counted(tmp_path) -> None:
+    """A file of 300 records repeating 3 instances printed 297 lines; now the first few and
+    how many more."""
+    data = _task_file()
+    data["instances"] *= 100
+    done, _ = planbench("import", _write_results(tmp_path, data), "--out", str(tmp_path / "run"))
+    lines = done.stderr.splitlines()
+    assert done.returncode == 0 and len(lines) <= 6 and "292 more" in lines[-1], done.stderr[-2000:]
+
+
+SURROGATE = "The above plan is valid \ud800 (half a character)"  # JSON "\ud800": valid JSON, not encodable text
+
+
+@pytest.mark.parametrize("where", ["import", "show", "run"])
+def test_tasks_traceback_a_lone_surrogate_in_an_answer(tmp_path, where) -> None:
+    """Tracebacks: an answer holding half of a UTF-16 pair (JSON's "\\ud800", as a server
+    that cuts an emoji sends it) stopped import (a run directory half written), show and
+    export, and run (the answer lost). Now it is read with U+FFFD in its place."""
+    folder = tmp_path / "run"
+    if where == "show":
+        _run_dir(folder, [json.dumps({"part": "planbench-3", "id": 1, "text": SURROGATE})], T3_RUN)
+        done, _ = planbench("show", str(folder), "1")
+        assert done.returncode == 0 and "valid \ufffd (half" in done.stdout, done.stderr[-2000:]
+        return
+    if where == "import":
+        data = _task_file(edit=lambda r: r.update(llm_raw_response=SURROGATE))
+        done, _ = planbench("import", _write_results(tmp_path, data), "--out", str(folder))
+    else:
+        with OpenAIServer() as server:
+            server.answer = lambda body: SURROGATE
+            done, _ = planbench("run", "--set", "planbench-3", "--task", "t3", "--model", "gpt-4o-mini", "--base-url",
+                                server.base_url, "--limit", "1", "--out", str(folder), "--no-score", "--cache-dir",
+                                str(tmp_path / "cache"), env={"OPENAI_API_KEY": "sk-test"})
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "valid \ufffd (half" in json.loads((folder / "responses.jsonl").read_text().splitlines()[0])["text"]
+
+
+def test_tasks_show_makes_an_answers_control_characters_visible(tmp_path) -> None:
+    """An answer's terminal escapes, NUL, BEL and bidi overrides went raw to the terminal
+    (a model's answer could retitle the window, or hide why its verdict was not read); now
+    each is shown as its escape."""
+    text = "The above plan is \u202einvalid\u202c\x1b]0;owned\x07\x00."
+    answer = json.dumps({"part": "planbench-3", "id": 1, "text": text})
+    done, _ = planbench("show", _run_dir(tmp_path / "run", [answer], T3_RUN), "1")
+    assert done.returncode == 0, done.stderr
+    assert not set("\x1b\x07\x00\u202e") & set(done.stdout)
+    assert "\\u202einvalid\\u202c\\x1b]0;owned\\x07\\x00." in done.stdout

@@ -148,7 +148,8 @@ TASK_HELP = ("PlanBench's task: t1 (plan-generation), t2 (optimality), t3 (verif
 
 def task_option(command: Callable) -> Callable:
     """``--task``, the same on every command that asks or judges."""
-    return click.option("--task", "task_name", default="t1", show_default=True, help=TASK_HELP)(command)
+    return click.option("--task", "task_name", default="t1", show_default=True, help=TASK_HELP,
+                        callback=not_empty)(command)  # '' (a script's unset variable) is not task 1
 
 
 def task_and_style(task_name: str, style: str | None) -> tuple[str, str]:

@@ -23,7 +23,8 @@ from pathlib import Path
 from planbench.errors import InputError, write_failed
 from planbench.world import encodings
 from planbench.sets.instances import load_set
-from planbench.runs import RUN_FILE, Run, holds_a_run, move_aside, short_repr, writable_folder, write_run
+from planbench.runs import (RUN_FILE, Run, holds_a_run, move_aside, read_json, short_repr, writable_folder,
+                            write_run)
 from planbench.tasks import canonical
 from planbench.tasks import records as tasks
 
@@ -49,6 +50,7 @@ TASK_VERDICTS = {"t3": "PlanBench's parse_output (binary / with type / with expl
                  "t7": "PlanBench's comma-only state parser, sorted atoms compared"}
 # t3's further recorded verdicts, by the scores.csv column they are beside.
 FURTHER_VERDICTS = {"llm_correct_w_type": "correct_type", "llm_correct_w_expl": "correct_explanation"}
+SAID = 5  # records whose problem is said one by one; a file of thousands says how many more
 
 
 def load_results(path: Path) -> dict:
@@ -56,7 +58,7 @@ def load_results(path: Path) -> dict:
         raw = path.read_bytes()
         if path.suffix == ".gz":
             raw = gzip.decompress(raw)
-        data = json.loads(raw)
+        data = read_json(raw)
     except OSError as error:
         raise InputError(str(path), 0, f"cannot read: {error.strerror or error}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -116,8 +118,10 @@ def _model(path: Path, data: dict) -> str:
 
 def planbench_task(path: Path, field: str, name: str) -> str:
     """The task of a PlanBench file, from its ``task`` field ("task_3_plan_verification",
-    "t1") or else its name; a file of no task is task 1's (the oldest files say none)."""
-    for text in (field, name):
+    "t1") or else its name, PlanBench's (``task_3_plan_verification.json``) or recorded/'s
+    (``FOLDER__ENGINE__task_3_plan_verification.json``: its last part); a file of no task is
+    task 1's (the oldest files say none)."""
+    for text in (field, name.split("__")[-1]):
         if "with_llm_plans" in text:
             raise InputError(str(path), 0, "PlanBench's t3_1 (verifying a model's own plans) is not one of the tasks "
                              "planbench runs")
@@ -212,43 +216,44 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
     differ: list[int] = []  # recorded queries that are not the prompt we build
     seen: dict[int, int] = {}
     objects: Counter = Counter()  # the PDDL object names each prompt showed
+    noted: list[str] = []  # what was wrong with single records: the first few are said, then how many more
     for number, record in enumerate(data["instances"], 1):
         if not isinstance(record, dict) or "instance_id" not in record:
-            problems.append(f"{path}: record {number} has no instance_id; skipped")
+            noted.append(f"{path}: record {number} has no instance_id; skipped")
             continue
         try:
-            instance_id = int(record["instance_id"])
-        except (TypeError, ValueError):
-            problems.append(f"{path}: record {number}: instance_id {short_repr(record['instance_id'])} is not a number; "
-                            "skipped")
+            instance_id = _instance_id(record["instance_id"])
+        except ValueError:
+            noted.append(f"{path}: record {number}: instance_id {short_repr(record['instance_id'])} is not a whole "
+                         "number; skipped")
             continue
         if asked is not None:
             if instance_id not in asked:
-                problems.append(f"{path}: instance {instance_id} is not asked by {info['task']} on {info['part']}; "
-                                "skipped")
+                noted.append(f"{path}: instance {instance_id} is not asked by {info['task']} on {info['part']}; "
+                             "skipped")
                 continue
         elif instance_set.find(info["part"], instance_id) is None:
-            problems.append(f"{path}: instance {instance_id} is not in {info['part']}; skipped")
+            noted.append(f"{path}: instance {instance_id} is not in {info['part']}; skipped")
             continue
         if instance_id in seen:
-            problems.append(f"{path}: record {number} repeats instance {instance_id} (record {seen[instance_id]}); "
-                            "the later one counts")
+            noted.append(f"{path}: record {number} repeats instance {instance_id} (record {seen[instance_id]}); "
+                         "the later one counts")
         seen[instance_id] = number
         scheme = _prompt_objects(record.get("query"), instance_set.find(info["part"], instance_id), info) \
             if asked is None else None
         if scheme == UNKNOWN_OBJECTS:
-            problems.append(f"{path}: record {number} (instance {instance_id}): its prompt's objects are not the "
-                            "instance's blocks in any naming known; its answer is read in the encoding's names")
+            noted.append(f"{path}: record {number} (instance {instance_id}): its prompt's objects are not the "
+                         "instance's blocks in any naming known; its answer is read in the encoding's names")
         elif scheme:
             objects[scheme] += 1
         if "step_wise_dict" in record or ("messages" in record and "llm_raw_response" not in record):
             try:
                 turns = _turns(record)
             except ValueError as error:
-                problems.append(f"{path}: record {number} (instance {instance_id}): {error}; skipped")
+                noted.append(f"{path}: record {number} (instance {instance_id}): {error}; skipped")
                 continue
             if not turns:
-                problems.append(f"{path}: record {number} (instance {instance_id}): no answer; skipped")
+                noted.append(f"{path}: record {number} (instance {instance_id}): no answer; skipped")
                 continue
             for round_, (text, recorded, user_message) in enumerate(turns):
                 responses.append({
@@ -262,8 +267,8 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
         else:
             text = record.get("llm_raw_response")
             if text is not None and not isinstance(text, str):
-                problems.append(f"{path}: record {number} (instance {instance_id}): 'llm_raw_response' is not text; "
-                                "skipped")
+                noted.append(f"{path}: record {number} (instance {instance_id}): 'llm_raw_response' is not text; "
+                             "skipped")
                 continue
             recorded = _verdict(record)
         extracted = record.get("extracted_llm_plan")
@@ -279,15 +284,18 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
             "finish_reason": _finish_reason(record),
             "error": None if text else "no response recorded",
             "recorded": {"verdict": recorded, "how": info["recorded_verdicts"],
-                         "extracted_plan": "\n".join(extracted) if isinstance(extracted, list) else extracted,
-                         "raw_translation": record.get("raw_translation"),
+                         "extracted_plan": "\n".join(map(str, extracted)) if isinstance(extracted, list) else extracted,
+                         "raw_translation": _text_or_none(record.get("raw_translation")),
                          **({"verdicts": further} if further else {}),
                          **({"label": MANUAL_LABELS.get(record["correct"], str(record["correct"]))}
                             if isinstance(record.get("correct"), int) and "llm_correct" in record else {})},
         })
     if not responses:
+        first = f" (first: {noted[0].removeprefix(f'{path}: ').removesuffix('; skipped')})" if noted else ""
         raise InputError(str(path), 0, f"none of its {len(data['instances'])} records is an answer to an instance of "
-                         f"{info['part']}")
+                         f"{info['part']}{first}")
+    problems += noted[:SAID] + ([f"{path}: ... and {len(noted) - SAID} more records like these"]
+                                if len(noted) > SAID else [])
     if differ:
         problems.append(f"{path}: {len(differ)} of {len(responses)} recorded queries differ from the prompts planbench "
                         f"builds (first: instance {differ[0]}); judged against planbench's truth")
@@ -309,13 +317,24 @@ def import_results(path: str | Path, out: str | Path, force: bool = False) -> tu
                            "replaces this incomplete one)") from None
 
 
+def _instance_id(value) -> int:
+    """PlanBench's ``instance_id``, a number or its digits ("17"); ValueError for anything
+    else (``true`` or ``2.5`` would otherwise join the answer to instance 1 or 2)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(value)
+    return int(value)
+
+
 def _task_prompts(info: dict) -> dict | None:
     """Tasks 2-8: the task's prompts on the file's set and encoding, by instance id (the
     id PlanBench's file gives; t5's are ids of the generalization set); task 1: None."""
     if info["task"] == "t1":
         return None
     task = tasks.get(info["task"], info["source"])
-    built = tasks.by_instance(task, info["set"], info["encoding"], tasks.run_options({"task": info["task"]}))
+    try:
+        built = tasks.by_instance(task, info["set"], info["encoding"], tasks.run_options({"task": info["task"]}))
+    except InputError as error:  # a task that makes no sense on the file's set: the line names the file
+        raise InputError(info["source"], 0, str(error)) from None
     return {number: prompt for (_, number), prompt in built.items()}
 
 
@@ -366,6 +385,10 @@ def _verdict(record: dict) -> bool | None:
     if isinstance(value, (int, float)):
         return value == 1
     return None
+
+
+def _text_or_none(value) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _finish_reason(record: dict) -> str | None:

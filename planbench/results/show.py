@@ -7,6 +7,7 @@ it: the blocks after each step, the failing step marked with what did not hold.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from planbench.world import encodings
@@ -22,6 +23,10 @@ from planbench.world.validate import trace, validate
 
 REASONING_SHOWN = 400  # characters of a reasoning model's <think> part shown before the answer
 CONTEXT_LINES = 12  # lines of the answer shown around the chosen plan (all with --full)
+# What a terminal would obey or hide rather than show: C0/C1 controls (escape sequences, NUL,
+# BEL, a carriage return mid-line), zero-width characters and bidi overrides.
+UNSEEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+                    "\ufeff]|\r(?!\n|$)")
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,14 @@ class Shown:
 
     def text(self) -> str:
         marks = {"plan": "▌ ", "candidate": "┆ ", "fail": "✗ ", "ok": "  ", "dim": "  ", "head": "", "": "  "}
-        return "\n".join(marks[style] + line for style, line in self.lines)
+        return "\n".join(marks[style] + visible(line) for style, line in self.lines)
+
+
+def visible(line: str) -> str:
+    """A line with what a terminal would obey or hide written as its escape ("\\x1b",
+    "\\u202e"): an answer is the model's text, and must neither drive the reader's terminal
+    nor hide from the reader why its verdict was not read."""
+    return UNSEEN.sub(lambda found: found.group().encode("unicode_escape").decode(), line)
 
 
 def find_response(run: Run, answer_id: str, sample: int, round_: int | None = None) -> dict:

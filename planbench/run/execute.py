@@ -284,13 +284,18 @@ def execute(config: RunConfig, folder: str | Path, show_progress: bool = True) -
 MAX_REQUESTS = 10_000_000  # per run: each is a line of prompts.jsonl and a job held in memory
 
 
-def check_size(config: RunConfig, records: list[dict], folder: Path) -> None:
-    """Refuse, before anything is written, a run that cannot fit: more requests than a run
-    holds, or a prompts.jsonl larger than the free space on the disk."""
+def check_requests(config: RunConfig, records: list[dict]) -> None:
+    """Refuse more requests than a run holds (``run``, and ``batch export``'s file of them)."""
     requests = len(records) * config.samples
     if requests > MAX_REQUESTS:
         raise InputError("--samples", 0, f"{len(records):,} prompts x {config.samples:,} samples = {requests:,} "
                          f"requests, more than one run holds ({MAX_REQUESTS:,}); use fewer samples or --limit")
+
+
+def check_size(config: RunConfig, records: list[dict], folder: Path) -> None:
+    """Refuse, before anything is written, a run that cannot fit: more requests than a run
+    holds, or a prompts.jsonl larger than the free space on the disk."""
+    check_requests(config, records)
     line = sum(len(json.dumps({k: r[k] for k in PROMPT_FIELDS}, ensure_ascii=False).encode()) + 100 for r in records)
     written = folder / PROMPTS_FILE  # a resumed run has most of it already
     needed = line * config.samples - (written.stat().st_size if written.exists() else 0)

@@ -204,7 +204,7 @@ def _from_responses(response: dict, latency: float) -> Completion:
              for part in (item.get("content") if isinstance(item.get("content"), list) else [])
              if isinstance(part, dict) and part.get("type") == "output_text" and isinstance(part.get("text"), str)]
     incomplete = _name(_object(response.get("incomplete_details")).get("reason"))
-    return Completion(text="".join(texts) if texts else None,
+    return Completion(text=text_of("".join(texts)) if texts else None,
                       finish_reason="length" if incomplete == "max_output_tokens" else (incomplete or "stop"),
                       model=_name(response.get("model")), latency=latency, **_usage(response, "responses"))
 

@@ -83,9 +83,13 @@ def intro(encoding: Encoding, instance: Instance) -> str:
 
 def solvable_with_plan(instance: Instance, task: str, needs: int = 1) -> None:
     """A task that shows or cuts the instance's plan refuses one whose plan is too short
-    (or missing: a problem with no plan), in one line naming the instance and why."""
+    (or missing: a problem with no plan, or a set file that gives none), in one line naming
+    the instance and why. Every task 2-8 needs it: asked with an empty gold plan, t2 took 0
+    steps for optimal and t3 showed the empty plan as its valid example."""
     if not instance.solvable:
         raise InputError(f"instance {instance.key}", 0, f"{task} needs a solvable problem; this one has no plan")
+    if not instance.plan:  # sets never hold a problem whose goal already holds (PlanBench drops those)
+        raise InputError(f"instance {instance.key}", 0, f"has no gold plan in its set, which {task} needs")
     if instance.length < needs:
         raise InputError(f"instance {instance.key}", 0,
                          f"{task} needs a plan of at least {needs} step(s); its optimal plan has {instance.length}")

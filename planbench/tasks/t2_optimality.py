@@ -18,7 +18,7 @@ from planbench.sets.instances import Instance, InstanceSet
 from planbench.tasks import register
 from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.judging import judge_plan
-from planbench.tasks.plan_task import optimal_plan_line
+from planbench.tasks.plan_task import optimal_plan_line, solvable_with_plan
 from planbench.world.encodings import Encoding
 from planbench.world.problem import Problem
 
@@ -50,6 +50,7 @@ class Optimality(Task):
         for query, example in queries_and_examples(instance_set, "one-shot", options.seed):
             if not query.solvable:
                 raise InputError(f"instance {query.key}", 0, "t2 asks for an optimal plan, and this problem has none")
+            solvable_with_plan(query, f"{self.name} ({self.title})")
             text = (domain_intro(encoding, query.part, "cost") + statement(example, encoding, True, options.fix_quirks)
                     + statement(query, encoding, False, options.fix_quirks))
             truth = {"optimal_length": query.length,

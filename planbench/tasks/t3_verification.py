@@ -36,6 +36,7 @@ from planbench.tasks import register
 from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording, steps
 from planbench.tasks.draws import Draws, draw_mode
 from planbench.tasks.judging import check_extractor
+from planbench.tasks.plan_task import solvable_with_plan
 from planbench.world.encodings import Encoding
 from planbench.world.validate import validate
 
@@ -113,6 +114,7 @@ class Verification(Task):
         for instance in queries:
             if not instance.solvable:
                 raise InputError(f"instance {instance.key}", 0, "t3 verifies plans, and this problem has none")
+            solvable_with_plan(instance, f"{self.name} ({self.title})")
         if len(queries) < 2:
             raise InputError(f"set part {queries[0].part}" if queries else "set", 0,
                              "t3 needs at least two instances in a part: its examples are other instances")

@@ -27,7 +27,7 @@ from planbench.sets.instances import Instance, InstanceSet, load_set
 from planbench.tasks import register
 from planbench.tasks.base import TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.draws import PLANBENCH_PARTS
-from planbench.tasks.plan_task import PlanTask, intro, truth
+from planbench.tasks.plan_task import PlanTask, intro, solvable_with_plan, truth
 from planbench.world.encodings import Encoding
 
 FAMILY_SET = "planbench-generalization"
@@ -58,6 +58,8 @@ def family_pairs(instance_set: InstanceSet, seed: int) -> list[tuple[Instance, I
                              "(all blocks on the table, the goal one tower of them all); this set is not one: use "
                              "planbench-3, planbench-500, planbench-generalization, or a set made with "
                              "'planbench generate --family generalization'")
+        for instance in own:
+            solvable_with_plan(instance, "t5 (plan generalization)")
         pairs.extend(queries_and_examples(replace(instance_set, instances=tuple(own)), "one-shot", seed))
     return pairs
 

@@ -26,6 +26,7 @@ from planbench.tasks import register
 from planbench.tasks.base import Task, TaskOptions, TaskPrompt, check_wording
 from planbench.tasks.draws import Draws, draw_mode, random_prefix_execution
 from planbench.tasks.judging import check_extractor
+from planbench.tasks.plan_task import solvable_with_plan
 from planbench.world.encodings import Encoding
 from planbench.world.validate import trace
 
@@ -72,6 +73,7 @@ class Execution(Task):
         for query, example in queries_and_examples(instance_set, "one-shot", options.seed):
             if not query.solvable:
                 raise InputError(f"instance {query.key}", 0, "t7 executes a prefix of a plan, and this problem has none")
+            solvable_with_plan(query, f"{self.name} ({self.title})")
             draws = streams.get(query.part)
             if draws is None:
                 draws = streams[query.part] = Draws(draw_mode(query, encoding), self.name, options.seed)

@@ -38,7 +38,7 @@ def manifest_path(requests: Path) -> Path:
 def export_requests(config: RunConfig | None, out: Path, run_folder: Path | None = None) -> tuple[int, Path]:
     """Write the requests (and their manifest) to ``out``; returns (requests, manifest).
     With ``run_folder``: the next turns of that run (made by ``batch import``)."""
-    from planbench.run.execute import prepare, read_config, request_keys
+    from planbench.run.execute import check_requests, prepare, read_config, request_keys
 
     if run_folder is not None:
         config = _file_run_config(run_folder, read_config)
@@ -46,6 +46,7 @@ def export_requests(config: RunConfig | None, out: Path, run_folder: Path | None
     records = prepare(config)
     if not records:
         raise InputError(config.set, 0, "no prompts to export (the set is empty)")
+    check_requests(config, records)
     keys = request_keys(config, records, ENDPOINT)
     pending = pending_turns(config, run_folder, records, keys, ENDPOINT)
     if not pending:
