@@ -88,3 +88,12 @@ def test_scores_are_saved_when_the_reader_of_the_output_stops(tmp_path) -> None:
     assert sum(1 for _ in (run / "scores.csv").open()) == 101
     assert b"Traceback" not in errors and b"BrokenPipe" not in errors
 
+
+def test_import_says_which_task_it_imported(tmp_path) -> None:
+    """A task 2-8 file is named by its task (an Inspect log of t3 said "(planbench-3,
+    blocksworld, None)": such runs have no prompt style of their own)."""
+    imported = planbench("import", str(T4), "--out", str(tmp_path / "run"))
+    assert imported.returncode == 0, imported.stderr
+    recorded = json.loads(gzip.decompress(T4.read_bytes()))["task"]
+    assert recorded == "task_4_plan_reuse" and "(planbench-3, blocksworld, t4)" in imported.stdout
+

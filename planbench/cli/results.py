@@ -30,7 +30,9 @@ def import_command(results: str, out: str, force: bool, name: str | None) -> Non
         run = named(run, name)
     for problem in problems:
         say(problem)
-    click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {run.info['style']}) into {out}")
+    task = run.info.get("task") or "t1"
+    asked = run.info.get("style") if task == "t1" else task  # tasks 2-8 are asked in their one way
+    click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {asked}) into {out}")
 
 
 
