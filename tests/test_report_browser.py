@@ -96,6 +96,31 @@ def test_a_task_answer_shows_where_the_two_readings_differ(browser, report) -> N
     assert not errors
 
 
+def test_the_overall_table_compares_each_recorded_run_with_its_published_verdicts(browser, report) -> None:
+    """reproduce's point: our figure beside PlanBench's. The page shows the recorded
+    accuracy and the agreement with it per run, as report.md does (it showed neither),
+    counted here from PlanBench's file and the run's scores.csv."""
+    import csv
+    import gzip
+
+    source = Path(__file__).resolve().parent.parent / "recorded" / "blocksworld_3__gpt-4_chat__task_4_plan_reuse.json.gz"
+    published = {int(item["instance_id"]): str(item["llm_correct"]) == "True"
+                 for item in json.loads(gzip.decompress(source.read_bytes()))["instances"]}
+    with open(report.parent / "runs" / "gpt-4-blocksworld_3-t4" / "scores.csv") as handle:
+        ours = {int(r["id"]): r["correct"] == "True" for r in csv.DictReader(handle)}
+    page, errors, _ = open_page(browser, report)
+    header = page.locator("#overall thead th").all_inner_texts()
+    cells = dict(zip(header, page.locator("#overall tbody tr", has_text="gpt-4-blocksworld_3-t4").locator("td")
+                     .all_inner_texts()))
+    assert cells["recorded"] == f"{100 * sum(published.values()) / len(published):.1f}%"
+    agree = sum(ours[i] == right for i, right in published.items())
+    assert cells["agreement"] == f"{100 * agree / len(published):.1f}%" and agree < len(published)
+    markdown = next(line for line in (report.parent / "report.md").read_text().splitlines()
+                    if line.startswith("| gpt-4-blocksworld_3-t4 |"))
+    assert markdown.split(" | ")[-2:] == [cells["recorded"], cells["agreement"] + " |"]  # report.md's last two
+    assert not errors
+
+
 def test_twenty_runs_of_six_hundred_stay_responsive(browser, tmp_path) -> None:
     from planbench import encodings
     from planbench.sets.instances import load_set
