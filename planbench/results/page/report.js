@@ -9,9 +9,10 @@ const SIZE = 200;
 const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 const pct = v => (v === undefined || v === null || isNaN(v)) ? "n/a" : (100 * v).toFixed(1) + "%";
 const signed = v => (v === undefined || v === null || isNaN(v)) ? "n/a" : (v >= 0 ? "+" : "") + (100 * v).toFixed(1);
-// As planbench.results.metrics.dollars: $0.0070, or $1,234 from $100 up.
+// As planbench.results.metrics.dollars: $0.0070, $1,234 from $100 up, $0.0000025 below $0.0001.
 const dollars = v => (v === undefined || v === null || isNaN(v)) ? "n/a" :
-  v < 100 ? "$" + Number(v.toFixed(10)).toFixed(4) : "$" + Math.round(v).toLocaleString("en-US");  // as metrics.dollars
+  (v = Number(v.toFixed(10))) >= 100 ? "$" + Math.round(v).toLocaleString("en-US") :  // rounded first, as metrics.dollars
+  v > 0 && v < 0.0001 ? "$" + v.toFixed(Math.min(20, 1 - Math.floor(Math.log10(v)))) : "$" + v.toFixed(4);
 const pvalue = p => p >= 0.001 ? Number(p.toPrecision(2)).toString() : p.toExponential(1);
 
 async function load() {
