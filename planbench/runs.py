@@ -184,6 +184,16 @@ def named(run: Run, name: str | None) -> Run:
     return write_info(run, {**run.info, "name": name})
 
 
+def scored_with(run: Run, extractor: str | None) -> Run:
+    """``score --extractor``: the reading a run was scored with, kept in run.json. Report,
+    compare, show and export judge a run's answers again from its files; without it they
+    read a run scored with PlanBench's rule parser with the default reading, and two
+    readings of one run came out the same."""
+    if extractor is None or extractor == (run.info.get("extractor") or "default"):
+        return run
+    return write_info(run, {**run.info, "extractor": extractor})
+
+
 def read_run(folder: str | Path) -> Run:
     """run.json, checked: a JSON object naming at least the set and its encoding."""
     folder = Path(folder)

@@ -383,10 +383,16 @@ class OpenAIServer:
         self._thread.join()
 
 
-if __name__ == "__main__":  # python tests/openai_server.py LATENCY: serve until killed
-    import sys
+if __name__ == "__main__":  # python tests/openai_server.py [LATENCY] [--port N]: serve until killed
+    import argparse
 
-    with OpenAIServer(latency=float(sys.argv[1]) if len(sys.argv) > 1 else 0.0) as server:
+    parser = argparse.ArgumentParser(description="Serve the OpenAI API on 127.0.0.1 until killed, answering every "
+                                     "chat request with the same two-step Blocksworld plan; prints its base URL "
+                                     "(for planbench run --base-url URL, with any OPENAI_API_KEY).")
+    parser.add_argument("latency", nargs="?", type=float, default=0.0, help="seconds before each answer (default 0)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    arguments = parser.parse_args()
+    with OpenAIServer(latency=arguments.latency, port=arguments.port) as server:
         print(server.base_url, flush=True)
         while True:
             time.sleep(3600)

@@ -96,6 +96,53 @@ def test_a_task_answer_shows_where_the_two_readings_differ(browser, report) -> N
     assert not errors
 
 
+def test_the_overall_table_compares_each_recorded_run_with_its_published_verdicts(browser, report) -> None:
+    """reproduce's point: our figure beside PlanBench's. The page shows the recorded
+    accuracy and the agreement with it per run, as report.md does (it showed neither),
+    counted here from PlanBench's file and the run's scores.csv."""
+    import csv
+    import gzip
+
+    source = Path(__file__).resolve().parent.parent / "recorded" / "blocksworld_3__gpt-4_chat__task_4_plan_reuse.json.gz"
+    published = {int(item["instance_id"]): str(item["llm_correct"]) == "True"
+                 for item in json.loads(gzip.decompress(source.read_bytes()))["instances"]}
+    with open(report.parent / "runs" / "gpt-4-blocksworld_3-t4" / "scores.csv") as handle:
+        ours = {int(r["id"]): r["correct"] == "True" for r in csv.DictReader(handle)}
+    page, errors, _ = open_page(browser, report)
+    header = page.locator("#overall thead th").all_inner_texts()
+    cells = dict(zip(header, page.locator("#overall tbody tr", has_text="gpt-4-blocksworld_3-t4").locator("td")
+                     .all_inner_texts()))
+    assert cells["recorded"] == f"{100 * sum(published.values()) / len(published):.1f}%"
+    agree = sum(ours[i] == right for i, right in published.items())
+    assert cells["agreement"] == f"{100 * agree / len(published):.1f}%" and agree < len(published)
+    markdown = next(line for line in (report.parent / "report.md").read_text().splitlines()
+                    if line.startswith("| gpt-4-blocksworld_3-t4 |"))
+    assert markdown.split(" | ")[-2:] == [cells["recorded"], cells["agreement"] + " |"]  # report.md's last two
+    assert not errors
+
+
+def test_a_cost_below_a_hundredth_of_a_cent_is_shown_not_rounded_to_zero(browser, tmp_path) -> None:
+    """Ten answers at $0.0000025 each (a cheap model's): per instance $0.0000025 in the
+    summary line, report.md and the page alike; they all said $0.0000, which reads as free."""
+    from handmade import hand_made_run
+
+    each = 0.0000025
+    hand_made_run(tmp_path / "cheap", lambda instance, sample: True, count=10, tokens=5, cost=each)
+    scored = subprocess.run([sys.executable, "-m", "planbench", "score", str(tmp_path / "cheap"), "--by", ""],
+                            capture_output=True, text=True, timeout=300)
+    reported = subprocess.run([sys.executable, "-m", "planbench", "report", str(tmp_path / "cheap"),
+                               "--out", str(tmp_path / "report")], capture_output=True, text=True, timeout=300)
+    assert scored.returncode == 0 and reported.returncode == 0, scored.stderr + reported.stderr
+    shown = "$0.0000025"  # 10 answers x $0.0000025 / 10 instances, to two significant digits
+    assert f"cost $0.0000, " not in scored.stdout and f"{shown} per instance, {shown} per valid plan" in scored.stdout
+    assert f"| {shown} |" in (tmp_path / "report" / "report.md").read_text()
+    page, errors, _ = open_page(browser, tmp_path / "report" / "report.html")
+    header = page.locator("#overall thead th").all_inner_texts()
+    cells = dict(zip(header, page.locator("#overall tbody tr").first.locator("td").all_inner_texts()))
+    assert cells["per instance"] == shown and cells["cost"] == "$0.000025"
+    assert not errors
+
+
 def test_twenty_runs_of_six_hundred_stay_responsive(browser, tmp_path) -> None:
     from planbench import encodings
     from planbench.sets.instances import load_set

@@ -22,6 +22,7 @@ from chromium import browser, open_page, pytestmark  # noqa: F401 - the fixture,
 from conftest import ref_path
 from handmade import hand_made_run
 from openai_server import OpenAIServer
+from planbench.results.metrics import dollars
 from planbench.sets.instances import load_set
 from planbench.world import encodings
 
@@ -328,11 +329,11 @@ def test_cost_on_the_front_page(browser, priced) -> None:
     for run, total in spent.items():
         line = next(line for line in scored.splitlines() if line.startswith(f"{run}:"))
         cost, per_instance = re.search(r"; cost (\$[\d.]+), (\$[\d.]+) per instance", line).groups()
-        assert cells[run]["cost"] == cost == f"${total:.4f}"
-        assert cells[run]["per instance"] == per_instance == f"${total / 4:.4f}"
+        assert cells[run]["cost"] == cost == dollars(total)  # the figures counted here, written as every output writes them
+        assert cells[run]["per instance"] == per_instance == dollars(total / 4)
         valid = sum(instance.id % 2 == 0 for instance in INSTANCES[:4])
         assert cells[run]["valid"] == str(valid) and valid > 0
-        assert cells[run]["per valid plan"] == f"${total / valid:.4f}"
+        assert cells[run]["per valid plan"] == dollars(total / valid)
     assert cells["unpriced"]["cost"] == cells["unpriced"]["per instance"] == "cost unknown"
     for title in ("Cost", "Accuracy by round", "Majority vote"):
         heading = page.locator("main section > h2", has_text=title).first

@@ -17,6 +17,7 @@ from openai_server import OpenAIServer
 from planbench.run.execute import execute
 from planbench.run.runner import RunConfig
 from planbench.runs import read_responses, read_run
+from planbench.results.metrics import dollars
 from planbench.results.report import write_report
 from planbench.results.score import score_run
 
@@ -55,9 +56,9 @@ def test_answers_land_with_usage_and_cost(tmp_path) -> None:
     valid = sum(r["valid"] for r in rows)
     cost = sum(r["cost"] for r in rows)
     assert abs(cost - 10 * first["cost"]) < 1e-12
-    per_valid = f"${cost / valid:.4f}" if valid else "n/a"
+    per_valid = dollars(cost / valid) if valid else "n/a"
     assert "## Cost" in report  # cost, paid now (all of it: nothing came from the cache), per instance, per valid plan
-    assert f"| run | 10 | {valid} | ${cost:.4f} | ${cost:.4f} | ${cost / 10:.4f} | {per_valid} |" in report
+    assert f"| run | 10 | {valid} | {dollars(cost)} | {dollars(cost)} | {dollars(cost / 10)} | {per_valid} |" in report
 
 
 def test_faults_are_retried_and_succeed(tmp_path) -> None:

@@ -127,3 +127,23 @@ def test_bundle_fd_replans_finds_the_bundled_replans(tmp_path) -> None:
     assert found, "no replan differed: the comparison would be empty"
     for number, encoding, replan in found:
         assert replan in bundled[number]["replans"][encoding], (number, encoding)
+
+
+def test_the_test_server_runs_as_a_process_for_trying_planbench_by_hand() -> None:
+    """``python tests/openai_server.py --help`` says how to use it (it was a traceback: "could
+    not convert string to float: '--help'"), and started so it serves planbench run."""
+    server = ROOT / "tests" / "openai_server.py"
+    helped = subprocess.run([sys.executable, str(server), "--help"], capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0 and "latency" in helped.stdout and "--base-url" in helped.stdout
+    process = subprocess.Popen([sys.executable, str(server), "0.01"], stdout=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", url)
+        from openai import OpenAI
+
+        answer = OpenAI(base_url=url, api_key="any").chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "plan?"}])
+        assert answer.choices[0].message.content.startswith("1. Pick up the red block")
+    finally:
+        process.kill()
+        process.wait(timeout=30)

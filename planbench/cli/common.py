@@ -7,7 +7,9 @@ input, with a one-line message naming the file and line, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Callable
@@ -16,6 +18,17 @@ import click
 
 from planbench.errors import InputError, RunError, is_disk_full, write_failed
 from planbench.redact import redact
+
+
+@contextmanager
+def output_may_stop():
+    """Printing to a reader that may stop reading (``planbench score RUN | head -1``): once
+    the pipe is closed, the rest of the output goes nowhere and the command goes on to save
+    its work, instead of dying on the closed pipe with nothing saved and nothing said."""
+    try:
+        yield
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own advice (signal docs)
 
 
 def say(message: str) -> None:

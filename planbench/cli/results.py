@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from planbench.cli.common import main, name_option, not_empty, print_summary, reports_input_errors, say
+from planbench.cli.common import main, name_option, not_empty, output_may_stop, print_summary, reports_input_errors, say
 from planbench.errors import InputError
 
 
@@ -30,7 +30,9 @@ def import_command(results: str, out: str, force: bool, name: str | None) -> Non
         run = named(run, name)
     for problem in problems:
         say(problem)
-    click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {run.info['style']}) into {out}")
+    task = run.info.get("task") or "t1"
+    asked = run.info.get("style") if task == "t1" else task  # tasks 2-8 are asked in their one way
+    click.echo(f"imported {run.info['model']} ({run.info['set']}, {run.info['encoding']}, {asked}) into {out}")
 
 
 
@@ -54,7 +56,7 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | Non
     from planbench.results.metrics import summarise
     from planbench.results.results_file import save_scores
     from planbench.results.score import score_run
-    from planbench.runs import named, read_run, write_info
+    from planbench.runs import named, read_run, scored_with, write_info
 
     if name is not None and len(run_dirs) > 1:
         raise InputError("--name", 0, f"names one run; {len(run_dirs)} were given")
@@ -65,13 +67,15 @@ def score(run_dirs: tuple[str, ...], extractor: str | None, task_name: str | Non
         rows = score_run(run, extractor, translator, task_name)
         if task_name and "task" not in run.info:  # said once, known to report, show and compare after
             run = write_info(run, {**run.info, "task": rows[0]["task"]})
-        print_summary(run, rows)
-        if by:
-            keys = [c.strip() for c in by.split(",")]
-            table = summarise(rows, keys, "--by")
-            shown = [*keys, "answered", "correct", "accuracy", "ci_low", "ci_high"]
-            shown += [c for c in ("refusal_rate", "false_plan_rate", "false_refusal_rate") if c in table]
-            click.echo(_grouped_table(table[shown], keys))
+        run = scored_with(run, extractor)  # and the reading, likewise
+        with output_may_stop():
+            print_summary(run, rows)
+            if by:
+                keys = [c.strip() for c in by.split(",")]
+                table = summarise(rows, keys, "--by")
+                shown = [*keys, "answered", "correct", "accuracy", "ci_low", "ci_high"]
+                shown += [c for c in ("refusal_rate", "false_plan_rate", "false_refusal_rate") if c in table]
+                click.echo(_grouped_table(table[shown], keys))
         save_scores(run, rows)  # last: a run directory that is read-only still prints its scores
 
 
@@ -92,7 +96,8 @@ def _grouped_table(table, keys: list[str]) -> str:
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--out", required=True, type=click.Path(file_okay=False), callback=not_empty)
-@click.option("--extractor", default=None, help="Re-score with this extractor (default: each run's scores.csv, else default).")
+@click.option("--extractor", default=None, help="Re-score with this extractor (default: the one each run was scored "
+              "with, kept in its run.json by 'score --extractor'; else default).")
 @reports_input_errors
 def report(run_dirs: tuple[str, ...], out: str, extractor: str | None) -> None:
     """Write OUT/report.html (open it in a browser: every answer with the validator's walk,
@@ -198,7 +203,7 @@ def reproduce(out: str, extractor: str) -> None:
     from planbench.results.report import write_report
     from planbench.results.results_file import save_scores
     from planbench.results.score import score_run
-    from planbench.runs import named, refuse_inside_a_run, writable_folder
+    from planbench.runs import named, refuse_inside_a_run, scored_with, writable_folder
 
     refuse_inside_a_run(out)
     writable_folder(Path(out), "report folder")
@@ -219,6 +224,7 @@ def reproduce(out: str, extractor: str) -> None:
             for problem in problems:
                 progress.console.print(f"planbench: {problem}")
             rows = score_run(run, reading(run, extractor))
+            run = scored_with(run, reading(run, extractor))  # planbench report/show on runs/ read it so too
             save_scores(run, rows)
             runs[run.name] = rows
             sources[run.name] = run

@@ -12,6 +12,7 @@ from planbench.cli.common import (
     main,
     name_option,
     not_empty,
+    output_may_stop,
     prompt_options,
     print_summary,
     reports_input_errors,
@@ -190,6 +191,8 @@ def score_and_report(out: str) -> None:
     finished = read_run(out)
     rows = score_run(finished)
     save_scores(finished, rows)
-    print_summary(finished, rows)
+    with output_may_stop():  # the report is written even when the reader stopped (| head)
+        print_summary(finished, rows)
     report = write_report({finished.name: rows}, Path(out), sources={finished.name: finished})
-    click.echo(f"report: {Path(out) / 'report.html'} ({report.name} beside it)")
+    with output_may_stop():
+        click.echo(f"report: {Path(out) / 'report.html'} ({report.name} beside it)")

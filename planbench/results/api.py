@@ -17,7 +17,7 @@ from pathlib import Path
 from planbench.errors import InputError, write_failed
 from planbench.results.results_file import _json_ready
 from planbench.results.score import INTEGER_COLUMNS
-from planbench.runs import read_run, refuse_inside_a_run
+from planbench.runs import read_run, refuse_inside_a_run, scored_with
 
 FORMATS = ("parquet", "jsonl", "csv", "hf")
 # run.json settings copied onto every row (prefixed run_ where a score column has the name)
@@ -176,6 +176,7 @@ def _scored(out: str | Path, extractor: str | None, report: bool):
 
     run = read_run(out)
     rows = score_run(run, extractor)
+    run = scored_with(run, extractor)  # report, compare and show read it as scored
     save_scores(run, rows)
     if report:
         write_report({run.name: rows}, Path(out), sources={run.name: run})

@@ -486,12 +486,18 @@ def percent(value: float) -> str:
 
 
 def dollars(value: float) -> str:
-    """``$0.0014``. Rounded to 10 decimals first: the same cost summed in another order
-    (0.0013499999999999999 or 0.0013500000000000001) must print the same in every table."""
+    """``$0.0014``; ``$1,234`` from $100 up; below $0.0001 two significant digits (``$0.0000025``),
+    as a cheap model's cost per instance is not $0.0000, which reads as free. Rounded to 10
+    decimals first: the same cost summed in another order (0.0013499999999999999 or
+    0.0013500000000000001) must print the same in every table."""
     if value is None or value != value:
         return "n/a"
     value = round(value, 10)
-    return f"${value:.4f}" if value < 100 else f"${value:,.0f}"
+    if value >= 100:
+        return f"${value:,.0f}"
+    if 0 < value < 0.0001:
+        return f"${value:.{1 - math.floor(math.log10(value))}f}"
+    return f"${value:.4f}"
 
 
 def interval_text(low: float, high: float) -> str:

@@ -26,7 +26,7 @@ MARKERS = "osD^vP*Xh<>p"
 # Line styles in the order the ways of asking (style, strategy) first appear.
 DASHES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)), (0, (3, 1, 3, 1, 1, 1)))
 FAMILIES = {"planbench-3": "3 blocks", "planbench-500": "4-5 blocks", "planbench-hard-110": "hard set (6-15 blocks)",
-            "planbench-unsolvable": "unsolvable"}
+            "planbench-unsolvable": "unsolvable", "planbench-generalization": "generalization (3-12 blocks)"}
 # Outcome and failure kind shown in the stacked shares, in stacking order, with colours (tasks 2-8
 # judge answers correct or incorrect).
 SHARES = (("valid", "#2b7a0b"), ("correct", "#2b7a0b"), ("valid, longer than optimal", "#9ccc65"),
@@ -47,7 +47,11 @@ def _new_figure(**options):
     return Figure(**options)
 
 
-def family(part: str | None) -> str:
+def family(part: str | None, task: str | None = None) -> str:
+    """A panel's problems. t5 on a bundled set asks PlanBench's generalization problems,
+    keeping the part of PlanBench's file (its "3-block" file is about 3-12 blocks)."""
+    if task == "t5" and part in FAMILIES:
+        return FAMILIES["planbench-generalization"]
     return FAMILIES.get(part or "", f"generated: {part}" if part else "")
 
 
@@ -180,7 +184,7 @@ def figure_accuracy(runs: dict[str, list[dict]]):
 
     frames = []
     for name, rows in runs.items():
-        panel_of = [(family(r.get("part")), r.get("encoding"), task_of(r)) for r in rows]
+        panel_of = [(family(r.get("part"), r.get("task")), r.get("encoding"), task_of(r)) for r in rows]
         for fam, encoding, task in dict.fromkeys(panel_of):
             mine = [r for r, panel in zip(rows, panel_of) if panel == (fam, encoding, task)]
             frames.append(summarise(mine, ["optimal_length"]).assign(run=name, family=fam, encoding=encoding,
@@ -254,7 +258,8 @@ def figure_failures(runs: dict[str, list[dict]]):
         frame = frame[frame["outcome"] != "no_response"] if len(frame) else frame
         if len(frame):
             shown[name] = frame
-    names = labels(runs, {name: {(family(f["part"].iat[0]), f["encoding"].iat[0])} for name, f in shown.items()})
+    names = labels(runs, {name: {(family(f["part"].iat[0], f["task"].iat[0] if "task" in f else None),
+                                  f["encoding"].iat[0])} for name, f in shown.items()})
     columns = min(4, len(shown)) or 1
     figure, axes = _panels(max(1, len(shown)), columns, 4.0, 3.3, "failures", sharey=True)
     index = {name: n for n, name in enumerate(runs)}
@@ -282,7 +287,8 @@ def figure_failures(runs: dict[str, list[dict]]):
         axis.set_xticks(range(len(table)), table.index, fontsize=7, rotation=90 if len(table) > 12 else 0)
         axis.set_xlabel("optimal plan length", fontsize=8)
         first = frame.iloc[0]
-        axis.set_title(f"{names[name]}\n{family(first.get('part'))} · {first.get('encoding')}", fontsize=8)
+        axis.set_title(f"{names[name]}\n{family(first.get('part'), first.get('task'))} · {first.get('encoding')}",
+                       fontsize=8)
         axis.set_ylim(0, 112 if small else 108)
         axis.set_yticks(range(0, 101, 20))
         if n % columns == 0:

@@ -18,6 +18,7 @@ from planbench.kept_sets import run_set, set_location
 from planbench.sets.instances import Instance
 from planbench.runs import Run, read_responses
 from planbench.results.score import judge
+from planbench.tasks.t1_generation import read_plan, rule_reading
 from planbench.world.problem import Problem
 from planbench.world.validate import trace, validate
 
@@ -81,17 +82,21 @@ def show(run: Run, answer_id: str, sample: int = 0, full: bool = False, round_: 
     if instance is None:
         raise InputError(str(run.folder), 0, f"instance {response.get('part')}/{response['id']} is not in {info['set']}")
     encoding = run.encoding_for(instance.part)
-    row = judge(response, instance, encoding, "default")
+    scored = rule_reading(info.get("extractor") or "default")  # the reading the run is scored with (score --extractor)
+    translation = (response.get("recorded") or {}).get("raw_translation")
+    row = judge(response, instance, encoding, scored, translation)
     lines: list[tuple[str, str]] = [
         ("head", f"{run.name}: {instance.key}, sample {sample}{_round_words(response)} ({info.get('model')}, "
                  f"{encoding.name}, {info.get('style')}; {instance.blocks} blocks, {length_words(instance)})"),
-        ("head", f"verdict: {row['outcome']}" + (f" ({row['reason']})" if row.get("reason") else "")),
+        ("head", f"verdict: {row['outcome']}" + (f" ({row['reason']})" if row.get("reason") else "")
+         + ("" if scored == "default" else f" [the {scored} reading, as the run is scored]")),
     ]
     if not instance.solvable:
         lines.append(("head", f"no plan exists: {no_plan_words(instance, encoding)}"))
-    rule = judge(response, instance, encoding, "planbench-rule")
-    if rule["correct"] != row["correct"]:
-        lines += _differ_lines(row, rule)
+    ours = scored in ("default", "default-lenient")
+    other = judge(response, instance, encoding, "planbench-rule" if ours else "default")
+    if other["correct"] != row["correct"]:
+        lines += _differ_lines(row, other) if ours else _differ_lines(other, row)
     if response.get("user_message"):  # a later turn: what the model was told before it answered
         told = str(response["user_message"]).split("\n")
         lines += [("", ""), ("head", "message before this answer:")] + [("dim", line) for line in told[:CONTEXT_LINES]]
@@ -101,7 +106,12 @@ def show(run: Run, answer_id: str, sample: int = 0, full: bool = False, round_: 
     text = str(response.get("text") or "")
     reading = extract(text, encoding, instance.problem.name_span) if text.strip() else Extraction((), "empty")
     lines += _answer_lines(text, reading, full)
-    lines += _trace_lines(instance, encoding, reading)
+    if scored == "default":
+        lines += _trace_lines(instance, encoding, reading)
+    else:  # the walk of the plan the verdict is about
+        plan, _ = read_plan(text, encoding, scored, translation, instance.problem.name_span) if text.strip() else ((), None)
+        lines += [("dim", f"(▌ marks the default reading's plan; the {scored} reading read the plan below)")]
+        lines += _walk_lines(walk(instance, encoding, plan)) if plan else [("head", "plan: none read")]
     return Shown(lines)
 
 
@@ -146,16 +156,20 @@ def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False, rou
     instance = prompt.instance
     default = task.judge_response(response, prompt, encoding, "default")
     planbench = task.judge_response(response, prompt, encoding, "planbench")
+    scored = "planbench" if info.get("extractor") == "planbench" else "default"  # as the run is scored
+    other = "default" if scored == "planbench" else "planbench"
+    readings = {"default": default, "planbench": planbench}
     lines: list[tuple[str, str]] = [
         ("head", f"{run.name}: {instance.key}, sample {sample}{_round_words(response)} ({info.get('model')}, "
                  f"{encoding.name}, {task.name} "
                  f"{task.title}; the instance's {instance.blocks} blocks, its optimal length {instance.length})"),
-        ("head", f"verdict: {_right_or_wrong(default)}"),
+        ("head", f"verdict: {_right_or_wrong(readings[scored])}"
+         + (" [the planbench reading, as the run is scored]" if scored == "planbench" else "")),
     ]
     if bool(default.get("correct")) != bool(planbench.get("correct")):
         lines += _differ_lines(default, planbench)
     else:
-        lines.append(("dim", f"planbench reading agrees: {'right' if planbench.get('correct') else 'wrong'}"))
+        lines.append(("dim", f"{other} reading agrees: {'right' if readings[other].get('correct') else 'wrong'}"))
     text = str(response.get("text") or "")
     lines += [("", ""), ("head", f"answer ({len(text):,} characters):" if text.strip() else "answer: (none)")]
     rows = text.split("\n") if text.strip() else []
@@ -163,8 +177,8 @@ def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False, rou
         rows = rows[: 3 * CONTEXT_LINES] + [f"[{len(rows) - 3 * CONTEXT_LINES} line(s) below; --full shows all]"]
     lines += [("", row) for row in rows]
     lines += [("", ""), ("head", f"judged against ({task.answer} expected):")]
-    lines += [("dim", f"{label}: {words}") for label, words in task.judged_against(prompt, encoding)]
-    walked = task_walk(task, prompt, encoding, "default", text)  # the verdict above is the default reading's
+    lines += [("dim", f"{label}: {words}") for label, words in task.judged_against(prompt, encoding, scored)]
+    walked = task_walk(task, prompt, encoding, scored, text)  # the reading of the verdict above
     if walked is not None:
         lines += [("", "")] + _walk_lines(walked)
     return Shown(lines)

@@ -223,6 +223,8 @@ def write_run_file(folder: Path, config: RunConfig) -> None:
     if previous is not None:  # checked before anything is written: another run's kept set stays as it is
         check_same_run(previous, config, str(path))
         info.update(set=previous.info["set"], name=config.name or previous.info.get("name"))
+        if previous.info.get("extractor"):  # the reading 'planbench score --extractor' chose stays
+            info["extractor"] = previous.info["extractor"]
     kept = keep_set(folder, config.set)
     if previous is not None and kept and previous.info.get("set_path"):  # the same set, checked above:
         kept["set_path"] = previous.info["set_path"]  # where it was, not the copy a resume read

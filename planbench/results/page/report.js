@@ -9,9 +9,10 @@ const SIZE = 200;
 const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 const pct = v => (v === undefined || v === null || isNaN(v)) ? "n/a" : (100 * v).toFixed(1) + "%";
 const signed = v => (v === undefined || v === null || isNaN(v)) ? "n/a" : (v >= 0 ? "+" : "") + (100 * v).toFixed(1);
-// As planbench.results.metrics.dollars: $0.0070, or $1,234 from $100 up.
+// As planbench.results.metrics.dollars: $0.0070, $1,234 from $100 up, $0.0000025 below $0.0001.
 const dollars = v => (v === undefined || v === null || isNaN(v)) ? "n/a" :
-  v < 100 ? "$" + Number(v.toFixed(10)).toFixed(4) : "$" + Math.round(v).toLocaleString("en-US");  // as metrics.dollars
+  (v = Number(v.toFixed(10))) >= 100 ? "$" + Math.round(v).toLocaleString("en-US") :  // rounded first, as metrics.dollars
+  v > 0 && v < 0.0001 ? "$" + v.toFixed(Math.min(20, 1 - Math.floor(Math.log10(v)))) : "$" + v.toFixed(4);
 const pvalue = p => p >= 0.001 ? Number(p.toPrecision(2)).toString() : p.toExponential(1);
 
 async function load() {
@@ -108,6 +109,7 @@ function overall(picked) {
   const priced = rows.some(r => r.cost !== undefined || r.cost_known === false);
   const cols = ["run", "n", "answered", "right", "accuracy", ...(has("answer_accuracy") ? ["per answer"] : []),
     ...(has("pass_at_k") ? ["pass@k"] : []), "optimal", ...OUTCOMES.filter(o => o !== "correct" && rows.some(r => r[o])),
+    ...(has("recorded_accuracy") ? ["recorded", "agreement"] : []),  // as report.md: ours beside PlanBench's verdicts
     ...(priced ? ["cost", "per instance", "per valid plan"] : []), ...(incomplete ? ["complete"] : []),
     ...(narrowing() ? ["selected"] : [])];
   // A count that means nothing for a run's task is blank, not 0 (a t7 run has no "valid" answers: its states are correct or incorrect)
@@ -118,6 +120,8 @@ function overall(picked) {
       `${pct(r.answer_accuracy)} <span class="muted">(${r.answer_correct}/${r.answers}; ${pct(r.answer_ci_low)}–${pct(r.answer_ci_high)})</span>`;
     if (c === "pass@k") return r.pass_at_k === undefined ? "" : `${pct(r.pass_at_k)} <span class="muted">(k=${r.samples}, ${r.instances} instances)</span>`;
     if (c === "complete") return !r.done || r.done.complete === undefined ? "" : r.done.complete ? "yes" : `incomplete: answered ${r.done.answered} of ${r.done.planned}`;
+    if (c === "recorded") return r.recorded_accuracy === undefined ? "" : pct(r.recorded_accuracy);
+    if (c === "agreement") return r.agreement === undefined ? "" : pct(r.agreement);
     if (c === "cost") return costCell(r, "cost");
     if (c === "per instance") return costCell(r, "cost_per_instance");
     if (c === "per valid plan") return costCell(r, "cost_per_valid");
@@ -127,7 +131,8 @@ function overall(picked) {
     if (OUTCOMES.includes(c)) return link(r[c], {run: r.run, outcome: c});
     if (c === "n" || c === "answered") return link(r[c], {run: r.run});
     return esc(r[c]);
-  }, (r, c) => ({"per answer": r.answer_accuracy, "pass@k": r.pass_at_k, "complete": (r.done || {}).answered, "cost": r.cost,
+  }, (r, c) => ({"per answer": r.answer_accuracy, "pass@k": r.pass_at_k, "recorded": r.recorded_accuracy,
+    "agreement": r.agreement, "complete": (r.done || {}).answered, "cost": r.cost,
     "per instance": r.cost_per_instance, "per valid plan": r.cost_per_valid, "selected": r.picked}[c] ?? r[c]));
 }
 const lengthOf = L => L === undefined || L === null ? "no plan" : L;
