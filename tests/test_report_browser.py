@@ -143,6 +143,30 @@ def test_a_cost_below_a_hundredth_of_a_cent_is_shown_not_rounded_to_zero(browser
     assert not errors
 
 
+def test_a_task_run_s_page_divides_its_cost_by_right_answers(browser, tmp_path) -> None:
+    """A t7 run's overall table: "per right answer" (it said "per valid plan"), the cost over
+    the right answers counted here, and no optimal or valid column (a state is no plan)."""
+    import csv
+
+    from planbench.results.metrics import dollars
+    from test_task_runs import ReplayServer, planbench, recorded
+
+    with ReplayServer(recorded("task_7_plan_execution")) as server:
+        done = planbench("run", "--set", "planbench-3", "--task", "t7", "--model", "gpt-4o-mini", "--limit", "10",
+                         "--base-url", server.base_url, "--api-key-env", "PLANBENCH_TEST_KEY",
+                         "--cache-dir", str(tmp_path / "cache"), "--out", str(tmp_path / "run"))
+    assert done.returncode == 0, done.stderr
+    with open(tmp_path / "run" / "scores.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    right, spent = sum(r["correct"] == "True" for r in rows), sum(float(r["cost"]) for r in rows)
+    page, errors, _ = open_page(browser, tmp_path / "run" / "report.html")
+    header = page.locator("#overall thead th").all_inner_texts()
+    cells = dict(zip(header, page.locator("#overall tbody tr").first.locator("td").all_inner_texts()))
+    assert cells["per right answer"] == dollars(spent / right) and cells["right"] == str(right)
+    assert "per valid plan" not in header and "optimal" not in header and "valid" not in header
+    assert not errors
+
+
 def test_twenty_runs_of_six_hundred_stay_responsive(browser, tmp_path) -> None:
     from planbench import encodings
     from planbench.sets.instances import load_set

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from planbench.results.metrics import dollars
+
 from openai_server import OpenAIServer
 from planbench.runs import read_run
 from planbench.results.score import score_run
@@ -87,6 +89,25 @@ def test_run_a_task_end_to_end(tmp_path, task: str, task_file: str, verdict: str
     assert len(prompts) == 100 and all(p["task"] == run.info["task"] and p["truth"] for p in prompts)
     assert (tmp_path / "run" / "report.html").exists()
     assert not any(KEY.encode() in p.read_bytes() for p in (tmp_path / "run").iterdir() if p.is_file())
+
+
+def test_a_task_run_s_cost_is_per_right_answer(tmp_path) -> None:
+    """A t7 answer is a state, no valid plan: the cost table divides by the right answers
+    and says so (it said "valid 0" and "per valid plan"), as the summary line does."""
+    with ReplayServer(recorded("task_7_plan_execution")) as server:
+        result = planbench("run", "--set", "planbench-3", "--task", "t7", "--model", "gpt-4o-mini", "--limit", "20",
+                           "--base-url", server.base_url, "--api-key-env", "PLANBENCH_TEST_KEY",
+                           "--cache-dir", str(tmp_path / "cache"), "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    rows = scores(tmp_path / "run")
+    right, spent = sum(r["correct"] == "True" for r in rows), sum(float(r["cost"]) for r in rows)
+    assert 0 < right < 20 and spent > 0
+    report = (tmp_path / "run" / "report.md").read_text().splitlines()
+    at = next(i for i, line in enumerate(report) if line.startswith("| run | n | right | cost |"))
+    assert "| per right answer |" in report[at] and "valid" not in report[at]
+    cells = report[at + 2].split(" | ")  # the header, its rule, the run
+    assert cells[2] == str(right) and cells[6] == dollars(spent / right)
+    assert f"{dollars(spent / right)} per right answer" in result.stdout
 
 
 def test_t3_verdicts_with_type_and_explanation_are_planbench_s(tmp_path) -> None:

@@ -250,12 +250,25 @@ def _cost_sections(overall, by_length) -> list[Section]:
         note += (" Runs through a Batch API are priced at batch prices; 'at live prices' is what the same answers "
                  "would have cost sent one by one.")
     rows = by_length[by_length["cost"].notna()] if "cost" in by_length else by_length.iloc[0:0]
-    sections = notes + [Section("Cost", note, priced[columns])]
+    divisor, per = _per_right(priced)
+    table = priced[columns].rename(columns={"valid": divisor, "cost_per_valid": per})
+    sections = notes + [Section("Cost", note, table)]
     if len(rows):
         per_length = _length_table(rows, lambda r: f"{dollars(r['cost_per_valid'])} "
                                                    f"({dollars(r['cost_per_instance'])}/instance)")
-        sections.append(Section("Cost per valid plan by optimal plan length", "", per_length))
+        sections.append(Section(f"Cost {per} by optimal plan length", "", per_length))
     return sections
+
+
+def _per_right(priced) -> tuple[str, str]:
+    """What each run's cost is divided by, as metrics divides it: task 1's valid plans,
+    tasks 2-8's right answers (a t7 run has no valid plan; its 'valid 0' hid the count).
+    The count column is set to that divisor; returns (its name, the per-column's name)."""
+    first = (priced["task"].fillna("t1") == "t1") if "task" in priced else priced["run"].map(lambda _: True)
+    if first.all():
+        return "valid", "per valid plan"
+    priced["valid"] = [valid if is_t1 else right for valid, right, is_t1 in zip(priced["valid"], priced["correct"], first)]
+    return ("right", "per right answer") if not first.any() else ("valid / right", "per valid plan / right answer")
 
 
 # ------------------------------------------------------------------ rendering

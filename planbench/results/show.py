@@ -177,7 +177,9 @@ def show_task(run: Run, answer_id: str, sample: int = 0, full: bool = False, rou
         rows = rows[: 3 * CONTEXT_LINES] + [f"[{len(rows) - 3 * CONTEXT_LINES} line(s) below; --full shows all]"]
     lines += [("", row) for row in rows]
     lines += [("", ""), ("head", f"judged against ({task.answer} expected):")]
-    lines += [("dim", f"{label}: {words}") for label, words in task.judged_against(prompt, encoding, scored)]
+    for label, words in task.judged_against(prompt, encoding, scored):  # t3's right answer runs over lines
+        first, *more = words.split("\n")
+        lines += [("dim", f"{label}: {first}")] + [("dim", "    " + line) for line in more]
     walked = task_walk(task, prompt, encoding, scored, text)  # the reading of the verdict above
     if walked is not None:
         lines += [("", "")] + _walk_lines(walked)

@@ -95,6 +95,9 @@ function costCell(r, key) {
   return r[key] === undefined ? "" : dollars(r[key]);
 }
 function overall(picked) {
+  // What a run's cost is divided by: task 1's valid plans, tasks 2-8's right answers (as the summary line says)
+  const tasks = shownRuns().map(run => (run.settings.task || "t1") === "t1");
+  const PER_RIGHT = tasks.every(t => t) ? "per valid plan" : tasks.some(t => t) ? "per valid plan / right answer" : "per right answer";
   const counts = {};
   if (narrowing()) picked.forEach(i => counts[i.r] = (counts[i.r] || 0) + 1);
   const pools = {};
@@ -108,9 +111,9 @@ function overall(picked) {
   const incomplete = rows.some(r => r.done && r.done.complete === false);
   const priced = rows.some(r => r.cost !== undefined || r.cost_known === false);
   const cols = ["run", "n", "answered", "right", "accuracy", ...(has("answer_accuracy") ? ["per answer"] : []),
-    ...(has("pass_at_k") ? ["pass@k"] : []), "optimal", ...OUTCOMES.filter(o => o !== "correct" && rows.some(r => r[o])),
+    ...(has("pass_at_k") ? ["pass@k"] : []), ...(rows.every(r => r.blank.includes("optimal")) ? [] : ["optimal"]), ...OUTCOMES.filter(o => o !== "correct" && rows.some(r => r[o])),
     ...(has("recorded_accuracy") ? ["recorded", "agreement"] : []),  // as report.md: ours beside PlanBench's verdicts
-    ...(priced ? ["cost", "per instance", "per valid plan"] : []), ...(incomplete ? ["complete"] : []),
+    ...(priced ? ["cost", "per instance", PER_RIGHT] : []), ...(incomplete ? ["complete"] : []),
     ...(narrowing() ? ["selected"] : [])];
   // A count that means nothing for a run's task is blank, not 0 (a t7 run has no "valid" answers: its states are correct or incorrect)
   table("overall", cols, rows, (r, c) => {
@@ -124,7 +127,7 @@ function overall(picked) {
     if (c === "agreement") return r.agreement === undefined ? "" : pct(r.agreement);
     if (c === "cost") return costCell(r, "cost");
     if (c === "per instance") return costCell(r, "cost_per_instance");
-    if (c === "per valid plan") return costCell(r, "cost_per_valid");
+    if (c === PER_RIGHT) return costCell(r, "cost_per_valid");
     if (c === "selected") return `${link(r.picked, {...F, run: r.run})} <span class="muted">(${pct(r.pool ? r.picked / r.pool : NaN)})</span>`;
     if (c === "run") return esc(r.run);
     if (c === "right") return link(r.right, {run: r.run});
@@ -133,7 +136,7 @@ function overall(picked) {
     return esc(r[c]);
   }, (r, c) => ({"per answer": r.answer_accuracy, "pass@k": r.pass_at_k, "recorded": r.recorded_accuracy,
     "agreement": r.agreement, "complete": (r.done || {}).answered, "cost": r.cost,
-    "per instance": r.cost_per_instance, "per valid plan": r.cost_per_valid, "selected": r.picked}[c] ?? r[c]));
+    "per instance": r.cost_per_instance, [PER_RIGHT]: r.cost_per_valid, "selected": r.picked}[c] ?? r[c]));
 }
 const lengthOf = L => L === undefined || L === null ? "no plan" : L;
 function bylength() {
