@@ -65,7 +65,8 @@ def test_a_task_answer_shows_where_the_two_readings_differ(browser, report) -> N
     answer = page.locator("#answer").inner_text()
     judged = "right" if row["other_correct"] == "True" else "wrong"
     assert f"The two readings differ: the planbench reading judges it {judged}" in answer
-    assert "t7; 3 blocks" in answer and page.locator("#answer .trace").count() == 0
+    assert f"t7; 3 blocks; the instance's optimal length {row['optimal_length']};" in answer
+    assert page.locator("#answer .trace").count() == 0
     assert f"Verdict: {'right' if row['correct'] == 'True' else 'wrong'}" in answer
     assert "the plan read is marked" not in answer  # a state is read from a t7 answer, not a plan
     # what it was judged against: the true state, every atom of it in words

@@ -376,7 +376,8 @@ function view(i, conversation) {
   const nav = `<p class="nav">${next ? `<a class="next-failing" href="#${address(next)}">next failing answer →</a> ` +
     `<span class="muted">(${esc(D.runs[next.r].name)}: ${esc(next.part)}/${esc(next.id)}, ${esc(next.o)}; in the answers listed)</span>` :
     "<span class='muted'>no other failing answer in the answers listed</span>"} · <a href="#">close</a></p>`;
-  const length = i.L === undefined || i.L === null ? "no plan exists" : `optimal length ${esc(i.L)}`;
+  // a task's question may ask for another plan than the instance's (t4: a prefix); "judged against" gives its length
+  const length = i.L === undefined || i.L === null ? "no plan exists" : `${i.tk ? "the instance's " : ""}optimal length ${esc(i.L)}`;
   return nav + `<h3 id="answer-title">${esc(run.name)}: ${esc(i.part)}/${esc(i.id)}, sample ${i.s}${conversation.length > 1 ? ", round " + i.t : ""}</h3>` +
     verdict(i) +
     `<p class="muted">${i.tk ? esc(i.tk) + "; " : ""}${esc(i.b)} blocks${i.tk && i.L === undefined ? "" : "; " + length}; ${esc(i.enc)}${i.rec !== undefined ? "; PlanBench's recorded verdict: " + esc(i.rec) : ""}</p>` +
