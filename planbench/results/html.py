@@ -43,6 +43,7 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
     goal, an optimal plan, or why it has none, is held once (``instances``)."""
     import pandas as pd
 
+    from planbench.results.by_task import task_of
     from planbench.results.metrics import PLAN_COUNTS, count_applies, judged_rows, run_results
     from planbench.results.score import VERDICT_OUTCOMES
     from planbench.results.report_pairs import pair_runs
@@ -58,7 +59,7 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
         info = run.info if run else {}
         figures = (results or {}).get(name) or run_results(rows, run)
         cards.append({"name": name, "settings": {k: info.get(k) for k in SETTINGS if info.get(k) is not None},
-                      "blank": [c for c in (*PLAN_COUNTS, *VERDICT_OUTCOMES) if not count_applies(_task(rows, info), c)],
+                      "blank": [c for c in (*PLAN_COUNTS, *VERDICT_OUTCOMES) if not count_applies(task_of(rows), c)],
                       "folder": str(run.folder) if run else None,
                       "modified": _modified(run), "summary": _clean(figures["results"]),
                       "done": _clean(figures["completeness"]),
@@ -96,11 +97,6 @@ def report_data(runs: dict[str, list[dict]], sources: dict[str, Run], title: str
     return {"title": title, "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "version": __version__, "runs": cards, "prompts": list(prompts), "instances": instances, "items": items,
             "pairs": pair_runs(runs, last_answer)}
-
-
-def _task(rows: list[dict], info: dict) -> str:
-    """The task a run answers: its rows', else its run.json's, else t1."""
-    return next((str(r["task"]) for r in rows if r.get("task")), None) or info.get("task") or "t1"
 
 
 def _answer_order(row: dict) -> tuple:

@@ -222,7 +222,8 @@ def _spend(group, valid: int) -> dict:
     fresh = ~group["cached"].map(_true)
     entry.update(cost=total, cost_paid_now=float(cost[fresh].fillna(0).sum()),
                  cost_per_instance=total / instances if instances else math.nan,
-                 cost_per_valid=total / valid if valid else math.nan)
+                 cost_per_valid=total / valid if valid else math.nan,
+                 cost_divisor=valid)  # what cost_per_valid divides by: valid plans (t1), right answers (t2-t8)
     live = pd.to_numeric(group["live_cost"], errors="coerce")
     if live.notna().any():  # batch answers: the same at live prices
         entry["cost_live"] = float(live.fillna(0).sum())

@@ -238,7 +238,7 @@ def _cost_sections(overall, by_length) -> list[Section]:
     for column in ("cost", "cost_paid_now", "cost_per_instance", "cost_per_valid"):
         priced[column] = priced[column].map(dollars)
     priced = priced.rename(columns={"cost_paid_now": "paid now"})
-    columns = ["run", "n", "valid", "cost", "paid now", "cost_per_instance", "cost_per_valid", "prompt_tokens",
+    columns = ["run", "n", "cost_divisor", "cost", "paid now", "cost_per_instance", "cost_per_valid", "prompt_tokens",
                "completion_tokens", "reasoning_tokens"]
     for column in ("prompt_tokens", "completion_tokens", "reasoning_tokens"):
         priced[column] = priced[column].map(lambda v: f"{v:,.0f}" if v == v else "")
@@ -250,8 +250,9 @@ def _cost_sections(overall, by_length) -> list[Section]:
         note += (" Runs through a Batch API are priced at batch prices; 'at live prices' is what the same answers "
                  "would have cost sent one by one.")
     rows = by_length[by_length["cost"].notna()] if "cost" in by_length else by_length.iloc[0:0]
-    divisor, per = _per_right(priced)
-    table = priced[columns].rename(columns={"valid": divisor, "cost_per_valid": per})
+    divisor, per = _per_right(priced["task"] if "task" in priced else None)
+    priced["cost_divisor"] = priced["cost_divisor"].map(lambda v: f"{v:.0f}" if v == v else "")
+    table = priced[columns].rename(columns={"cost_divisor": divisor, "cost_per_valid": per})
     sections = notes + [Section("Cost", note, table)]
     if len(rows):
         per_length = _length_table(rows, lambda r: f"{dollars(r['cost_per_valid'])} "
@@ -260,15 +261,14 @@ def _cost_sections(overall, by_length) -> list[Section]:
     return sections
 
 
-def _per_right(priced) -> tuple[str, str]:
-    """What each run's cost is divided by, as metrics divides it: task 1's valid plans,
-    tasks 2-8's right answers (a t7 run has no valid plan; its 'valid 0' hid the count).
-    The count column is set to that divisor; returns (its name, the per-column's name)."""
-    first = (priced["task"].fillna("t1") == "t1") if "task" in priced else priced["run"].map(lambda _: True)
-    if first.all():
+def _per_right(tasks) -> tuple[str, str]:
+    """The names of the count a run's cost is divided by (metrics' ``cost_divisor``) and of
+    the cost per it: task 1's valid plans, tasks 2-8's right answers (a t7 run has no valid
+    plan: "valid 0" and "per valid plan" hid what it paid per right answer)."""
+    first = [task in (None, "t1") or task != task for task in (tasks if tasks is not None else [])]
+    if all(first):
         return "valid", "per valid plan"
-    priced["valid"] = [valid if is_t1 else right for valid, right, is_t1 in zip(priced["valid"], priced["correct"], first)]
-    return ("right", "per right answer") if not first.any() else ("valid / right", "per valid plan / right answer")
+    return ("right", "per right answer") if not any(first) else ("valid / right", "per valid plan / right answer")
 
 
 # ------------------------------------------------------------------ rendering
